@@ -1,0 +1,33 @@
+"""The command-line edge over the Python API.
+
+Each command group lives in its own module and registers itself on ``app``; this module only
+builds the app and turns the project's own errors into one-line messages (no tracebacks for user
+mistakes). Exit status: 0 success, 1 a failure the user should know about (a file that did not
+parse, a graph that does not conform), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from imrgraph.cli._app import app
+from imrgraph.errors import ImrGraphError
+
+__all__ = ["app", "main"]
+
+# Imported for their side effect of adding commands to ``app``, one module per pipeline step.
+from imrgraph.cli import analysis, graph, parse, store  # noqa: E402, F401
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except ImrGraphError as exc:
+        typer.echo(f"imrgraph: error: {exc}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        typer.echo("imrgraph: interrupted", err=True)
+        sys.exit(130)

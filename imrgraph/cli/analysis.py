@@ -1,0 +1,5 @@
+"""CLI commands: analysis (work in progress)."""
+
+from __future__ import annotations
+
+from imrgraph.cli._app import app  # noqa: F401

@@ -1,0 +1,153 @@
+"""The typed model of a parsed letter: what `imrgraph parse` prints and what the RDF mapper reads.
+
+The JSON contract is ``imrgraph/schema/letter.schema.json`` (a copy of the project's shared
+schema). ``Letter.to_dict()`` produces exactly that shape, plus a few documented extra fields
+(allowed by the schema): ``Item.decisive_sentence``, ``Item.rationale_citations``, ``Item.page``,
+and ``Source.parser_version``. A field the letter does not state is ``None`` (or an empty list),
+never guessed; doubts go into ``Letter.warnings``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Outcome = Literal["Upheld", "Overturned"]
+Family = Literal["MTUS", "ODG", "ACOEM", "OTHER"]
+Priority = Literal["Standard", "Expedited"]
+Sex = Literal["female", "male"]
+
+OUTCOMES: tuple[str, ...] = ("Upheld", "Overturned")
+FAMILIES: tuple[str, ...] = ("MTUS", "ODG", "ACOEM", "OTHER")
+CATEGORIES: tuple[str, ...] = (
+    "Pharmaceuticals",
+    "Physical Medicine",
+    "Diagnostic Imaging",
+    "Diagnostic Testing",
+    "Injections",
+    "Surgery",
+    "Durable Medical Equipment",
+    "Evaluation and Management",
+    "Behavioral Health",
+    "Home Health",
+    "Programs",
+    "Other",
+)
+
+
+@dataclass
+class Citation:
+    """One guideline citation, as written, with its parts read out of it."""
+
+    text: str
+    family: Family
+    in_mtus: bool
+    document: str | None = None
+    edition: str | None = None
+    section: str | None = None
+    pages: str | None = None
+
+
+@dataclass
+class Item:
+    """One disputed item/service and its decision."""
+
+    number: int
+    service: str
+    outcome: Outcome
+    category: str
+    claims_administrator_citations: list[Citation] = field(default_factory=list)
+    reviewer_citations: list[Citation] = field(default_factory=list)
+    rationale: str = ""
+    # Extra fields (allowed by the schema):
+    decisive_sentence: str | None = None  # the rationale sentence that states the decision
+    rationale_citations: list[Citation] = field(default_factory=list)  # cited in running text
+    page: int | None = None  # 1-based page of the item's decision line (PDF); None for text
+
+
+@dataclass
+class Source:
+    path: str
+    sha256: str
+    format: Literal["pdf", "text"]
+    pages: int | None = None
+    parser_version: str | None = None
+
+
+@dataclass
+class Dates:
+    injury: str | None = None
+    ur_decision: str | None = None
+    assigned: str | None = None
+    decision: str | None = None
+    application_received: str | None = None
+
+
+@dataclass
+class Reviewer:
+    licensure_states: list[str] = field(default_factory=list)
+    specialties: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Applicant:
+    age: int | None = None
+    sex: Sex | None = None
+
+
+@dataclass
+class Injury:
+    date: str | None = None
+    body_parts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Letter:
+    """A parsed IMR final determination letter."""
+
+    source: Source
+    case_number: str | None = None
+    priority: Priority | None = None
+    dates: Dates = field(default_factory=Dates)
+    reviewer: Reviewer = field(default_factory=Reviewer)
+    applicant: Applicant = field(default_factory=Applicant)
+    injury: Injury = field(default_factory=Injury)
+    items: list[Item] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The letter as JSON-ready data in the shape of letter.schema.json."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Letter:
+        """Build a Letter from ``to_dict()`` output (or any JSON that follows the schema)."""
+
+        def citations(rows: list[dict[str, Any]] | None) -> list[Citation]:
+            return [Citation(**row) for row in rows or []]
+
+        items = []
+        for row in data.get("items", []):
+            row = dict(row)
+            for key in ("claims_administrator_citations", "reviewer_citations",
+                        "rationale_citations"):
+                row[key] = citations(row.get(key))
+            items.append(Item(**row))
+        return cls(
+            source=Source(**data["source"]),
+            case_number=data.get("case_number"),
+            priority=data.get("priority"),
+            dates=Dates(**data.get("dates", {})),
+            reviewer=Reviewer(**data.get("reviewer", {})),
+            applicant=Applicant(**data.get("applicant", {})),
+            injury=Injury(**data.get("injury", {})),
+            items=items,
+            warnings=list(data.get("warnings", [])),
+        )
+
+    @property
+    def key(self) -> str:
+        """Stable identifier used in IRIs: the case number, else ``sha256-<hex>`` of the source."""
+        if self.case_number:
+            return self.case_number
+        return f"sha256-{self.source.sha256}"
