@@ -129,8 +129,11 @@ class Letter:
         items = []
         for row in data.get("items", []):
             row = dict(row)
-            for key in ("claims_administrator_citations", "reviewer_citations",
-                        "rationale_citations"):
+            for key in (
+                "claims_administrator_citations",
+                "reviewer_citations",
+                "rationale_citations",
+            ):
                 row[key] = citations(row.get(key))
             items.append(Item(**row))
         return cls(

@@ -36,5 +36,3 @@ def _root(
     ),
 ) -> None:
     """imrgraph: IMR letters as a knowledge graph."""
-
-
