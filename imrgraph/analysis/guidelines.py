@@ -1,0 +1,206 @@
+"""Which guidelines lead to upheld denials: the ranking behind ``imrgraph guidelines``.
+
+Counting happens in the store (one GROUP BY query; filters are bound RDF terms); only the
+statistics (rate, Wilson interval, lift) are computed here. The method, in words:
+
+* The unit is the disputed item (one service in one letter), with its outcome.
+* An item is counted for a guideline when the chosen party (the expert reviewer by default, or
+  the claims administrator) cites that guideline for the item. An item citing several
+  guidelines counts once for EACH distinct guideline concept at the chosen level, and once only
+  for a guideline it cites several times (two Chronic Pain sections are one Chronic Pain
+  document at document level, two concepts at section level). So the items of all rows add up
+  to more than the number of items.
+* ``uphold_rate`` = upheld / items; ``ci_low``/``ci_high`` = the Wilson 95% score interval;
+  ``lift`` = uphold_rate / the uphold rate of ALL items in the same selection (category, year),
+  whether or not they cite a guideline.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from imrgraph.analysis.selection import ONTOLOGY_GRAPH, Selection, level_fragment, run_select
+from imrgraph.analysis.stats import proportion
+from imrgraph.errors import ImrGraphError, QueryError
+
+__all__ = [
+    "COLUMNS",
+    "GuidelineInfo",
+    "guideline_scheme",
+    "overall_outcomes",
+    "rank_guidelines",
+    "to_dataframe",
+]
+
+#: Columns of a ranking record, in output order.
+COLUMNS: tuple[str, ...] = (
+    "guideline",
+    "family",
+    "document",
+    "section",
+    "items",
+    "upheld",
+    "overturned",
+    "uphold_rate",
+    "ci_low",
+    "ci_high",
+    "lift",
+    "concept",
+)
+SORTS: tuple[str, ...] = ("upheld", "rate")
+
+
+@dataclass(frozen=True)
+class GuidelineInfo:
+    """Where a concept sits in the guideline scheme, for labelling rows."""
+
+    concept: str
+    label: str
+    family: str | None
+    document: str | None  # None for a family concept (unrecognised document)
+    section: str | None  # None unless the concept is a section
+
+    @property
+    def display(self) -> str:
+        """A name a reader recognises out of context: family, document, section."""
+        if self.document is None:
+            return self.label if self.family is None else f"{self.family} (other / unrecognised)"
+        name = f"{self.family} {self.document}" if self.family else self.document
+        return f"{name}, {self.section}" if self.section else name
+
+
+def guideline_scheme(store: Any) -> dict[str, GuidelineInfo]:
+    """Every concept of the guideline scheme with its family, document and section labels."""
+    rows = run_select(
+        store,
+        f"SELECT ?concept ?label ?family ?broader WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{\n"
+        "  ?concept a imr:Guideline ; skos:prefLabel ?label .\n"
+        "  OPTIONAL { ?concept imr:family ?family }\n"
+        "  OPTIONAL { ?concept skos:broader ?broader }\n"
+        "} }",
+    )
+    label: dict[str, str] = {}
+    family: dict[str, str | None] = {}
+    parent: dict[str, str | None] = {}
+    for row in rows:
+        concept = str(row["concept"])
+        label[concept] = str(row["label"])
+        family.setdefault(concept, None if row["family"] is None else str(row["family"]))
+        parent.setdefault(concept, None if row["broader"] is None else str(row["broader"]))
+
+    def chain(concept: str) -> list[str]:
+        out = [concept]
+        while (up := parent.get(out[-1])) is not None and up not in out:
+            out.append(up)
+        return out  # self, ..., family
+
+    scheme: dict[str, GuidelineInfo] = {}
+    for concept in label:
+        up = chain(concept)
+        fam_concept = up[-1]
+        fam = family[concept] or label[fam_concept]
+        if len(up) == 1:
+            info = GuidelineInfo(concept, label[concept], fam, None, None)
+        elif len(up) == 2:
+            info = GuidelineInfo(concept, label[concept], fam, label[concept], None)
+        else:
+            info = GuidelineInfo(concept, label[concept], fam, label[up[-2]], label[concept])
+        scheme[concept] = info
+    return scheme
+
+
+def overall_outcomes(store: Any, selection: Selection) -> tuple[int, int]:
+    """(items, upheld) over every item in the selection: the base of the lift."""
+    bound = selection.projection()
+    rows = run_select(
+        store,
+        f"SELECT (COUNT(DISTINCT ?item) AS ?items) (COUNT(DISTINCT ?upheldItem) AS ?upheld) "
+        f"{bound}\n"
+        f"WHERE {{ GRAPH ?g {{\n{selection.items_fragment()}"
+        "BIND(IF(?outcome = imr:Upheld, ?item, ?none) AS ?upheldItem)\n"
+        f"}} }}\n" + (f"GROUP BY {bound}" if bound else ""),
+        selection.bindings(store),
+    )
+    if not rows:
+        return (0, 0)
+    return (int(rows[0]["items"] or 0), int(rows[0]["upheld"] or 0))
+
+
+def _count_query(selection: Selection) -> str:
+    bound = selection.projection(with_party=True)
+    return (
+        "SELECT ?guideline (COUNT(DISTINCT ?item) AS ?items) "
+        f"(COUNT(DISTINCT ?upheldItem) AS ?upheld) {bound}\n"
+        f"WHERE {{\n  GRAPH ?g {{\n{selection.items_fragment()}{selection.citation_fragment()}"
+        "BIND(IF(?outcome = imr:Upheld, ?item, ?none) AS ?upheldItem)\n  }\n"
+        f"{level_fragment('concept', 'guideline', selection.level)}}}\n"
+        f"GROUP BY ?guideline {bound}"
+    )
+
+
+def rank_guidelines(
+    store: Any,
+    by: str = "reviewer",
+    level: str = "document",
+    category: str | None = None,
+    year: int | None = None,
+    min_items: int = 1,
+    top: int | None = None,
+    sort: str = "upheld",
+) -> list[dict[str, Any]]:
+    """The guideline ranking as a list of records (see ``COLUMNS``), best first.
+
+    ``sort="upheld"`` orders by upheld items (then items); ``sort="rate"`` by the lower bound of
+    the Wilson interval, so that a guideline cited twice cannot top the list by luck.
+    """
+    if sort not in SORTS:
+        raise QueryError(f"unknown sort {sort!r}; choose upheld or rate")
+    if min_items < 1:
+        raise QueryError(f"--min-items must be at least 1, got {min_items}")
+    if top is not None and top < 1:
+        raise QueryError(f"--top must be at least 1, got {top}")
+    selection = Selection(category=category, year=year, party=by, level=level)
+    total, total_upheld = overall_outcomes(store, selection)
+    base_rate = total_upheld / total if total else math.nan
+    scheme = guideline_scheme(store)
+    rows = run_select(store, _count_query(selection), selection.bindings(store, with_party=True))
+    records: list[dict[str, Any]] = []
+    for row in rows:
+        items, upheld = int(row["items"]), int(row["upheld"])
+        if items < min_items:
+            continue
+        concept = str(row["guideline"])
+        info = scheme.get(concept) or GuidelineInfo(concept, concept, None, None, None)
+        p = proportion(upheld, items, base_rate)
+        records.append(
+            {
+                "guideline": info.display,
+                "family": info.family,
+                "document": info.document,
+                "section": info.section,
+                "items": items,
+                "upheld": upheld,
+                "overturned": items - upheld,
+                "uphold_rate": p.rate,
+                "ci_low": p.ci_low,
+                "ci_high": p.ci_high,
+                "lift": p.lift,
+                "concept": concept,
+            }
+        )
+    if sort == "rate":
+        records.sort(key=lambda r: (-r["ci_low"], -r["items"], r["guideline"]))
+    else:
+        records.sort(key=lambda r: (-r["upheld"], -r["items"], r["guideline"]))
+    return records[:top] if top is not None else records
+
+
+def to_dataframe(records: list[dict[str, Any]]) -> Any:
+    """The records as a pandas DataFrame (pandas is optional; raise a clear error without it)."""
+    try:
+        import pandas as pd
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImrGraphError("pandas is not installed; use the list of records instead") from exc
+    return pd.DataFrame.from_records(records, columns=list(COLUMNS))
