@@ -25,6 +25,22 @@ class ExtractionError(InputError):
     """The file's text could not be extracted (corrupt, encrypted, scanned, empty, too big)."""
 
 
+class CorruptFile(ExtractionError):
+    """The file is damaged or is not the kind of file its name says (a text file named .pdf)."""
+
+
+class EmptyFile(ExtractionError):
+    """The file has zero bytes, or a text file holds only whitespace."""
+
+
+class EncryptedFile(ExtractionError):
+    """The PDF needs a password to open."""
+
+
+class NoTextLayer(ExtractionError):
+    """The PDF opens but no page has text (a scanned image without OCR)."""
+
+
 class NotAnImrLetter(InputError):
     """The text was read but it is not an IMR final determination letter."""
 

@@ -1,0 +1,104 @@
+"""The parse pipeline: file -> extract -> parse -> ``Letter``, for one file or a batch.
+
+Why here and not in the CLI: ``imrgraph parse``, ``imrgraph ingest`` (which runs these functions
+in worker processes), the benchmarks and the tests all need the same steps with the same error
+behaviour. The functions are module-level, take and return plain picklable values and keep no
+state, so a ``ProcessPoolExecutor`` can call them directly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from imrgraph import __version__
+from imrgraph.errors import ImrGraphError, InputError
+from imrgraph.extract import ExtractedDocument, Limits, extract
+from imrgraph.extract.document import PDF_SUFFIXES, TEXT_SUFFIXES
+from imrgraph.model import Letter, Source
+
+INPUT_SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES
+
+
+def source_of(doc: ExtractedDocument) -> Source:
+    """The provenance record of an extracted file (page count only for PDFs, as the schema says)."""
+    return Source(
+        path=doc.path,
+        sha256=doc.sha256,
+        format=doc.format,
+        pages=doc.page_count if doc.format == "pdf" else None,
+        parser_version=__version__,
+    )
+
+
+def parse_document(doc: ExtractedDocument) -> Letter:
+    """Parse already extracted pages (lets a caller time or cache the two steps apart)."""
+    from imrgraph.parse import parse_pages  # imported here: the parser imports the model only
+
+    return parse_pages(doc.pages, source_of(doc))
+
+
+def parse_file(path: str | Path, limits: Limits | None = None) -> Letter:
+    """Extract and parse one letter file.
+
+    Raises a subclass of ``InputError`` when the file cannot be read as an IMR letter (missing,
+    empty, too big, corrupt, encrypted, scanned, not an IMR letter).
+    """
+    return parse_document(extract(path, limits))
+
+
+def iter_input_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Expand the command line's paths into files, in a deterministic order.
+
+    A directory is searched recursively for ``.pdf`` and ``.txt`` files (any case), sorted by
+    path; hidden folders (``.git``) are skipped. A file named explicitly is yielded whatever its
+    suffix (the parser then says whether it can read it), and so is a path that does not exist:
+    reading it fails for that path only, so one typo does not cancel a batch. Each file is
+    yielded once.
+    """
+    seen: set[Path] = set()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = []
+            for root, dirs, files in os.walk(path):
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                found.extend(
+                    Path(root) / name
+                    for name in files
+                    if Path(name).suffix.lower() in INPUT_SUFFIXES
+                )
+            candidates = sorted(found)
+        else:
+            candidates = [path]
+        for candidate in candidates:
+            key = candidate.resolve() if candidate.exists() else candidate
+            if key in seen:
+                continue
+            seen.add(key)
+            yield candidate
+
+
+def parse_one(path: Path, limits: Limits | None = None) -> Letter | InputError:
+    """``parse_file`` that returns the failure instead of raising it (for batches and workers).
+
+    Any other ImrGraphError, or an unexpected exception (a parser bug), is reported as this file's
+    failure too, so one bad letter cannot stop a batch of thousands; the reason names the bug.
+    """
+    try:
+        return parse_file(path, limits)
+    except InputError as exc:
+        return exc
+    except ImrGraphError as exc:
+        return InputError(str(path), str(exc))
+    except Exception as exc:  # a bug, not the user's fault: keep the batch going, say so
+        return InputError(str(path), f"internal error, please report: {type(exc).__name__}: {exc}")
+
+
+def parse_many(
+    paths: Iterable[str | Path], limits: Limits | None = None
+) -> Iterator[tuple[Path, Letter | InputError]]:
+    """Parse every file ``iter_input_files(paths)`` finds; each result is a Letter or its error."""
+    for path in iter_input_files(paths):
+        yield path, parse_one(path, limits)
