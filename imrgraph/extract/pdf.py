@@ -15,7 +15,7 @@ from __future__ import annotations
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from imrgraph.errors import CorruptFile, EncryptedFile, ExtractionError, LimitExceeded
+from imrgraph.errors import CorruptFile, EncryptedFile, InputError, LimitExceeded
 
 _HEADER_WINDOW = 1024  # the PDF spec allows junk before %PDF- within the first 1 KiB
 
@@ -60,7 +60,7 @@ def pdf_pages(data: bytes, path: str, max_pages: int) -> list[str]:
                 textpage.close()
                 page.close()
         return pages
-    except ExtractionError:
+    except InputError:
         raise
     except Exception as exc:  # PdfiumError on a damaged page, or anything else from the library
         raise CorruptFile(

@@ -48,23 +48,28 @@ def _shape(line: str) -> str:
     return _DIGITS_RE.sub("#", _SPACES_RE.sub(" ", line.strip())).lower()
 
 
-def _edge_indexes(lines: list[str]) -> list[int]:
-    """Indexes of the first and last ``EDGE`` non-blank lines of a page."""
+def _edges(lines: list[str]) -> tuple[list[int], list[int]]:
+    """Indexes of the first and of the last ``EDGE`` non-blank lines of a page."""
     nonblank = [i for i, line in enumerate(lines) if line.strip()]
-    if len(nonblank) <= 2 * EDGE:
-        return nonblank
-    return nonblank[:EDGE] + nonblank[-EDGE:]
+    return nonblank[:EDGE], nonblank[-EDGE:]
 
 
-def _repeated_shapes(pages: list[list[str]]) -> set[str]:
-    """Shapes of lines found at the edges of most pages (needs at least two pages)."""
+def _repeated_shapes(pages: list[list[str]]) -> tuple[set[str], set[str]]:
+    """Shapes of lines found at the top, and at the bottom, of most pages (needs two pages).
+
+    Top and bottom are counted apart: a running header repeats at the top, a footer at the
+    bottom, while a short content line that happens to end one page and start another does not.
+    """
     if len(pages) < 2:
-        return set()
-    counts: Counter[str] = Counter()
-    for lines in pages:
-        counts.update({_shape(lines[i]) for i in _edge_indexes(lines)})
+        return set(), set()
     needed = max(2, int(len(pages) * MIN_SHARE + 0.999))
-    return {shape for shape, n in counts.items() if n >= needed and shape}
+    found = []
+    for side in (0, 1):
+        counts: Counter[str] = Counter()
+        for lines in pages:
+            counts.update({_shape(lines[i]) for i in _edges(lines)[side]})
+        found.append({shape for shape, n in counts.items() if n >= needed and shape})
+    return found[0], found[1]
 
 
 def _drop_lines(lines: list[str], drop: set[int]) -> list[str]:
@@ -88,13 +93,15 @@ def _drop_lines(lines: list[str], drop: set[int]) -> list[str]:
 def remove_running_lines(pages: list[str]) -> list[str]:
     """Return ``pages`` without running headers/footers; the number of pages never changes."""
     split = [page.split("\n") for page in pages]
-    repeated = _repeated_shapes(split)
+    top, bottom = _repeated_shapes(split)
     cleaned: list[str] = []
     for number, lines in enumerate(split, start=1):
         drop = {i for i, line in enumerate(lines) if line.strip() and is_furniture(line)}
-        for i in _edge_indexes(lines):
+        head, tail = _edges(lines)
+        for i in head + tail:
             line = lines[i]
-            if _shape(line) in repeated:
+            shape = _shape(line)
+            if (i in head and shape in top) or (i in tail and shape in bottom):
                 if number == 1 and _CASE_LABEL_RE.match(line):
                     continue  # the header table's own Case Number field
                 drop.add(i)

@@ -15,16 +15,18 @@ import unicodedata
 from imrgraph.errors import CorruptFile
 
 # Control characters that carry no text (PDFium marks soft hyphens with \x02 and U+FFFE).
-_DROP = {
-    "\u00ad": None,  # soft hyphen
-    "\u200b": None,  # zero-width space
-    "\u200c": None,
-    "\u200d": None,
-    "\u2060": None,  # word joiner
-    "\ufeff": None,  # BOM / zero-width no-break space
-    "\ufffe": None,
-    "\x02": None,
-}
+_DROP = str.maketrans(
+    {
+        "\u00ad": None,  # soft hyphen
+        "\u200b": None,  # zero-width space
+        "\u200c": None,
+        "\u200d": None,
+        "\u2060": None,  # word joiner
+        "\ufeff": None,  # BOM / zero-width no-break space
+        "\ufffe": None,
+        "\x02": None,
+    }
+)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 

@@ -1,0 +1,368 @@
+"""Extraction: PDFs and text files -> cleaned pages, and every way a file can fail.
+
+The PDFs are made here, with fpdf2 (through tools/render_pdf.py for letters) and pypdfium2 reads
+them back: no mocks, the real libraries on real files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import io
+import re
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from fpdf import FPDF
+from PIL import Image
+
+from imrgraph.errors import (
+    CorruptFile,
+    EmptyFile,
+    EncryptedFile,
+    ExtractionError,
+    InputError,
+    LimitExceeded,
+    NoTextLayer,
+)
+from imrgraph.extract import Limits, extract, remove_running_lines
+from imrgraph.extract.pdf import pdf_pages
+from imrgraph.extract.running import is_furniture
+from imrgraph.extract.text import decode_text, normalize_text
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load_renderer():
+    spec = importlib.util.spec_from_file_location("render_pdf", ROOT / "tools" / "render_pdf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+render_pdf = _load_renderer()
+
+CASE = "CM15-0123456"
+HEADER = (
+    f"Case Number: {CASE}    Date Assigned: 10/05/2015\n"
+    "Date of Injury: 07/27/2015    Decision Date: 11/20/2015\n"
+    "UR Denial Date: 09/28/2015    Priority: Standard\n"
+    "Application Received: 10/02/2015\n"
+)
+
+
+def long_letter(paragraphs: int = 14) -> str:
+    """A letter long enough for several PDF pages, with lines wider than the page (they wrap)."""
+    parts = [HEADER, "HOW THE IMR FINAL DETERMINATION WAS MADE", ""]
+    for i in range(1, paragraphs + 1):
+        parts.append(f"Tramadol ER 150mg #{i}0 with colon: dose {i}: Upheld")
+        parts.append("")
+        parts.append(
+            f"Decision rationale: paragraph {i} says the applicant reported persistent low back "
+            "pain radiating to the left lower extremity, with tenderness about the lumbar "
+            "paraspinal musculature and limited range of motion, and that the attending provider "
+            "did not document functional improvement, a reduction in dependence on medical "
+            f"treatment, or a return to work. Therefore, request number {i} was not medically "
+            "necessary."
+        )
+        parts.append("")
+    return "\n".join(parts)
+
+
+def collapse(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> tuple[str, Path]:
+    text = long_letter()
+    out = tmp_path_factory.mktemp("pdf") / "letter.pdf"
+    render_pdf.render(text, out)
+    return text, out
+
+
+# --- PDFs rendered from a letter ---------------------------------------------------------------
+
+
+def test_pdf_text_is_the_letter_with_page_furniture_removed(rendered):
+    text, path = rendered
+    doc = extract(path)
+    assert doc.format == "pdf"
+    assert doc.page_count == len(pdfium.PdfDocument(str(path))) >= 3
+    assert doc.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    # Same words in the same order: wrapped lines did not glue words, nothing was lost or added.
+    assert collapse("\n".join(doc.pages)) == collapse(text)
+
+
+def test_raw_pdf_has_running_lines_that_extraction_removes(rendered):
+    _, path = rendered
+    raw = pdf_pages(path.read_bytes(), str(path), 500)
+    assert all(f"Page {n} of {len(raw)}" in page for n, page in enumerate(raw, start=1))
+    assert all(page.lstrip().startswith(CASE) for page in raw)
+    for page in extract(path).pages:
+        for line in page.split("\n"):
+            assert line.strip() != CASE
+            assert not re.fullmatch(r"Page \d+ of \d+", line.strip())
+
+
+def test_header_table_comes_out_as_label_value_lines(rendered):
+    _, path = rendered
+    first_lines = extract(path).pages[0].split("\n")[:4]
+    assert first_lines == [
+        f"Case Number: {CASE} Date Assigned: 10/05/2015",
+        "Date of Injury: 07/27/2015 Decision Date: 11/20/2015",
+        "UR Denial Date: 09/28/2015 Priority: Standard",
+        "Application Received: 10/02/2015",
+    ]
+
+
+def test_long_lines_wrap_and_an_item_breaks_across_pages(rendered):
+    _, path = rendered
+    pages = extract(path).pages
+    lines = [line for page in pages for line in page.split("\n")]
+    # Every rationale (one source line of ~420 characters) became several PDF lines.
+    assert sum(line.startswith("Decision rationale:") for line in lines) == 14
+    assert len(lines) > 14 * 4
+    # Some page starts inside a rationale, i.e. not with a decision line.
+    assert any(not page.startswith("Tramadol") for page in pages[1:])
+
+
+def test_renderer_transliterates_characters_a_core_font_lacks(tmp_path):
+    out = tmp_path / "u.pdf"
+    replaced = render_pdf.render("HOW THE IMR FINAL DETERMINATION WAS MADE\n“ﬁne” – ok…\n", out)
+    assert replaced == {"“", "”", "ﬁ", "–", "…"}
+    assert extract(out).pages[0].split("\n")[-1] == '"fine" - ok...'
+
+
+# --- every way a file can fail -----------------------------------------------------------------
+
+
+def _image_only_pdf(path: Path) -> None:
+    pdf = FPDF(format="letter")
+    for _ in range(2):
+        pdf.add_page()
+        image = Image.new("RGB", (200, 100), "white")
+        buf = io.BytesIO()
+        image.save(buf, format="PNG")
+        pdf.image(buf, x=20, y=20, w=150)
+    pdf.output(str(path))
+
+
+def _encrypted_pdf(path: Path) -> None:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(0, 10, "IMR ISSUES, DECISIONS AND RATIONALES")
+    pdf.set_encryption(owner_password="owner", user_password="secret")
+    pdf.output(str(path))
+
+
+def _file(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "error", "reason"),
+    [
+        ("empty.pdf", lambda p: p.write_bytes(b""), EmptyFile, "empty file (0 bytes)"),
+        ("empty.txt", lambda p: p.write_bytes(b""), EmptyFile, "empty file (0 bytes)"),
+        ("blank.txt", lambda p: p.write_bytes(b" \n\f\n"), EmptyFile, "no text"),
+        ("random.pdf", lambda p: p.write_bytes(bytes(range(256)) * 8), CorruptFile, "not a PDF"),
+        ("letter.pdf", lambda p: p.write_text("Case Number: CM15-1\n"), CorruptFile, "not a PDF"),
+        (
+            "header-only.pdf",
+            lambda p: p.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 4),
+            CorruptFile,
+            "corrupt PDF",
+        ),
+        ("encrypted.pdf", _encrypted_pdf, EncryptedFile, "encrypted PDF"),
+        ("scanned.pdf", _image_only_pdf, NoTextLayer, "no text layer"),
+        ("binary.txt", lambda p: p.write_bytes(b"\x89PNG\x00\x00\x01"), CorruptFile, "binary"),
+        ("notes.docx", lambda p: p.write_bytes(b"PK\x03\x04"), CorruptFile, "unsupported file"),
+    ],
+)
+def test_bad_inputs_raise_specific_errors(tmp_path, name, make, error, reason):
+    path = tmp_path / name
+    make(path)
+    with pytest.raises(error) as info:
+        extract(path)
+    assert info.value.path == str(path)
+    assert reason in info.value.reason
+    assert str(info.value) == f"{path}: {info.value.reason}"
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("fraction", [0.2, 0.5, 0.9])
+def test_truncated_pdf_is_corrupt(rendered, tmp_path, fraction):
+    _, path = rendered
+    data = path.read_bytes()
+    cut = _file(tmp_path, "cut.pdf", data[: int(len(data) * fraction)])
+    with pytest.raises(CorruptFile, match="corrupt PDF"):
+        extract(cut)
+
+
+def test_pdf_with_owner_password_only_opens(tmp_path):
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(0, 10, "Decision rationale: readable")
+    pdf.set_encryption(owner_password="owner")  # no user password: anyone may read it
+    pdf.output(str(tmp_path / "owner.pdf"))
+    assert extract(tmp_path / "owner.pdf").pages == ["Decision rationale: readable"]
+
+
+def test_missing_file_and_directory(tmp_path):
+    with pytest.raises(ExtractionError, match="no such file"):
+        extract(tmp_path / "nope.pdf")
+    with pytest.raises(ExtractionError, match="is a directory"):
+        extract(tmp_path)
+
+
+def test_size_and_page_limits(rendered, tmp_path):
+    _, path = rendered
+    with pytest.raises(LimitExceeded, match="file too large"):
+        extract(path, Limits(max_bytes=1000))
+    with pytest.raises(LimitExceeded, match=r"too many pages \(\d+ > limit 2\)"):
+        extract(path, Limits(max_pages=2))
+    many = _file(tmp_path, "many.txt", b"page\f" * 10)
+    with pytest.raises(LimitExceeded, match="too many pages"):
+        extract(many, Limits(max_pages=5))
+    assert extract(path, Limits(max_pages=50)).page_count >= 3
+
+
+def test_unknown_suffix_is_sniffed(rendered, tmp_path):
+    _, path = rendered
+    copy = _file(tmp_path, "letter.download", path.read_bytes())
+    assert extract(copy).format == "pdf"
+
+
+def test_every_failure_is_an_input_error():
+    for error in (CorruptFile, EmptyFile, EncryptedFile, NoTextLayer, LimitExceeded):
+        assert issubclass(error, InputError)
+
+
+# --- text letters ------------------------------------------------------------------------------
+
+
+def test_text_letter_pages_split_on_form_feed(tmp_path):
+    path = _file(tmp_path, "l.txt", b"one\r\ntwo\fthree\r\n")
+    doc = extract(path)
+    assert doc.format == "text"
+    assert doc.pages == ["one\ntwo", "three\n"]
+    assert doc.page_count == 2
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("Décision “based” on".encode(), "Décision “based” on"),
+        (b"\xef\xbb\xbfBOM first", "BOM first"),
+        ("Décision “based” on".encode("cp1252"), "Décision “based” on"),
+        (b"caf\xe9 \x81", "café \x81"),  # 0x81 is undefined in cp1252: latin-1 maps every byte
+        ("UTF-16 letter".encode("utf-16"), "UTF-16 letter"),
+    ],
+)
+def test_decoding(data, expected):
+    assert decode_text(data, "x.txt") == expected
+
+
+def test_normalize_text():
+    raw = "of\ufb01ce visit\r\nmedi\u00adcally\u00a0necessary\u200b\rnext\x02 line\x07"
+    assert normalize_text(raw) == "office visit\nmedically necessary\nnext line"
+
+
+# --- running headers and footers ---------------------------------------------------------------
+
+
+def test_page_footer_and_case_number_inside_a_paragraph_are_dropped():
+    page = (
+        "Decision rationale: the applicant was\n"
+        "Page 2 of 4\n"
+        f"{CASE}\n"
+        "described as trending favorably.\n"
+    )
+    assert remove_running_lines([page]) == [
+        "Decision rationale: the applicant was\ndescribed as trending favorably.\n"
+    ]
+
+
+def test_running_lines_between_an_items_lines_with_blank_lines():
+    page = "MRI of the knee: Upheld\n\nPage 3 of 5\n\nClaims Administrator guideline: x\n"
+    assert remove_running_lines([page]) == [
+        "MRI of the knee: Upheld\n\nClaims Administrator guideline: x\n"
+    ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Page 2 of 5",
+        "  page 2 OF 5 ",
+        "Page 2",
+        "2 of 5",
+        "2/5",
+        "- 2 -",
+        CASE,
+        f"{CASE}  Page 2 of 5",
+    ],
+)
+def test_furniture_lines(line):
+    assert is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "See page 2 of the report.",
+        "Page(s): 63-66",
+        "Case Number: CM15-0123456",
+        "2. Topical compound cream 240gm is not medically necessary and appropriate.",
+        "Physical therapy 2x6: Upheld",
+        "12",
+    ],
+)
+def test_content_lines_are_not_furniture(line):
+    assert not is_furniture(line)
+
+
+def test_repeated_edge_line_removed_only_at_page_edges():
+    banner = "Independent Medical Review Final Determination"
+    pages = [
+        f"{banner}\nfirst page text\nmore text\nlast words",
+        f"{banner}\nsecond page\n{banner}\nmiddle\nend here",
+        f"{banner}\nthird page\nstill text\nfinal",
+        "fourth page\nwithout it\nat all\ndone",
+    ]
+    cleaned = remove_running_lines(pages)
+    assert len(cleaned) == 4
+    assert cleaned[0] == "first page text\nmore text\nlast words"
+    # The same line in the middle of a page is content, not a running header.
+    assert cleaned[1] == f"second page\n{banner}\nmiddle\nend here"
+    assert cleaned[3] == pages[3]
+
+
+def test_bare_page_numbers_at_bottom_removed_but_numbers_in_text_kept():
+    pages = ["text one\n42\nmore\nthe end\n1", "text two\nmore\nstuff\n2", "three\nx\n7\ny\n3"]
+    assert remove_running_lines(pages) == [
+        "text one\n42\nmore\nthe end",
+        "text two\nmore\nstuff",
+        "three\nx\n7\ny",
+    ]
+
+
+def test_header_table_case_number_survives_a_repeated_case_number_header():
+    pages = [
+        f"Case Number: {CASE} Date Assigned: 10/05/2015\nbody one\nsome\nend",
+        f"Case Number: {CASE} Date Assigned: 10/05/2015\nbody two\nmore\nend two",
+        f"Case Number: {CASE} Date Assigned: 10/05/2015\nbody three\nother\nend three",
+    ]
+    cleaned = remove_running_lines(pages)
+    assert cleaned[0] == pages[0]
+    assert cleaned[1] == "body two\nmore\nend two"
+
+
+def test_page_count_is_kept_even_when_a_page_empties():
+    assert remove_running_lines(["text\nPage 1 of 2", "Page 2 of 2"]) == ["text", ""]
