@@ -66,7 +66,9 @@ class GuidelineInfo:
     def display(self) -> str:
         """A name a reader recognises out of context: family, document, section."""
         if self.document is None:
-            return self.label if self.family is None else f"{self.family} (other / unrecognised)"
+            if self.family in (None, "OTHER"):
+                return self.label  # "Other": FDA, studies, peer-reviewed literature
+            return f"{self.family} (document not recognised)"
         name = f"{self.family} {self.document}" if self.family else self.document
         return f"{name}, {self.section}" if self.section else name
 
@@ -76,7 +78,8 @@ def guideline_scheme(store: Any) -> dict[str, GuidelineInfo]:
     rows = run_select(
         store,
         f"SELECT ?concept ?label ?family ?broader WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{\n"
-        "  ?concept a imr:Guideline ; skos:prefLabel ?label .\n"
+        "  ?concept skos:inScheme <https://w3id.org/imrgraph/guideline/scheme> ;\n"
+        "    skos:prefLabel ?label .\n"
         "  OPTIONAL { ?concept imr:family ?family }\n"
         "  OPTIONAL { ?concept skos:broader ?broader }\n"
         "} }",

@@ -98,14 +98,22 @@ def level_fragment(concept: str, out: str, level: str) -> str:
     )
 
 
-#: The year of a letter: its decision date, else the date assigned, else the date the
-#: application was received, else the UR decision date (the only date some older letters give).
-YEAR_FRAGMENT = """OPTIONAL { ?det imr:decisionDate ?date1 }
-OPTIONAL { ?det imr:dateAssigned ?date2 }
-OPTIONAL { ?det imr:applicationReceivedDate ?date3 }
-OPTIONAL { ?det imr:followsURDecision ?urd . ?urd imr:urDecisionDate ?date4 }
-BIND(YEAR(COALESCE(?date1, ?date2, ?date3, ?date4)) AS ?year)
-"""
+def year_fragment(out: str = "year", suffix: str = "") -> str:
+    """Bind ``?out`` to the year of the letter ``?det`` (inside ``GRAPH ?g``).
+
+    The year of a letter is that of its decision date, else the date assigned, else the date
+    the application was received, else the UR decision date (the only date some older letters
+    give). ``suffix`` keeps helper variables apart when the fragment is used twice.
+    """
+    d = f"?date{suffix}_"
+    return (
+        f"OPTIONAL {{ ?det imr:decisionDate {d}1 }}\n"
+        f"OPTIONAL {{ ?det imr:dateAssigned {d}2 }}\n"
+        f"OPTIONAL {{ ?det imr:applicationReceivedDate {d}3 }}\n"
+        f"OPTIONAL {{ ?det imr:followsURDecision ?urd{suffix} .\n"
+        f"  ?urd{suffix} imr:urDecisionDate {d}4 }}\n"
+        f"BIND(YEAR(COALESCE({d}1, {d}2, {d}3, {d}4)) AS ?{out})\n"
+    )
 
 
 @dataclass(frozen=True)
@@ -149,7 +157,7 @@ class Selection:
         if self.category is not None:
             text += "?item imr:requestsService ?svc . ?svc imr:serviceCategory ?category .\n"
         if self.year is not None:
-            text += YEAR_FRAGMENT
+            text += year_fragment()
         return text
 
     def citation_fragment(self, concept: str = "concept", cit: str = "cit") -> str:
