@@ -1,0 +1,262 @@
+"""The interface both store backends share, and what can be written once on top of it.
+
+A backend implements the primitives (``_select_terms``, ``_ask``, ``_construct``, ``_update``,
+``quads``, ``close``); statistics, source look-ups, letter look-ups, ontology loading and export
+are written here once over those primitives, so the embedded store and a SPARQL server behave
+the same by construction.
+"""
+
+from __future__ import annotations
+
+import abc
+import io
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import pyoxigraph as ox
+
+from imrgraph.errors import ImrGraphError, QueryError, StoreError
+from imrgraph.rdf.vocab import IMR, PREFIXES
+from imrgraph.resources import resource_dir
+from imrgraph.store.results import SelectResult, Term
+from imrgraph.store.sparqltext import query_form, serialize_term
+
+ONTOLOGY_GRAPH = "https://w3id.org/imrgraph/graph/ontology"
+
+EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+
+Binding = Any  # a pyoxigraph NamedNode/Literal, or a Python str/int/float/bool
+
+
+def to_term(value: Binding) -> ox.NamedNode | ox.Literal:
+    """A binding as an RDF term: terms pass through, Python values become typed literals."""
+    if isinstance(value, (ox.NamedNode, ox.Literal)):
+        return value
+    if isinstance(value, bool):
+        return ox.Literal("true" if value else "false", datatype=ox.NamedNode(_XSD + "boolean"))
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=ox.NamedNode(_XSD + "integer"))
+    if isinstance(value, float):
+        return ox.Literal(repr(value), datatype=ox.NamedNode(_XSD + "double"))
+    if isinstance(value, str):
+        return ox.Literal(value)
+    raise QueryError(f"cannot bind a {type(value).__name__} as a query parameter")
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def _prologue() -> str:
+    return "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
+
+
+class GraphStore(abc.ABC):
+    """A quad store holding one named graph per letter plus the ontology graph."""
+
+    #: a short description for messages ("store ./imrgraph-store", "endpoint http://...")
+    location: str = ""
+
+    # -- primitives every backend implements -------------------------------------------------
+
+    @abc.abstractmethod
+    def _select_terms(
+        self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]
+    ) -> tuple[list[str], Iterable[tuple[Term | None, ...]]]:
+        """Run a SELECT; return its variable names and rows of terms (``None`` = unbound)."""
+
+    @abc.abstractmethod
+    def _ask(self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> bool:
+        """Run an ASK query."""
+
+    @abc.abstractmethod
+    def _construct(self, sparql: str) -> Iterator[ox.Triple]:
+        """Run a CONSTRUCT or DESCRIBE query."""
+
+    @abc.abstractmethod
+    def _update(self, sparql: str) -> None:
+        """Run a SPARQL Update request as one transaction."""
+
+    @abc.abstractmethod
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        """All quads of the store, or of the named graph ``graph`` (streamed)."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release the store (the embedded store's lock, the HTTP connection pool)."""
+
+    def count_quads(self) -> int:
+        """Number of triples in all named graphs (letters and ontology; the same on any server)."""
+        result = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return int(result.rows[0][0] or 0)
+
+    # -- the public interface ---------------------------------------------------------------
+
+    def select(self, sparql: str, bindings: Mapping[str, Binding] | None = None) -> SelectResult:
+        """Run a SELECT query with ``bindings`` bound as RDF terms; rows of Python values."""
+        form = query_form(sparql)
+        if form != "SELECT":
+            raise QueryError(f"expected a SELECT query, got {form}")
+        terms = {name: to_term(value) for name, value in (bindings or {}).items()}
+        columns, rows = self._select_terms(sparql, terms)
+        return SelectResult.from_terms(columns, rows)
+
+    def ask(self, sparql: str, bindings: Mapping[str, Binding] | None = None) -> bool:
+        """Run an ASK query with ``bindings`` bound as RDF terms."""
+        form = query_form(sparql)
+        if form != "ASK":
+            raise QueryError(f"expected an ASK query, got {form}")
+        return self._ask(sparql, {name: to_term(v) for name, v in (bindings or {}).items()})
+
+    def construct(self, sparql: str) -> Iterator[ox.Triple]:
+        """Run a CONSTRUCT or DESCRIBE query; the triples it builds."""
+        form = query_form(sparql)
+        if form not in ("CONSTRUCT", "DESCRIBE"):
+            raise QueryError(f"expected a CONSTRUCT or DESCRIBE query, got {form}")
+        return self._construct(sparql)
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL Update (one transaction). Only reached through ``--allow-update``."""
+        if query_form(sparql) != "UPDATE":
+            raise QueryError("expected a SPARQL Update")
+        self._update(sparql)
+
+    def replace_graph(self, graph: str, triples: Iterable[ox.Triple] | bytes) -> None:
+        """Replace named graph ``graph`` with ``triples`` in one transaction (all or nothing).
+
+        ``triples`` may be pyoxigraph triples or their N-Triples serialisation (what ingest
+        workers send, so the writing process does not parse and re-serialise every letter).
+        """
+        if isinstance(triples, bytes):
+            body = triples.decode("utf-8")
+        else:
+            body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+        name = serialize_term(ox.NamedNode(graph))
+        self._update(f"DROP SILENT GRAPH {name} ;\nINSERT DATA {{ GRAPH {name} {{\n{body}}} }}")
+
+    def drop_graph(self, graph: str) -> None:
+        """Remove named graph ``graph`` (no error if absent)."""
+        self._update(f"DROP SILENT GRAPH {serialize_term(ox.NamedNode(graph))}")
+
+    def has_source(self, sha256: str) -> bool:
+        """Whether a letter parsed from a file with this sha256 is stored."""
+        return self._ask(
+            f"ASK {{ GRAPH ?g {{ ?source <{IMR}sha256> ?sha }} }}",
+            {"sha": ox.Literal(sha256)},
+        )
+
+    def letter_graphs(self) -> list[str]:
+        """The IRIs of the named graphs holding letters (every graph but the ontology's)."""
+        result = self.select(
+            _prologue()
+            + "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?d a imr:Determination } } ORDER BY ?g"
+        )
+        return [str(row[0]) for row in result.rows]
+
+    def graph_of_case(self, case: str) -> str:
+        """The named graph of the letter with case number (or key) ``case``."""
+        result = self.select(
+            _prologue() + "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?d a imr:Determination . "
+            "OPTIONAL { ?d dcterms:identifier ?id } } "
+            "FILTER(?id = ?case || STRENDS(STR(?g), CONCAT('/graph/', ?case))) }",
+            {"case": case},
+        )
+        if not result.rows:
+            raise StoreError(f"no letter with case number {case!r} in {self.location}")
+        return str(result.rows[0][0])
+
+    def load_ontology(self, directory: Path | None = None) -> int:
+        """Replace the ontology graph with every ``*.ttl`` of the ontology folder; triple count.
+
+        The saved queries read the guideline and category hierarchies (skos:broader, labels)
+        from this graph, so ingest refreshes it on every run.
+        """
+        folder = directory or resource_dir("ontology")
+        triples: list[ox.Triple] = []
+        for path in sorted(folder.glob("*.ttl")):
+            try:
+                parsed = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+                triples.extend(q.triple for q in parsed)
+            except (SyntaxError, ValueError, OSError) as exc:
+                raise StoreError(f"{path}: cannot load the ontology: {exc}") from exc
+        if not triples:
+            raise StoreError(f"{folder}: no ontology (*.ttl) files to load")
+        self.replace_graph(ONTOLOGY_GRAPH, triples)
+        return len(triples)
+
+    def stats(self) -> dict[str, int]:
+        """Counts of letters, items, outcomes and triples in the store."""
+        prologue = _prologue()
+        letters = self.select(
+            prologue + "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE "
+            "{ GRAPH ?g { ?d a imr:Determination } }"
+        ).rows[0][0]
+        outcomes = self.select(
+            prologue + "SELECT ?outcome (COUNT(DISTINCT ?item) AS ?n) WHERE "
+            "{ GRAPH ?g { ?item a imr:DisputedItem ; imr:hasOutcome ?outcome } } "
+            "GROUP BY ?outcome"
+        )
+        by_outcome = {str(row[0]).rsplit("#", 1)[-1]: int(row[1]) for row in outcomes.rows}
+        letter_triples = self.select(
+            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+            f"FILTER(?g != <{ONTOLOGY_GRAPH}>) }}"
+        ).rows[0][0]
+        return {
+            "letters": int(letters or 0),
+            "items": sum(by_outcome.values()),
+            "upheld": by_outcome.get("Upheld", 0),
+            "overturned": by_outcome.get("Overturned", 0),
+            "letter_triples": int(letter_triples or 0),
+            "triples": self.count_quads(),
+        }
+
+    def export(self, output: BinaryIO, fmt: str = "trig", case: str | None = None) -> int:
+        """Write the whole store, or the letter ``case``, to ``output`` in ``fmt``; quad count.
+
+        Triple formats (turtle, ntriples) of the whole store merge all graphs. JSON-LD goes
+        through rdflib, which compacts IRIs with the project's prefixes (pyoxigraph writes no
+        JSON-LD context), so it holds the data in memory; the other formats stream.
+        """
+        if fmt not in EXPORT_FORMATS:
+            raise ImrGraphError(
+                f"unknown export format {fmt!r} (one of {', '.join(EXPORT_FORMATS)})"
+            )
+        graph = self.graph_of_case(case) if case else None
+        count = 0
+
+        def counted(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+            nonlocal count
+            for quad in quads:
+                count += 1
+                yield quad
+
+        quads = counted(self.quads(graph))
+        rdf_format = EXPORT_FORMATS[fmt]
+        if fmt == "jsonld":
+            import rdflib
+
+            buffer = io.BytesIO()
+            ox.serialize(quads, buffer, ox.RdfFormat.N_QUADS)
+            dataset = rdflib.Dataset()
+            dataset.parse(data=buffer.getvalue(), format="nquads")
+            text = dataset.serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True)
+            output.write(text.encode("utf-8"))
+            return count
+        if not rdf_format.supports_datasets:
+            stream: Iterable[ox.Triple | ox.Quad] = (q.triple for q in quads)
+        else:
+            stream = quads
+        ox.serialize(stream, output, rdf_format, prefixes=dict(PREFIXES))
+        return count
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

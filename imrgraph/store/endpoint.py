@@ -1,0 +1,206 @@
+"""The SPARQL-server backend: any SPARQL 1.1 Query/Update/Graph Store Protocol server over HTTP.
+
+For when one machine or one process is not enough: the server handles concurrent readers and
+writers. Each letter is written with ONE update request (``DROP SILENT GRAPH`` + ``INSERT
+DATA``), which a SPARQL 1.1 server runs as one transaction, so a letter is wholly there or not.
+Transient failures (connection refused or reset, 502/503/504) are retried with exponential
+backoff; everything else becomes a one-line ``EndpointError`` or ``QueryError``.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import pyoxigraph as ox
+
+from imrgraph.errors import EndpointError, QueryError
+from imrgraph.store.base import GraphStore
+from imrgraph.store.results import Term
+from imrgraph.store.sparqltext import bind_with_values
+
+TRANSIENT_STATUS = {502, 503, 504}
+ENDPOINT_ENV = "IMRGRAPH_ENDPOINT"
+
+
+def sibling_url(query_url: str, segment: str) -> str:
+    """``query_url`` with its last path segment replaced by ``segment`` (Oxigraph's layout).
+
+    ``http://host:7878/query`` -> ``http://host:7878/update``.
+    """
+    parts = urlsplit(query_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise EndpointError(f"{query_url}: not an http(s) URL of a SPARQL query endpoint")
+    head, _, _ = parts.path.rpartition("/")
+    return urlunsplit((parts.scheme, parts.netloc, f"{head}/{segment}", "", ""))
+
+
+class _ChunkReader(io.RawIOBase):
+    """A file-like view of an httpx byte stream, so pyoxigraph parses as bytes arrive."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._buffer = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target) -> int:  # type: ignore[override]
+        while not self._buffer:
+            try:
+                self._buffer = next(self._chunks)
+            except StopIteration:
+                return 0
+        size = min(len(target), len(self._buffer))
+        target[:size] = self._buffer[:size]
+        self._buffer = self._buffer[size:]
+        return size
+
+
+def _server_message(response: httpx.Response) -> str:
+    text = response.text.strip().replace("\n", " ")
+    return text[:300] if text else response.reason_phrase
+
+
+class EndpointStore(GraphStore):
+    """A store reached over HTTP: ``query_url`` for queries, update/store URLs next to it."""
+
+    def __init__(
+        self,
+        query_url: str,
+        update_url: str | None = None,
+        store_url: str | None = None,
+        *,
+        timeout: float = 300.0,
+        retries: int = 3,
+        backoff: float = 0.5,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.query_url = query_url
+        self.update_url = update_url or sibling_url(query_url, "update")
+        self.store_url = store_url or sibling_url(query_url, "store")
+        self.location = f"endpoint {query_url}"
+        self.retries = retries
+        self.backoff = backoff
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(timeout, connect=10.0),
+            transport=transport,
+            headers={"User-Agent": "imrgraph"},
+        )
+
+    # -- HTTP with retries ------------------------------------------------------------------
+
+    def _send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
+        """Send ``request``; retry transient failures; raise a one-line error on failure."""
+        url = str(request.url.copy_with(query=None))
+        for attempt in range(self.retries + 1):
+            last = attempt == self.retries
+            try:
+                response = self._client.send(request, stream=stream)
+            except httpx.TimeoutException as exc:
+                if isinstance(exc, httpx.ConnectTimeout) and not last:
+                    time.sleep(self.backoff * 2**attempt)
+                    continue
+                raise EndpointError(f"{url}: timed out ({type(exc).__name__})") from exc
+            except httpx.TransportError as exc:
+                if not last:
+                    time.sleep(self.backoff * 2**attempt)
+                    continue
+                raise EndpointError(
+                    f"{url}: cannot reach the SPARQL server ({exc or type(exc).__name__})"
+                ) from exc
+            if response.status_code in TRANSIENT_STATUS and not last:
+                response.close()
+                time.sleep(self.backoff * 2**attempt)
+                continue
+            if response.is_success:
+                return response
+            if stream:
+                response.read()
+            if response.status_code in (400, 422):
+                raise QueryError(
+                    f"{url}: the server refused the request: {_server_message(response)}"
+                )
+            raise EndpointError(f"{url}: HTTP {response.status_code}: {_server_message(response)}")
+        raise AssertionError("unreachable")
+
+    def _post_query(self, sparql: str, accept: str, *, stream: bool = False) -> httpx.Response:
+        request = self._client.build_request(
+            "POST",
+            self.query_url,
+            content=sparql.encode("utf-8"),
+            headers={"Content-Type": "application/sparql-query; charset=utf-8", "Accept": accept},
+        )
+        return self._send(request, stream=stream)
+
+    # -- primitives -------------------------------------------------------------------------
+
+    def _results(self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]):
+        response = self._post_query(
+            bind_with_values(sparql, bindings), "application/sparql-results+json"
+        )
+        try:
+            return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+        except (SyntaxError, ValueError) as exc:
+            raise EndpointError(f"{self.query_url}: unreadable query results: {exc}") from exc
+
+    def _select_terms(
+        self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]
+    ) -> tuple[list[str], Iterable[tuple[Term | None, ...]]]:
+        solutions = self._results(sparql, bindings)
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise QueryError("expected a SELECT query")
+        columns = [v.value for v in solutions.variables]
+        rows = [tuple(solution[i] for i in range(len(columns))) for solution in solutions]
+        return columns, rows
+
+    def _ask(self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> bool:
+        return bool(self._results(sparql, bindings))
+
+    def _construct(self, sparql: str) -> Iterator[ox.Triple]:
+        response = self._post_query(sparql, "application/n-triples")
+        try:
+            quads = list(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
+        except SyntaxError as exc:
+            raise EndpointError(f"{self.query_url}: unreadable triples: {exc}") from exc
+        return iter(q.triple for q in quads)
+
+    def _update(self, sparql: str) -> None:
+        request = self._client.build_request(
+            "POST",
+            self.update_url,
+            content=sparql.encode("utf-8"),
+            headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+        )
+        self._send(request)
+
+    def _graph_quads(self, graph: str | None) -> Iterator[ox.Quad]:
+        """One graph through the Graph Store Protocol (``graph=None``: the default graph)."""
+        params = {"graph": graph} if graph is not None else {"default": ""}
+        request = self._client.build_request(
+            "GET", self.store_url, params=params, headers={"Accept": "application/n-triples"}
+        )
+        response = self._send(request, stream=True)
+        name = ox.NamedNode(graph) if graph is not None else ox.DefaultGraph()
+        try:
+            reader = io.BufferedReader(_ChunkReader(response.iter_bytes()))
+            for quad in ox.parse(reader, format=ox.RdfFormat.N_TRIPLES):
+                yield ox.Quad(quad.subject, quad.predicate, quad.object, name)
+        except SyntaxError as exc:
+            raise EndpointError(f"{self.store_url}: unreadable graph {graph}: {exc}") from exc
+        finally:
+            response.close()
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        if graph is not None:
+            yield from self._graph_quads(graph)
+            return
+        names = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g")
+        for (name,) in names.rows:
+            yield from self._graph_quads(str(name))
+
+    def close(self) -> None:
+        self._client.close()
