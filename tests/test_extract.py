@@ -108,7 +108,7 @@ def test_raw_pdf_has_running_lines_that_extraction_removes(rendered):
 
 def test_header_table_comes_out_as_label_value_lines(rendered):
     _, path = rendered
-    first_lines = extract(path).pages[0].split("\n")[:4]
+    first_lines = [line for line in extract(path).pages[0].split("\n") if line][:4]
     assert first_lines == [
         f"Case Number: {CASE} Date Assigned: 10/05/2015",
         "Date of Injury: 07/27/2015 Decision Date: 11/20/2015",
@@ -126,6 +126,16 @@ def test_long_lines_wrap_and_an_item_breaks_across_pages(rendered):
     assert len(lines) > 14 * 4
     # Some page starts inside a rationale, i.e. not with a decision line.
     assert any(not page.startswith("Tramadol") for page in pages[1:])
+
+
+def test_paragraph_gaps_become_blank_lines_and_wrapped_lines_do_not(rendered):
+    _, path = rendered
+    page = extract(path).pages[0].split("\n")
+    at = next(i for i, line in enumerate(page) if line.startswith("Decision rationale:"))
+    assert page[at - 1] == ""  # the blank line of the text letter, read from the PDF's gap
+    assert page[at - 2].startswith("Tramadol ER 150mg")
+    assert page[at + 1] != ""  # the rationale's wrapped continuation
+    assert page[0] != ""  # the removed running header left no blank line behind
 
 
 def test_renderer_transliterates_characters_a_core_font_lacks(tmp_path):

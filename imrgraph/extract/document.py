@@ -100,6 +100,8 @@ def extract(path: str | Path, limits: Limits | None = None) -> ExtractedDocument
         if len(pages) > limits.max_pages:
             raise LimitExceeded(name, f"too many pages ({len(pages)} > limit {limits.max_pages})")
     pages = remove_running_lines(pages)
+    if kind == "pdf":  # a removed running header leaves the page's first line blank
+        pages = [page.strip("\n") for page in pages]
     if not any(page.strip() for page in pages):
         if kind == "pdf":
             raise NoTextLayer(name, "no text layer (a scanned PDF without OCR?)")

@@ -1,0 +1,158 @@
+"""Letters per second: imrgraph's parse pipeline against a pdfplumber-only baseline.
+
+Why: the design picks PDFium (pypdfium2) for text and keeps pdfplumber only for layout work; this
+measures that choice on the same PDFs in one run. Both sides run the same cleaning (Unicode normal
+form, running header/footer removal) and the same parser, so the only difference is the text
+engine; the pipeline side also maps each letter to RDF quads when ``imrgraph.rdf.mapper`` exists
+(it pays for more work, not less). Accuracy is checked too: each letter's parse is compared with
+its ``<name>.expected.json`` when there is one (examples/letters), for both sides.
+
+Usage::
+
+    python benchmarks/parse.py                       # examples/letters/*.pdf, 60 letters
+    python benchmarks/parse.py --letters 200
+    python benchmarks/parse.py --corpus DIR --letters 500
+
+The PDFs are reused in turn until N letters have been processed (each pass reopens the file).
+One process, one core: the machine is shared, so trust the ratio more than the seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pdfplumber
+
+from imrgraph import __version__
+from imrgraph.errors import ImrGraphError
+from imrgraph.extract.document import DEFAULT_LIMITS, extract
+from imrgraph.extract.running import remove_running_lines
+from imrgraph.extract.text import normalize_text
+from imrgraph.model import Letter, Source
+from imrgraph.parse import parse_pages
+from imrgraph.pipeline import parse_document
+
+ROOT = Path(__file__).resolve().parent.parent
+
+try:  # the RDF step, once it exists
+    from imrgraph.rdf.mapper import letter_to_quads
+except ImportError:  # pragma: no cover - depends on the state of the project
+    letter_to_quads = None
+
+
+def pipeline(path: Path) -> Letter:
+    """imrgraph: PDFium text -> cleaning -> parser (-> RDF quads)."""
+    letter = parse_document(extract(path, DEFAULT_LIMITS))
+    if letter_to_quads is not None:
+        letter_to_quads(letter)
+    return letter
+
+
+def baseline(path: Path) -> Letter:
+    """pdfplumber-only: ``extract_text`` on every page -> the same cleaning and parser."""
+    data = path.read_bytes()
+    with pdfplumber.open(path) as pdf:
+        raw = [page.extract_text() or "" for page in pdf.pages]
+    pages = remove_running_lines([normalize_text(page) for page in raw])
+    source = Source(
+        path=str(path),
+        sha256=hashlib.sha256(data).hexdigest(),
+        format="pdf",
+        pages=len(raw),
+        parser_version=__version__,
+    )
+    return parse_pages(pages, source)
+
+
+def baseline_text_only(path: Path) -> list[str]:
+    with pdfplumber.open(path) as pdf:
+        return [page.extract_text() or "" for page in pdf.pages]
+
+
+def comparable(letter: dict) -> dict:
+    """A parse without what differs between runs and formats (source, item pages)."""
+    letter = json.loads(json.dumps(letter))
+    letter.pop("source", None)
+    letter["warnings"] = sorted(w.split(":", 1)[0] for w in letter.get("warnings", []))
+    for item in letter.get("items", []):
+        item.pop("page", None)
+    return letter
+
+
+def time_run(fn: Callable[[Path], object], paths: list[Path]) -> tuple[float, int]:
+    """Seconds for ``fn`` over ``paths``, and how many raised one of the project's errors."""
+    failures = 0
+    start = time.perf_counter()
+    for path in paths:
+        try:
+            fn(path)
+        except ImrGraphError:
+            failures += 1
+    return time.perf_counter() - start, failures
+
+
+def accuracy(fn: Callable[[Path], Letter], pdfs: list[Path]) -> tuple[int, int]:
+    """(letters whose parse equals their expected JSON, letters that have one)."""
+    right = total = 0
+    for pdf in pdfs:
+        expected_path = pdf.with_suffix(".expected.json")
+        if not expected_path.exists():
+            continue
+        total += 1
+        expected = comparable(json.loads(expected_path.read_text(encoding="utf-8")))
+        try:
+            got = comparable(fn(pdf).to_dict())
+        except ImrGraphError:
+            continue
+        right += got == expected
+    return right, total
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--letters", type=int, default=60, help="letters per side (default 60)")
+    ap.add_argument("--corpus", type=Path, help="folder of PDFs (default examples/letters)")
+    args = ap.parse_args(argv)
+    folder = args.corpus or ROOT / "examples" / "letters"
+    pdfs = sorted(folder.rglob("*.pdf"))
+    if not pdfs:
+        print(f"no PDFs under {folder} (render them: python tools/render_pdf.py ...)")
+        return 1
+    paths = [pdfs[i % len(pdfs)] for i in range(args.letters)]
+    pages = sum(len(extract(p).pages) for p in pdfs) / len(pdfs)
+
+    for fn in (pipeline, baseline):  # warm-up: imports, regex compilation, font caches
+        time_run(fn, pdfs[:1])
+    rows = []
+    for name, fn in (
+        ("imrgraph pipeline" + (" (+RDF quads)" if letter_to_quads else ""), pipeline),
+        ("pdfplumber baseline", baseline),
+        ("  text only: pypdfium2", lambda p: extract(p, DEFAULT_LIMITS)),
+        ("  text only: pdfplumber", baseline_text_only),
+    ):
+        seconds, failures = time_run(fn, paths)
+        rows.append((name, seconds, failures))
+
+    print(f"{len(pdfs)} distinct PDFs ({pages:.1f} pages on average), {args.letters} letters each")
+    print(f"{'':28} {'seconds':>9} {'letters/s':>10} {'failed':>7}")
+    for name, seconds, failures in rows:
+        rate = args.letters / seconds if seconds else float("inf")
+        print(f"{name:28} {seconds:9.2f} {rate:10.1f} {failures:7d}")
+    ratio = rows[1][1] / rows[0][1]
+    text_ratio = rows[3][1] / rows[2][1]
+    print(f"speed-up, full pipeline: {ratio:.1f}x   (text extraction alone: {text_ratio:.1f}x)")
+    right_p, total = accuracy(pipeline, pdfs)
+    right_b, _ = accuracy(baseline, pdfs)
+    if total:
+        print(f"equal to expected JSON: pipeline {right_p}/{total}, baseline {right_b}/{total}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

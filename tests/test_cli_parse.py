@@ -1,0 +1,146 @@
+"""`imrgraph parse`: output formats, per-file failures on stderr, exit status, folder recursion.
+
+Runs the real command (Typer's runner in-process, and the console entry point in a subprocess
+once) on real files: the seed letter as text and as a PDF rendered by tools/render_pdf.py, and
+broken files made here.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fpdf import FPDF
+from typer.testing import CliRunner
+
+from imrgraph.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "examples" / "letters" / "seed-letter.txt"
+
+
+def _render(text_path: Path, out: Path) -> None:
+    spec = importlib.util.spec_from_file_location("render_pdf", ROOT / "tools" / "render_pdf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.render(text_path.read_text(encoding="utf-8"), out)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """good/ holds the seed letter as .txt and .pdf; bad/ (nested) holds one file per failure."""
+    root = tmp_path_factory.mktemp("corpus")
+    good = root / "good"
+    good.mkdir()
+    shutil.copy(SEED, good / "seed.txt")
+    _render(SEED, good / "seed.pdf")
+    (good / "seed.expected.json").write_text("{}")  # not a letter: the folder search skips it
+    bad = root / "bad" / "nested"
+    bad.mkdir(parents=True)
+    (bad / "empty.pdf").write_bytes(b"")
+    (bad / "random.pdf").write_bytes(bytes(range(256)) * 4)
+    (bad / "shopping-list.txt").write_text("Eggs\nMilk\nBread\n")
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(0, 10, "IMR ISSUES, DECISIONS AND RATIONALES")
+    pdf.set_encryption(owner_password="o", user_password="u")
+    pdf.output(str(bad / "locked.pdf"))
+    return root
+
+
+def run(*args: str):
+    return CliRunner().invoke(app, ["parse", *args])
+
+
+def test_json_array_of_letters(corpus):
+    result = run(str(corpus / "good"))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    letters = json.loads(result.stdout)
+    assert [Path(x["source"]["path"]).name for x in letters] == ["seed.pdf", "seed.txt"]
+    pdf, text = letters
+    assert (pdf["source"]["format"], text["source"]["format"]) == ("pdf", "text")
+    assert pdf["source"]["pages"] >= 2 and text["source"]["pages"] is None
+    for letter in letters:
+        assert [item["outcome"] for item in letter["items"]] == ["Overturned", "Upheld"]
+    # The PDF and its text parse to the same letter, apart from where they came from.
+    for letter in letters:
+        del letter["source"]
+        for item in letter["items"]:
+            item["page"] = None
+    assert pdf == text
+
+
+def test_jsonl_one_object_per_line(corpus):
+    result = run(str(corpus / "good" / "seed.txt"), str(corpus / "good"), "--format", "jsonl")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    # seed.txt named twice (directly and through its folder) is parsed once.
+    assert len(lines) == 2
+    assert [json.loads(line)["source"]["format"] for line in lines] == ["text", "pdf"]
+
+
+def test_failures_one_line_each_others_still_parsed(corpus):
+    result = run(str(corpus))
+    assert result.exit_code == 1
+    assert len(json.loads(result.stdout)) == 2
+    bad = corpus / "bad" / "nested"
+    lines = result.stderr.splitlines()
+    assert lines[:3] == [
+        f"{bad / 'empty.pdf'}: empty file (0 bytes)",
+        f"{bad / 'locked.pdf'}: encrypted PDF (a password is required)",
+        f"{bad / 'random.pdf'}: not a PDF file (no %PDF header)",
+    ]
+    assert lines[3].startswith(f"{bad / 'shopping-list.txt'}: ")
+    assert len(lines) == 4
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_path_fails_alone(corpus, tmp_path):
+    missing = tmp_path / "nope.pdf"
+    result = run(str(missing), str(corpus / "good" / "seed.txt"), "-f", "jsonl")
+    assert result.exit_code == 1
+    assert result.stderr == f"{missing}: no such file\n"
+    assert len(result.stdout.splitlines()) == 1
+
+
+def test_only_failures_give_an_empty_array(corpus):
+    result = run(str(corpus / "bad" / "nested" / "empty.pdf"))
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == []
+
+
+def test_limits_are_options(corpus):
+    result = run(str(corpus / "good" / "seed.pdf"), "--max-pages", "1")
+    assert result.exit_code == 1
+    assert "too many pages" in result.stderr
+
+
+def test_bad_format_is_a_usage_error(corpus):
+    result = run(str(corpus / "good"), "--format", "xml")
+    assert result.exit_code == 2
+
+
+def test_help_shows_examples():
+    result = CliRunner().invoke(app, ["parse", "--help"])
+    assert result.exit_code == 0
+    assert "imrgraph parse examples/letters --format jsonl" in result.stdout
+
+
+def test_console_entry_point_prints_no_traceback(corpus):
+    bad = corpus / "bad" / "nested" / "random.pdf"
+    proc = subprocess.run(
+        [sys.executable, "-m", "imrgraph", "parse", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr == f"{bad}: not a PDF file (no %PDF header)\n"
+    assert json.loads(proc.stdout) == []
