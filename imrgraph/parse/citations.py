@@ -1,0 +1,478 @@
+"""Guideline citations: split a citation line, and read each citation's parts.
+
+A line such as "Decision based on MTUS Neck and Upper Back Complaints 2004, and Low Back
+Complaints 2004. Decision based on Non-MTUS Citation ACOEM Practice Guidelines, Second Edition,
+Chapter 12 ..." holds several citations, joined by "and", ";" or a repeated "Decision based on".
+"and" only starts a new citation when what follows is itself a citation start (a family marker
+or a known document name): the "and" inside "Neck and Upper Back Complaints" or "Forearm,
+Wrist, and Hand Complaints" is part of a name.
+
+Each citation then gets ``family`` / ``in_mtus`` / ``document`` / ``edition`` / ``section`` /
+``pages`` following DESIGN.md ("Parser output conventions"). A citation whose document cannot be
+recognised keeps its name as written and adds a ``citation-unrecognized`` warning.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from imrgraph.model import Citation
+from imrgraph.parse.text import collapse
+
+# --- canonical documents -------------------------------------------------------------------
+
+_AND = r"(?:and|&)"
+
+#: MTUS documents: canonical name -> pattern of the ways letters write it.
+MTUS_DOCUMENTS: list[tuple[str, str]] = [
+    (
+        "Chronic Pain Medical Treatment Guidelines",
+        r"(?:Chronic\s+Pain\s+(?:Medical\s+)?Treatment\s+Guidelines?|Chronic\s+Pain\s+Guidelines?"
+        r"|CPMTG)",
+    ),
+    (
+        "Acupuncture Medical Treatment Guidelines",
+        r"Acupuncture\s+(?:Medical\s+)?Treatment\s+Guidelines?",
+    ),
+    ("Postsurgical Treatment Guidelines", r"Post[\s-]?surgical\s+(?:Treatment\s+)?Guidelines?"),
+    ("General Approaches", r"General\s+Approach(?:es)?"),
+    ("Neck and Upper Back Complaints", rf"Neck\s+{_AND}\s+Upper\s+Back\s+Complaints"),
+    ("Shoulder Complaints", r"Shoulder\s+Complaints"),
+    ("Elbow Disorders", r"Elbow\s+(?:Disorders|Complaints)"),
+    (
+        "Forearm, Wrist, and Hand Complaints",
+        rf"Forearm\s*,?\s+Wrist\s*,?\s+{_AND}\s+Hand\s+Complaints",
+    ),
+    ("Low Back Complaints", r"Low(?:er)?\s+Back\s+Complaints"),
+    ("Knee Complaints", r"Knee\s+Complaints"),
+    ("Ankle and Foot Complaints", rf"Ankle\s+{_AND}\s+Foot\s+Complaints"),
+    ("Stress Related Conditions", r"Stress[\s-]+Related\s+Conditions"),
+]
+
+#: ACOEM 2nd edition chapter number -> the MTUS chapter that adopted it.
+MTUS_CHAPTERS: dict[int, str] = {
+    **{n: "General Approaches" for n in range(1, 8)},
+    8: "Neck and Upper Back Complaints",
+    9: "Shoulder Complaints",
+    10: "Elbow Disorders",
+    11: "Forearm, Wrist, and Hand Complaints",
+    12: "Low Back Complaints",
+    13: "Knee Complaints",
+    14: "Ankle and Foot Complaints",
+    15: "Stress Related Conditions",
+}
+_MTUS_ACOEM_CHAPTERS = frozenset(MTUS_CHAPTERS.values())
+
+_ODG_SUFFIX = r"(?:\s*\((?:Acute\s*(?:and|&)\s*)?Chronic\))?(?:\s+Chapter)?"
+#: ODG chapters: canonical name -> pattern (the "(Acute & Chronic)" / "Chapter" tail is optional).
+ODG_DOCUMENTS: list[tuple[str, str]] = [
+    ("Pain Chapter", r"(?:Chronic\s+)?Pain"),
+    (
+        "Low Back Chapter",
+        rf"Low(?:er)?\s+Back(?:\s*[-–]\s*Lumbar\s*{_AND}\s*Thoracic)?",
+    ),
+    ("Neck and Upper Back Chapter", rf"Neck(?:\s+{_AND}\s+Upper\s+Back)?"),
+    ("Shoulder Chapter", r"Shoulder"),
+    ("Elbow Chapter", r"Elbow"),
+    ("Forearm, Wrist, and Hand Chapter", rf"Forearm\s*,?\s+Wrist\s*,?\s+{_AND}\s+Hand"),
+    ("Hip and Pelvis Chapter", rf"Hip(?:\s+{_AND}\s+Pelvis)?"),
+    ("Knee and Leg Chapter", rf"Knee(?:\s+{_AND}\s+Leg)?"),
+    ("Ankle and Foot Chapter", rf"Ankle(?:\s+{_AND}\s+Foot)?"),
+    ("Head Chapter", r"Head"),
+    ("Mental Illness and Stress Chapter", rf"Mental\s+Illness(?:\s+{_AND}\s+Stress)?"),
+    ("Fitness for Duty Chapter", r"Fitness\s+for\s+Duty"),
+    ("Carpal Tunnel Syndrome Chapter", r"Carpal\s+Tunnel\s+Syndrome"),
+]
+
+_MTUS_DOC_RES = [
+    (name, re.compile(rf"(?:the\s+)?{pattern}\b", re.I)) for name, pattern in MTUS_DOCUMENTS
+]
+_ODG_DOC_RES = [
+    (
+        name,
+        re.compile(rf"(?:the\s+)?{pattern}{_ODG_SUFFIX}(?=\s*[,:;.(]|\s*$|\s+Chapter|\s+-)", re.I),
+    )
+    for name, pattern in ODG_DOCUMENTS
+]
+# ODG chapter named with the word "Chapter" (recognisable without a family marker).
+_ODG_NAMED_CHAPTER = (
+    r"(?:"
+    + "|".join(p for _, p in ODG_DOCUMENTS)
+    + r")(?:\s*\((?:Acute\s*(?:and|&)\s*)?Chronic\))?\s+Chapter\b"
+)
+_ODG_NAMED_CHAPTER_RE = re.compile(rf"(?:the\s+)?{_ODG_NAMED_CHAPTER}", re.I)
+
+# --- markers -------------------------------------------------------------------------------
+
+_NON_MTUS_RE = re.compile(r"(?:the\s+)?Non[\s-]*MTUS(?:\s+Citations?)?\s*:?\s*", re.I)
+_NOT_PART_RE = re.compile(
+    r"\s*,?\s*(?:which|that)\s+(?:is|are)\s+not\s+(?:a\s+)?part\s+of\s+(?:the\s+)?MTUS\b", re.I
+)
+_PART_RE = re.compile(
+    r"\s*,?\s*(?:which|that)\s+(?:is|are)\s+(?:a\s+)?part\s+of\s+(?:the\s+)?MTUS\b", re.I
+)
+_MTUS_RE = re.compile(
+    r"(?:the\s+)?(?:(?:CA|California)\s+)?(?:MTUS|Medical\s+Treatment\s+Utilization\s+Schedule)"
+    r"(?:\s*\(MTUS\))?(?:\s*\(?(?P<year>(?:19|20)\d{2})\)?)?(?:'s)?\s*(?:Guidelines?\b)?"
+    r"(?:\s+(?:in|from|of)\b)?\s*[:,]?\s*",
+    re.I,
+)
+_ODG_RE = re.compile(
+    r"(?:the\s+)?(?:Official\s+Disability\s+Guidelines?(?:\s*\(ODG\))?|ODG)(?:'s)?"
+    r"(?:\s*\(?(?:19|20)\d{2}\)?)?(?:\s+Treatment\s+in\s+Workers'?\s+Comp(?:ensation)?)?"
+    r"\s*[:,]?\s*",
+    re.I,
+)
+_ACOEM_RE = re.compile(
+    r"(?:the\s+)?(?:American\s+College\s+of\s+Occupational\s+and\s+Environmental\s+Medicine"
+    r"(?:\s*\(ACOEM\))?|ACOEM)(?:\s+Practice)?(?:\s+Guidelines?)?",
+    re.I,
+)
+_ACOEM_ANYWHERE_RE = re.compile(r"\bACOEM\b|American\s+College\s+of\s+Occupational", re.I)
+
+# --- parts ---------------------------------------------------------------------------------
+
+_PAGE_NUM = r"\d+(?:\s*[-–]\s*\d+)?(?:\s*(?:,|and|&)\s*\d+(?:\s*[-–]\s*\d+)?)*"
+_PAGES_RE = re.compile(
+    rf"\s*,?\s*(?:Page\s*\(s\)|Pages?|pp?\.|pg\.?|pgs\.?)\s*:?\s*(?P<pages>{_PAGE_NUM})(?!\d)",
+    re.I,
+)
+_CHAPTER_RE = re.compile(r"\s*,?\s*(?:Chapter|Ch\.?)\s*(?P<n>\d{1,2})\b", re.I)
+_ACOEM_PAREN_RE = re.compile(r"\(\s*ACOEM[^()]*(?:\([^()]*\)[^()]*)*\)", re.I)
+_EDITION_RE = re.compile(
+    r"\s*,?\s*(?P<ed>2nd|Second|3rd|Third|4th|Fourth|1st|First)\s+Edition"
+    r"(?:\s*,?\s*\(?(?:19|20)\d{2}\)?)?",
+    re.I,
+)
+_YEAR_RE = re.compile(r"^\s*,?\s*\(?(?P<year>(?:19|20)\d{2})\)?(?=\s*[,:;.]|\s*$|\s)")
+_UPDATE_RE = re.compile(r"\s*\((?:update|updated|revised)[^)]*\)", re.I)
+_SECTION_LABEL_RE = re.compile(r"^(?:Section\s*\(s\)|Sections?|Topics?)\s*:?\s*", re.I)
+_EDGE_PUNCT = " \t,;:.-–"
+_EDITIONS = {
+    "1st": "1st Edition",
+    "first": "1st Edition",
+    "2nd": "2nd Edition",
+    "second": "2nd Edition",
+    "3rd": "3rd Edition",
+    "third": "3rd Edition",
+    "4th": "4th Edition",
+    "fourth": "4th Edition",
+}
+
+# --- splitting -----------------------------------------------------------------------------
+
+_NO_CITATION_RE = re.compile(
+    r"did\s+not\s+(?:cite|identify|reference)\s+any|no\s+(?:medical\s+evidence|guidelines?)\s+"
+    r"(?:was|were)\s+cited|cited\s+no\s+(?:medical\s+)?evidence",
+    re.I,
+)
+_LEAD_IN_RE = re.compile(
+    r"(?:(?:The\s+)?(?:Claims\s+Administrator|(?:Expert|Physician|Medical)\s+Reviewer|Reviewer)"
+    r"\s+)?based\s+(?:its|his/her|his\s+or\s+her|her/his|his|her|their|the)\s+decisions?\s+on"
+    r"\s*:?\s*|Decisions?\s+(?:was\s+)?based\s+on\s*:?\s*",
+    re.I,
+)
+_START = (
+    r"(?:the\s+)?(?:Non[\s-]*MTUS|(?:CA\s+|California\s+)?MTUS\b|ODG\b|Official\s+Disability"
+    r"|ACOEM\b|American\s+College|FDA\b|peer[\s-]+reviewed|Medical\s+Treatment\s+Utilization"
+    r"|" + "|".join(p for _, p in MTUS_DOCUMENTS) + r"|" + _ODG_NAMED_CHAPTER + r")"
+)
+_AND_SPLIT_RE = re.compile(rf"\s*,?\s+and\s+(?={_START})", re.I)
+_SEMI_SPLIT_RE = re.compile(r"\s*;\s*")
+
+
+@dataclass
+class _Piece:
+    text: str
+    after_and: bool
+
+
+def _strip_piece(text: str) -> str:
+    text = collapse(text).strip(" \t,;")
+    while text.endswith("."):
+        text = text[:-1].rstrip(" ,;")
+    return text
+
+
+def split_citation_line(line: str) -> list[_Piece]:
+    """Cut a citation line into citation texts (lead-ins and joiners removed)."""
+    line = collapse(line)
+    if _NO_CITATION_RE.search(line):
+        return []
+    pieces: list[_Piece] = []
+    lead = _LEAD_IN_RE.search(line)
+    if lead:
+        # Anything before the first lead-in is preamble ("The Expert Reviewer found that ...").
+        line = line[lead.start() :]
+    for chunk in _LEAD_IN_RE.split(line):
+        for part in _SEMI_SPLIT_RE.split(chunk):
+            subparts = _AND_SPLIT_RE.split(part)
+            for i, sub in enumerate(subparts):
+                cleaned = _strip_piece(sub)
+                if cleaned:
+                    pieces.append(_Piece(cleaned, after_and=i > 0))
+    return pieces
+
+
+# --- reading one citation ------------------------------------------------------------------
+
+
+def _pages(body: str) -> tuple[str, str | None]:
+    m = _PAGES_RE.search(body)
+    if m is None:
+        return body, None
+    pages = re.sub(r"\s*([-–])\s*", "-", m.group("pages")).replace("–", "-")
+    pages = re.sub(r"\s*,\s*", ", ", pages)
+    return body[: m.start()] + body[m.end() :], pages
+
+
+def _section(rest: str) -> str | None:
+    rest = _SECTION_LABEL_RE.sub("", rest.strip(_EDGE_PUNCT)).strip(_EDGE_PUNCT)
+    rest = re.sub(r"\s+topic$", "", rest, flags=re.I)
+    return rest or None
+
+
+def _match_document(
+    body: str, table: list[tuple[str, re.Pattern[str]]]
+) -> tuple[str, re.Match[str]] | None:
+    """The first canonical document named at the start of ``body``."""
+    for name, pattern in table:
+        m = pattern.match(body)
+        if m:
+            return name, m
+    return None
+
+
+def _read_mtus(body: str, cit: Citation) -> bool:
+    body, cit.pages = _pages(body)
+    chapter: int | None = None
+    paren = _ACOEM_PAREN_RE.search(body)
+    if paren:
+        inner = paren.group(0)
+        ch = _CHAPTER_RE.search(inner)
+        chapter = int(ch.group("n")) if ch else None
+        if re.search(r"2004|2nd|Second", inner, re.I):
+            cit.edition = "2004"
+        body = (body[: paren.start()] + " " + body[paren.end() :]).strip(_EDGE_PUNCT + " ")
+    elif _ACOEM_ANYWHERE_RE.match(body) or re.match(r"(?:in\s+)?ACOEM", body, re.I):
+        body = re.sub(
+            r"^(?:in\s+)?(?:the\s+)?ACOEM(?:\s+Practice)?(?:\s+Guidelines?)?", "", body, flags=re.I
+        ).strip(_EDGE_PUNCT)
+        ed = _EDITION_RE.match(body)
+        if ed:
+            body = body[ed.end() :].strip(_EDGE_PUNCT)
+            cit.edition = "2004"
+    ch = _CHAPTER_RE.match(body)
+    if ch:
+        chapter = int(ch.group("n"))
+        body = body[ch.end() :].strip(_EDGE_PUNCT)
+    body = body.strip(_EDGE_PUNCT)
+    found = _match_document(body, _MTUS_DOC_RES)
+    if found:
+        cit.document = found[0]
+        body = body[found[1].end() :]
+    elif chapter in MTUS_CHAPTERS:
+        cit.document = MTUS_CHAPTERS[chapter]
+    year = _YEAR_RE.match(body)
+    if year:
+        cit.edition = year.group("year")
+        body = body[year.end() :]
+    cit.section = _section(body)
+    if cit.document is None:
+        name = body.split(",")[0].strip(_EDGE_PUNCT)
+        cit.document = name or None
+        cit.section = None
+        return False
+    return True
+
+
+def _read_odg(body: str, cit: Citation) -> bool:
+    body, cit.pages = _pages(body)
+    body = body.strip(_EDGE_PUNCT)
+    found = _match_document(body, _ODG_DOC_RES)
+    if found is None:
+        cit.document = body.split(",")[0].strip(_EDGE_PUNCT) or None
+        rest = body[len(body.split(",")[0]) :]
+        cit.section = _section(rest)
+        return False
+    cit.document = found[0]
+    cit.section = _section(body[found[1].end() :])
+    return True
+
+
+def _read_acoem(body: str, cit: Citation) -> bool:
+    cit.document = "ACOEM Practice Guidelines"
+    marker = _ACOEM_RE.match(body)
+    if marker:
+        body = body[marker.end() :]
+    body, cit.pages = _pages(body)
+    body = _UPDATE_RE.sub("", body)
+    ed = _EDITION_RE.search(body)
+    if ed:
+        cit.edition = _EDITIONS[ed.group("ed").lower()]
+        body = body[: ed.start()] + body[ed.end() :]
+    body = re.sub(r"\(\s*(?:19|20)\d{2}\s*\)", "", body)
+    ch = _CHAPTER_RE.search(body)
+    chapter = None
+    if ch:
+        chapter = int(ch.group("n"))
+        body = body[: ch.start()] + " " + body[ch.end() :]
+    title = _section(collapse(body))
+    if title:
+        cit.section = title
+    elif chapter is not None:
+        cit.section = f"Chapter {chapter}"
+    return True
+
+
+def read_citation(text: str, inherited: str | None = None) -> tuple[Citation, bool]:
+    """Read one citation text. Returns the citation and whether its document was recognised.
+
+    ``inherited`` is the family of the previous citation on the same line, used when this one
+    carries no family marker and names no known document (the "..., and Low Back Complaints
+    2004" case).
+    """
+    body = text
+    m = re.match(r"the\s+", body, re.I)
+    if m:
+        body = body[m.end() :]
+    explicit_non_mtus = False
+    mtus_marker = False
+    non = _NON_MTUS_RE.match(body)
+    if non:
+        explicit_non_mtus = True
+        body = body[non.end() :]
+    not_part = _NOT_PART_RE.search(body)
+    if not_part:
+        explicit_non_mtus = True
+        body = body[: not_part.start()] + body[not_part.end() :]
+    part = _PART_RE.search(body)
+    if part:
+        mtus_marker = True
+        body = body[: part.start()] + body[part.end() :]
+    body = body.strip(_EDGE_PUNCT)
+    if not explicit_non_mtus:
+        mt = _MTUS_RE.match(body)
+        if mt:
+            mtus_marker = True
+            body = body[mt.end() :]
+
+    family: str
+    odg = _ODG_RE.match(body)
+    if odg and not mtus_marker:
+        family = "ODG"
+        body = body[odg.end() :]
+    elif mtus_marker:
+        family = "MTUS"
+    elif _ACOEM_RE.match(body):
+        family = "ACOEM"
+    elif explicit_non_mtus:
+        family = "OTHER"
+    elif _match_document(body, _MTUS_DOC_RES):
+        family = "MTUS"
+    elif _ODG_NAMED_CHAPTER_RE.match(body):
+        family = "ODG"
+    elif inherited is not None:
+        family = inherited
+    else:
+        family = "OTHER"
+
+    cit = Citation(text=text, family=family, in_mtus=family == "MTUS")  # type: ignore[arg-type]
+    if family == "MTUS":
+        recognised = _read_mtus(body, cit)
+    elif family == "ODG":
+        recognised = _read_odg(body, cit)
+    elif family == "ACOEM":
+        recognised = _read_acoem(body, cit)
+    else:
+        cit.document = body.strip(_EDGE_PUNCT) or None
+        recognised = explicit_non_mtus
+    return cit, recognised
+
+
+def parse_citation_line(line: str, warnings: list[str], where: str = "") -> list[Citation]:
+    """All citations on one citation line, in order."""
+    out: list[Citation] = []
+    family: str | None = None
+    for piece in split_citation_line(line):
+        cit, ok = read_citation(piece.text, family if piece.after_and or family else None)
+        if not ok:
+            warnings.append(f"citation-unrecognized: {where}{piece.text!r}")
+        family = cit.family
+        out.append(cit)
+    return out
+
+
+# --- citations in a rationale's running text -----------------------------------------------
+
+_RATIONALE_RES = [
+    # "the MTUS Guideline in ACOEM Chapter 3, page 48", "MTUS Guideline in ACOEM Chapter 8,
+    # Table 8-8, page 182"
+    re.compile(
+        r"\b(?:the\s+)?(?:CA\s+)?MTUS(?:\s+Guidelines?)?(?:\s+in|\s*,)?\s+ACOEM"
+        r"(?:\s+Practice\s+Guidelines?)?\s*,?\s*(?:Chapter|Ch\.?)\s*\d{1,2}"
+        r"(?:\s*,?\s*Table\s+\d+-\d+)?(?:\s*,?\s*(?:pages?|pp?\.)\s*" + _PAGE_NUM + r")?",
+        re.I,
+    ),
+    # "page 80 of the MTUS Chronic Pain Medical Treatment Guidelines"
+    re.compile(
+        r"\b(?:pages?|pp?\.)\s*" + _PAGE_NUM + r"\s+of\s+(?:the\s+)?(?:CA\s+)?MTUS\s+"
+        r"(?:" + "|".join(p for _, p in MTUS_DOCUMENTS) + r")",
+        re.I,
+    ),
+    # "the MTUS Chronic Pain Medical Treatment Guidelines, page 80" / "MTUS Low Back Complaints"
+    re.compile(
+        r"\b(?:the\s+)?(?:CA\s+)?MTUS(?:'s)?\s+(?:"
+        + "|".join(p for _, p in MTUS_DOCUMENTS)
+        + r")(?:\s*,?\s*(?:(?:19|20)\d{2}))?(?:\s*,?\s*(?:on\s+)?(?:pages?|pp?\.)\s*"
+        + _PAGE_NUM
+        + r")?",
+        re.I,
+    ),
+    # "ODG's Pain Chapter", "the Official Disability Guidelines (ODG) Low Back Chapter"
+    re.compile(
+        r"\b(?:the\s+)?(?:Official\s+Disability\s+Guidelines?(?:\s*\(ODG\))?|ODG)(?:'s)?\s*,?\s*"
+        + _ODG_NAMED_CHAPTER,
+        re.I,
+    ),
+    # "ACOEM Practice Guidelines, 3rd Edition, Chapter 12" (outside the MTUS)
+    re.compile(
+        r"\b(?:the\s+)?(?:(?:2nd|Second|3rd|Third)\s+Edition\s+)?ACOEM(?:\s+Practice)?"
+        r"(?:\s+Guidelines?)?\s*,?\s*(?:(?:2nd|Second|3rd|Third)\s+Edition)"
+        r"(?:\s*,?\s*(?:Chapter|Ch\.?)\s*\d{1,2})?(?:\s*,?\s*(?:pages?|pp?\.)\s*"
+        + _PAGE_NUM
+        + r")?",
+        re.I,
+    ),
+]
+
+
+def rationale_citations(rationale: str) -> list[Citation]:
+    """Guidelines the rationale cites in its running text, in order, without repeats."""
+    spans: list[tuple[int, int]] = []
+    for pattern in _RATIONALE_RES:
+        for m in pattern.finditer(rationale):
+            if any(s < m.end() and m.start() < e for s, e in spans):
+                continue
+            spans.append((m.start(), m.end()))
+    spans.sort()
+    out: list[Citation] = []
+    seen: set[tuple[object, ...]] = set()
+    for s, e in spans:
+        raw = rationale[s:e]
+        text = raw
+        # "page 80 of the MTUS X" -> read as "MTUS X, page 80".
+        m = re.match(r"((?:pages?|pp?\.)\s*" + _PAGE_NUM + r")\s+of\s+(.*)$", raw, re.I | re.S)
+        if m:
+            text = f"{m.group(2)}, {m.group(1)}"
+        cit, ok = read_citation(collapse(text))
+        if not ok:
+            continue
+        cit.text = collapse(raw)
+        key = (cit.family, cit.document, cit.section, cit.pages)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(cit)
+    return out

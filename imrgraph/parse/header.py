@@ -1,0 +1,76 @@
+"""The optional header table: case number, priority and the five dates.
+
+In a PDF the table has two columns, so two fields share a line ("Case Number: CM15-0123456
+Date Assigned: 10/14/2015"). Each field is therefore found by its own label anywhere in the
+header span rather than line by line. A value that looks like a date but names a day that does
+not exist gives a ``date-unparsed`` warning and stays null.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from imrgraph.parse.dates import date_at
+
+_CASE_RE = re.compile(
+    r"\b(?:IMR\s+)?Case\s+(?:Number|No\.?|#)\s*:?\s*(?P<case>[A-Z]{2}\d{2}-\d{5,8})\b", re.I
+)
+_PRIORITY_RE = re.compile(r"\bPriority\s*:?\s*(?P<p>Standard|Expedited)\b", re.I)
+
+#: field name -> label pattern (the date follows the label).
+_DATE_LABELS: dict[str, re.Pattern[str]] = {
+    "assigned": re.compile(r"\bDate\s+Assigned\s*:", re.I),
+    "injury": re.compile(r"\bDate\s+of\s+Injury\s*:", re.I),
+    "decision": re.compile(r"\bDecision\s+Date\s*:", re.I),
+    "ur_decision": re.compile(r"\bUR\s+(?:Denial|Decision)\s+Date\s*:", re.I),
+    "application_received": re.compile(r"\b(?:IMR\s+)?Application\s+Received\s*:", re.I),
+}
+
+
+@dataclass
+class Header:
+    """What the header table states; absent fields are None."""
+
+    case_number: str | None = None
+    priority: str | None = None
+    dates: dict[str, str | None] = field(default_factory=dict)
+
+
+def parse_header(text: str, start: int, end: int, warnings: list[str]) -> Header:
+    """Read the header table fields found in ``text[start:end]``."""
+    header = Header()
+    m = _CASE_RE.search(text, start, end)
+    if m:
+        header.case_number = m.group("case").upper()
+    m = _PRIORITY_RE.search(text, start, end)
+    if m:
+        header.priority = m.group("p").capitalize()
+    for name, label in _DATE_LABELS.items():
+        lm = label.search(text, start, end)
+        if lm is None:
+            header.dates[name] = None
+            continue
+        found = date_at(text, lm.end())
+        if found is None or found.end > end:
+            header.dates[name] = None
+            value = text[lm.end() : min(end, lm.end() + 30)].strip().split("\n")[0]
+            if value and not _next_label_starts(value):
+                warnings.append(f"date-unparsed: header {name} {value!r}")
+            continue
+        if found.iso is None:
+            warnings.append(f"date-unparsed: header {name} {found.text!r}")
+        header.dates[name] = found.iso
+    return header
+
+
+_ANY_LABEL_RE = re.compile(
+    r"^(?:Case\s+Number|Date\s+Assigned|Date\s+of\s+Injury|Decision\s+Date|UR\s+Denial|Priority"
+    r"|Application\s+Received|IMR\s+Application)",
+    re.I,
+)
+
+
+def _next_label_starts(value: str) -> bool:
+    """An empty field followed directly by the next label is a blank cell, not a bad date."""
+    return bool(_ANY_LABEL_RE.match(value))

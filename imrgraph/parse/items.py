@@ -1,0 +1,276 @@
+"""Disputed items: find each decision line, then read its citation lines and rationale.
+
+Two styles (DOMAIN.md):
+
+- newer: ``<service as requested>: Upheld`` (or ``Overturned``) on its own line (possibly wrapped
+  over several lines), then ``Claims Administrator guideline:``, ``MAXIMUS guideline:`` and
+  ``Decision rationale:``;
+- older: ``2. <service> is (not) medically necessary and appropriate.``, then "The Claims
+  Administrator based its decision on ...", "The Expert (or Physician) Reviewer based his/her
+  decision on ..." and "The Expert Reviewer's decision rationale:".
+
+A decision line only counts when the item's own structure follows it (a citation line or the
+rationale label), so "upheld"/"overturned" or "is not medically necessary" inside a rationale
+can never create or change an item. The outcome is read from the decision line and nowhere else.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from imrgraph.model import Citation, Item
+from imrgraph.parse.categories import categorize
+from imrgraph.parse.citations import parse_citation_line, rationale_citations
+from imrgraph.parse.text import collapse, sentences
+
+# --- newer style ---------------------------------------------------------------------------
+
+_NEW_DECISION_RE = re.compile(
+    r"[ \t]*:[ \t]*(?:\r?\n[ \t]*)*(?P<outcome>Upheld|Overturned)\b[ \t]*\.?[ \t]*(?=\r?\n|$)",
+    re.I,
+)
+_NEW_FOLLOW_RE = re.compile(
+    r"\s*(?:Claims\s+Administrator\s+guidelines?|(?:MAXIMUS|(?:Expert|Physician|Medical)\s+"
+    r"Reviewer|IMR)\s+guidelines?|Decision\s+rationale)\s*:",
+    re.I,
+)
+_NEW_CA_RE = re.compile(r"Claims\s+Administrator\s+guidelines?\s*:", re.I)
+_NEW_REVIEWER_RE = re.compile(
+    r"(?:MAXIMUS|(?:Expert|Physician|Medical)\s+Reviewer|IMR)\s+guidelines?\s*:", re.I
+)
+_NEW_RATIONALE_RE = re.compile(r"Decision\s+rationale\s*:", re.I)
+
+# --- older style ---------------------------------------------------------------------------
+
+_OLD_DECISION_RE = re.compile(
+    r"(?m)^[ \t]*(?P<num>\d{1,2})[ \t]*[.)][ \t]+(?P<svc>\S[^\n]*?(?:\s*\n[^\n]*?){0,5}?)"
+    r"\s+(?:is|are|was|were)\s+(?P<neg>not\s+)?medically\s+necessary\b"
+    r"(?P<tail>[^.\n]*(?:\n[^.\n]*){0,2}?)\.?",
+    re.I,
+)
+_OLD_FOLLOW_RE = re.compile(
+    r"\s*(?:The\s+)?(?:Claims\s+Administrator|(?:Expert|Physician|Medical)\s+Reviewer)\b",
+    re.I,
+)
+_OLD_CA_RE = re.compile(r"(?:The\s+)?Claims\s+Administrator\b", re.I)
+_OLD_REVIEWER_RE = re.compile(
+    r"(?:The\s+)?(?:Expert|Physician|Medical)\s+Reviewer\b(?!'?s\s+(?:decision\s+)?rationale)",
+    re.I,
+)
+_OLD_RATIONALE_RE = re.compile(
+    r"(?:The\s+)?(?:Expert|Physician|Medical)\s+Reviewer'?s\s+(?:decision\s+)?rationale\s*:"
+    r"|Decision\s+rationale\s*:",
+    re.I,
+)
+_HAS_LEAD_IN_RE = re.compile(
+    r"based\s+\S+(?:\s+or\s+her)?\s+decisions?\s+on|did\s+not\s+cite", re.I
+)
+
+_TERMINAL_RE = re.compile(r"[.:;!?][\"')\]]*$")
+_HEADING_RE = re.compile(r"^[^a-z]*[A-Z]{3,}[^a-z]*$")
+_MEDICALLY_NECESSARY_RE = re.compile(r"medically\s+necessary", re.I)
+
+
+@dataclass
+class _Decision:
+    """A decision line found in the text."""
+
+    start: int  # where the service text starts
+    end: int  # end of the decision line
+    number: int | None  # older style: the number as written
+    service: str
+    outcome: str
+    older: bool
+
+
+def _line_bounds(text: str, pos: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return start, len(text) if end == -1 else end
+
+
+def _service_start(text: str, colon: int, floor: int) -> int:
+    """Where a (possibly wrapped) newer-style decision line begins.
+
+    Walk back over the preceding lines while they do not end a sentence or a label: a service
+    wrapped over two or three lines has no final period, the rationale before it does.
+    """
+    start, _ = _line_bounds(text, colon)
+    for _ in range(4):
+        j = start - 1
+        while j > floor and text[j] in " \t\r\n":
+            j -= 1
+        if j <= floor:
+            break
+        prev_start, prev_end = _line_bounds(text, j)
+        prev = text[max(prev_start, floor) : prev_end].strip()
+        if not prev or _TERMINAL_RE.search(prev) or _HEADING_RE.match(prev):
+            break
+        if _NEW_FOLLOW_RE.match(prev) or _OLD_RATIONALE_RE.match(prev):
+            break
+        start = max(prev_start, floor)
+    while start < colon and text[start] in " \t\r\n":
+        start += 1
+    return start
+
+
+def find_decisions(text: str, start: int, end: int) -> list[_Decision]:
+    """Every decision line in ``text[start:end]`` that is followed by an item's structure."""
+    found: list[_Decision] = []
+    floor = start
+    for m in _NEW_DECISION_RE.finditer(text, start, end):
+        if not _NEW_FOLLOW_RE.match(text, m.end(), end):
+            continue
+        s = _service_start(text, m.start(), floor)
+        service = collapse(text[s : m.start()])
+        if not service:
+            continue
+        outcome = m.group("outcome").capitalize()
+        found.append(_Decision(s, m.end(), None, service, outcome, older=False))
+        floor = m.end()
+    for m in _OLD_DECISION_RE.finditer(text, start, end):
+        if not _OLD_FOLLOW_RE.match(text, m.end(), end) and not _OLD_RATIONALE_RE.match(
+            text, m.end(), end
+        ):
+            # Allow a short rest of sentence ("... and appropriate.") before the next block.
+            nxt = text.find(".", m.end(), min(end, m.end() + 120))
+            if nxt == -1 or not _OLD_FOLLOW_RE.match(text, nxt + 1, end):
+                continue
+        outcome = "Upheld" if m.group("neg") else "Overturned"
+        found.append(
+            _Decision(
+                m.start("num"),
+                m.end(),
+                int(m.group("num")),
+                collapse(m.group("svc")),
+                outcome,
+                older=True,
+            )
+        )
+    found.sort(key=lambda d: d.start)
+    # Drop overlaps (a decision found inside another's span).
+    out: list[_Decision] = []
+    for d in found:
+        if out and d.start < out[-1].end:
+            continue
+        out.append(d)
+    return out
+
+
+def _label_spans(
+    block: str, labels: list[tuple[str, re.Pattern[str]]]
+) -> dict[str, tuple[int, int]]:
+    """Find each label's first occurrence, in order; a label's text runs to the next label."""
+    hits: list[tuple[int, int, str]] = []
+    pos = 0
+    for name, pattern in labels:
+        m = pattern.search(block, pos)
+        if m is None:
+            continue
+        hits.append((m.start(), m.end(), name))
+        pos = m.end()
+    hits.sort()
+    spans: dict[str, tuple[int, int]] = {}
+    for i, (_, body_start, name) in enumerate(hits):
+        body_end = hits[i + 1][0] if i + 1 < len(hits) else len(block)
+        spans[name] = (body_start, body_end)
+    return spans
+
+
+def decisive_sentence(rationale: str) -> str | None:
+    """The first rationale sentence saying "medically necessary"; else the last; None if none."""
+    if not rationale:
+        return None
+    parts = sentences(rationale)
+    for sentence in parts:
+        if _MEDICALLY_NECESSARY_RE.search(sentence):
+            return sentence
+    return parts[-1] if parts else None
+
+
+def _citations(body: str, older: bool, party: str, n: int, warnings: list[str]) -> list[Citation]:
+    if older and not _HAS_LEAD_IN_RE.search(body):
+        return []
+    return parse_citation_line(body, warnings, where=f"item {n} {party}: ")
+
+
+def parse_items(
+    text: str,
+    start: int,
+    end: int,
+    warnings: list[str],
+    page_of: Callable[[int], int] | None = None,
+) -> list[Item]:
+    """Read every disputed item in ``text[start:end]``.
+
+    ``page_of`` maps a character position to its 1-based page (PDF) or is None (text).
+    """
+    decisions = find_decisions(text, start, end)
+    items: list[Item] = []
+    for i, d in enumerate(decisions):
+        block_end = decisions[i + 1].start if i + 1 < len(decisions) else end
+        block = text[d.end : block_end]
+        number = d.number if d.older and d.number else i + 1
+        if d.older:
+            labels = [
+                ("ca", _OLD_CA_RE),
+                ("reviewer", _OLD_REVIEWER_RE),
+                ("rationale", _OLD_RATIONALE_RE),
+            ]
+        else:
+            labels = [
+                ("ca", _NEW_CA_RE),
+                ("reviewer", _NEW_REVIEWER_RE),
+                ("rationale", _NEW_RATIONALE_RE),
+            ]
+        spans = _label_spans(block, labels)
+        if "rationale" in spans:
+            # Citation lines end where the rationale begins, whatever their order.
+            r0 = spans["rationale"][0]
+            for key in ("ca", "reviewer"):
+                if key in spans and spans[key][0] < r0:
+                    spans[key] = (spans[key][0], min(spans[key][1], r0))
+
+        ca: list[Citation] = []
+        reviewer: list[Citation] = []
+        for key, party in (("ca", "claims administrator"), ("reviewer", "reviewer")):
+            if key not in spans:
+                warnings.append(f"item-citations-missing: item {number} {party}")
+                continue
+            s, e = spans[key]
+            cits = _citations(block[s:e], d.older, party, number, warnings)
+            if key == "ca":
+                ca = cits
+            else:
+                reviewer = cits
+
+        rationale = ""
+        if "rationale" in spans:
+            s, e = spans["rationale"]
+            rationale = collapse(block[s:e])
+        if not rationale:
+            warnings.append(f"item-rationale-missing: item {number}")
+
+        category = categorize(d.service)
+        if category is None:
+            warnings.append(f"category-defaulted: item {number} {d.service!r}")
+            category = "Other"
+
+        page = page_of(d.start) if page_of is not None else None
+        items.append(
+            Item(
+                number=number,
+                service=d.service,
+                outcome=d.outcome,  # type: ignore[arg-type]
+                category=category,
+                claims_administrator_citations=ca,
+                reviewer_citations=reviewer,
+                rationale=rationale,
+                decisive_sentence=decisive_sentence(rationale),
+                rationale_citations=rationale_citations(rationale),
+                page=page,
+            )
+        )
+    return items

@@ -1,0 +1,154 @@
+"""The CLINICAL CASE SUMMARY: applicant age and sex, injury date, UR decision date, body parts.
+
+The summary is free text written by the reviewer, so every reader here looks for the phrase that
+states the fact ("a 39-year-old", "an industrial injury of June 2, 2014", "In a Utilization
+Review report dated ...") and reads nothing from context it does not state: sex only from words
+such as "female" or "man" (the boilerplate's "He/she" says nothing), body parts only from the
+summary, each canonical part once, in order of first mention.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from imrgraph.parse.dates import DATE_PATTERN, DateMatch, date_at, first_date
+
+_AGE_RE = re.compile(r"\b(?P<age>\d{1,3})[\s-]+(?:-\s*)?years?[\s-]+old\b", re.I)
+_AGE_ALT_RE = re.compile(r"\b(?:aged?|age\s+of)\s+(?P<age>\d{1,3})\b", re.I)
+_SEX_NEAR_AGE_RE = re.compile(r"\b(?P<sex>female|male|woman|man|gentleman|lady)\b", re.I)
+_SEX_ANY_RE = re.compile(r"\b(?P<sex>female|male)\b", re.I)
+_SEX = {
+    "female": "female",
+    "woman": "female",
+    "lady": "female",
+    "male": "male",
+    "man": "male",
+    "gentleman": "male",
+}
+
+# "industrial injury of June 2, 2014", "reported an injury on 06/02/2014", "injured on ...",
+# "date of injury (DOI) 06/02/2014": the first date shortly after an injury word ("the injured
+# worker" is a name for the applicant, not an injury phrase).
+_INJURY_DATE_RE = re.compile(
+    r"\b(?:injur(?:y|ies|ed)(?!\s+(?:workers?|employees?|party))|DOI)\b[^.;]{0,80}?(?P<d>"
+    + DATE_PATTERN
+    + r")",
+    re.I,
+)
+_ON_BEFORE_RE = re.compile(r"\b(?:On|on)\s+(" + DATE_PATTERN + r")\s*,?\s*(?:the\s+)?$", re.I)
+_UR_RE = re.compile(r"\b(?:Utilization\s+Review|UR)\b", re.I)
+_UR_AFTER_RE = re.compile(
+    r"[^.;,]{0,40}?\b(?:dated|of|on|from|date[d]?\s+of|issued|rendered)\s+(?=[A-Z0-9])", re.I
+)
+
+_BODY_PARTS: list[tuple[str, str]] = [
+    ("head", r"head"),
+    ("neck", r"necks?|cervical(?:\s+spine)?"),
+    ("upper back", r"upper\s+back|thoracic(?:\s+spine)?|mid[\s-]*back"),
+    ("low back", r"low(?:er)?\s+back|lumbar(?:\s+spine)?|lumbosacral(?:\s+spine)?"),
+    ("shoulder", r"shoulders?"),
+    ("upper extremity", r"upper\s+extremit(?:y|ies)|arms?"),
+    ("elbow", r"elbows?"),
+    ("forearm", r"forearms?"),
+    ("wrist", r"wrists?"),
+    ("hand", r"(?<!other\s)hands?|fingers?|thumbs?"),
+    ("hip", r"hips?"),
+    ("lower extremity", r"lower\s+extremit(?:y|ies)|legs?"),
+    ("knee", r"knees?"),
+    ("ankle", r"ankles?"),
+    ("foot", r"foot|feet|toes?"),
+    ("chest", r"chest"),
+    ("abdomen", r"abdomen|abdominal"),
+]
+_BODY_RE = re.compile(
+    "|".join(rf"(?P<p{i}>\b(?:{pattern})\b)" for i, (_, pattern) in enumerate(_BODY_PARTS)),
+    re.I,
+)
+
+
+@dataclass
+class Summary:
+    """What the summary states; absent facts are None / empty."""
+
+    age: int | None = None
+    sex: str | None = None
+    injury_date: str | None = None
+    ur_date: str | None = None
+    body_parts: list[str] = field(default_factory=list)
+    # True when a date was stated but could not be read (so it is not "missing").
+    injury_date_unparsed: bool = False
+    ur_date_unparsed: bool = False
+
+
+def _age_and_sex(text: str) -> tuple[int | None, str | None]:
+    age: int | None = None
+    sex: str | None = None
+    m = _AGE_RE.search(text) or _AGE_ALT_RE.search(text)
+    if m:
+        value = int(m.group("age"))
+        age = value if 0 < value <= 120 else None
+        # The sex, when stated, is in the same phrase: "a 55-year-old male who ...".
+        window = text[max(0, m.start() - 80) : m.end() + 80]
+        s = _SEX_NEAR_AGE_RE.search(window)
+        if s:
+            sex = _SEX[s.group("sex").lower()]
+    if sex is None:
+        s = _SEX_ANY_RE.search(text)
+        if s:
+            sex = _SEX[s.group("sex").lower()]
+    return age, sex
+
+
+def _injury_date(text: str) -> DateMatch | None:
+    m = _INJURY_DATE_RE.search(text)
+    if m is None:
+        return None
+    return date_at(text, m.start("d"))
+
+
+def _ur_date(text: str) -> DateMatch | None:
+    """The date of the Utilization Review decision: "UR report dated X", "On X, Utilization
+    Review non-certified ...", else the first date in the UR mention's sentence."""
+    for m in _UR_RE.finditer(text):
+        before_start = max(0, m.start() - 40)
+        on = _ON_BEFORE_RE.search(text, before_start, m.start())
+        if on:
+            return date_at(text, on.start(1))
+        after = _UR_AFTER_RE.match(text, m.end())
+        if after:
+            found = date_at(text, after.end())
+            if found:
+                return found
+        stop = text.find(". ", m.end())
+        window_end = stop if stop != -1 else len(text)
+        sentence_start = max(text.rfind(". ", 0, m.start()) + 2, 0)
+        found = first_date(text, sentence_start, window_end)
+        if found:
+            return found
+    return None
+
+
+def _body_parts(text: str) -> list[str]:
+    found: list[str] = []
+    for m in _BODY_RE.finditer(text):
+        name = _BODY_PARTS[int(m.lastgroup[1:])][0] if m.lastgroup else None
+        if name and name not in found:
+            found.append(name)
+    return found
+
+
+def parse_summary(text: str) -> Summary:
+    """Read the facts of a (whitespace-collapsed) summary text."""
+    out = Summary()
+    out.age, out.sex = _age_and_sex(text)
+    injury = _injury_date(text)
+    if injury:
+        out.injury_date = injury.iso
+        out.injury_date_unparsed = injury.iso is None
+    ur = _ur_date(text)
+    if ur:
+        out.ur_date = ur.iso
+        out.ur_date_unparsed = ur.iso is None
+    out.body_parts = _body_parts(text)
+    return out

@@ -1,0 +1,157 @@
+"""Text plumbing shared by the parser modules: page joining, leftover header/footer removal,
+whitespace collapsing and sentence boundaries.
+
+The extractor already removes running headers and footers, but a text letter, or a PDF whose
+footer shifted, can still carry "Page 2 of 5" or a bare repeated case number in the middle of an
+item block. They are dropped here, before anything else reads the text, so that no later step
+has to know about them (DESIGN.md, "Parser output conventions").
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+_WS_RE = re.compile(r"\s+")
+_PAGE_FOOTER_RE = re.compile(r"\bPage\s+\d{1,3}\s+of\s+\d{1,3}\b", re.IGNORECASE)
+_BARE_CASE_LINE_RE = re.compile(
+    r"^[ \t]*(?:IMR\s+)?(?:Case\s+(?:Number|No\.?)\s*:?\s*)?[A-Z]{2}\d{2}-\d{5,8}[ \t]*$",
+    re.IGNORECASE,
+)
+_LABELLED_CASE_RE = re.compile(r"Case\s+(?:Number|No\.?)\s*:", re.IGNORECASE)
+
+
+def collapse(text: str) -> str:
+    """Runs of whitespace (newlines included) to one space, trimmed: the form of every text field."""
+    return _WS_RE.sub(" ", text).strip()
+
+
+@dataclass
+class JoinedText:
+    """All pages as one string, with the offset where each page starts (for item page numbers)."""
+
+    text: str
+    page_starts: list[int]
+
+    def page_of(self, pos: int) -> int:
+        """1-based page holding character ``pos``."""
+        return max(1, bisect.bisect_right(self.page_starts, pos))
+
+
+def _clean_page(page: str, seen_case_label: bool) -> tuple[str, bool]:
+    """Drop footer fragments and repeated bare case-number lines from one page."""
+    out: list[str] = []
+    for line in page.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if _PAGE_FOOTER_RE.search(line):
+            line = _PAGE_FOOTER_RE.sub("", line)
+            if not line.strip():
+                continue
+        if _BARE_CASE_LINE_RE.match(line):
+            labelled = bool(_LABELLED_CASE_RE.search(line))
+            # The first labelled "Case Number: X" is the header table's field; keep it.
+            if labelled and not seen_case_label:
+                seen_case_label = True
+                out.append(line)
+            continue
+        if not seen_case_label and _LABELLED_CASE_RE.search(line):
+            seen_case_label = True
+        out.append(line)
+    return "\n".join(out), seen_case_label
+
+
+def join_pages(pages: list[str]) -> JoinedText:
+    """Clean every page and join them with newlines, remembering page starts."""
+    parts: list[str] = []
+    starts: list[int] = []
+    pos = 0
+    seen = False
+    for page in pages:
+        cleaned, seen = _clean_page(page, seen)
+        starts.append(pos)
+        parts.append(cleaned)
+        pos += len(cleaned) + 1
+    return JoinedText("\n".join(parts), starts)
+
+
+# Sentence boundaries: a terminal mark, optional closing quote/bracket, whitespace, then a
+# capital, digit, quote or bracket. Abbreviations that end in a period are not boundaries.
+_SENT_END_RE = re.compile(r"[.!?][\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+_ABBREVIATIONS = frozenset(
+    {
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "e.g",
+        "i.e",
+        "vs",
+        "etc",
+        "no",
+        "approx",
+        "p.o",
+        "b.i.d",
+        "t.i.d",
+        "q.i.d",
+        "q.d",
+        "p.r.n",
+        "h.s",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "fig",
+        "ch",
+        "pp",
+        "al",
+        "st",
+        "jr",
+        "sr",
+        "u.s",
+        "inc",
+        "co",
+    }
+)
+_LAST_WORD_RE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+
+
+def _is_boundary(text: str, match: re.Match[str]) -> bool:
+    if text[match.start()] != ".":
+        return True
+    word = _LAST_WORD_RE.search(text, 0, match.start())
+    if word is None:
+        return True
+    token = word.group(1).lower()
+    if token in _ABBREVIATIONS:
+        return False
+    # Single initials ("J. Smith") are not sentence ends.
+    return not (len(token) == 1 and token.isalpha())
+
+
+def sentences(text: str) -> list[str]:
+    """Split already-collapsed text into sentences (abbreviation-aware, no library needed for
+    this one narrow job: the decisive sentence and the summary's UR sentence)."""
+    out: list[str] = []
+    start = 0
+    for m in _SENT_END_RE.finditer(text):
+        if not _is_boundary(text, m):
+            continue
+        end = m.start() + 1
+        while end < len(text) and text[end] in "\"')]":
+            end += 1
+        piece = text[start:end].strip()
+        if piece:
+            out.append(piece)
+        start = m.end()
+    tail = text[start:].strip()
+    if tail:
+        out.append(tail)
+    return out
