@@ -1,0 +1,244 @@
+"""``imrgraph report``: one self-contained HTML page for claims and legal analysts.
+
+Self-contained means the file can be mailed, archived or opened offline: charts are inline SVG,
+styles are inline CSS, fonts are the reader's system fonts, and nothing is fetched (no script,
+no font, no image URL). Everything that comes from the letters (services, sentences, case
+numbers, specialties, warnings) is escaped by Jinja2's autoescape.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+from pyoxigraph import NamedNode
+
+from imrgraph import __version__
+from imrgraph.analysis.guidelines import rank_guidelines
+from imrgraph.analysis.network import build_network
+from imrgraph.analysis.outcomes import corpus_overview, outcomes_by
+from imrgraph.analysis.plots import (
+    figure_svg,
+    guideline_network_figure,
+    outcomes_by_category_figure,
+    rate_by_guideline_figure,
+    rate_by_year_figure,
+)
+from imrgraph.analysis.selection import ONTOLOGY_GRAPH, Selection, run_select
+from imrgraph.errors import ImrGraphError
+from imrgraph.rdf.vocab import IMR
+
+__all__ = ["build_report", "report_data", "shacl_sample", "write_report"]
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("imrgraph.analysis", "templates"),
+    autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _pct(value: float | None, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{100 * value:.{digits}f}%"
+
+
+def _num(value: float | None, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:.{digits}f}"
+
+
+_ENV.filters["pct"] = _pct
+_ENV.filters["num"] = _num
+_ENV.filters["thousands"] = lambda n: f"{n:,}"
+
+
+def _examples(
+    store: Any, concept: str, is_family: bool, per_outcome: dict[str, int]
+) -> list[dict[str, Any]]:
+    """A few decisions whose reviewer cited ``concept`` (document level), with the sentence.
+
+    A document counts its sections' citations too; a family concept (citations of documents the
+    scheme does not know) only itself, as in the ranking.
+    """
+    selection = Selection()
+    if is_family:
+        cites = "?cit imr:citesGuideline ?guideline .\n"
+        climb = ""
+    else:
+        cites = "?cit imr:citesGuideline ?concept .\n"
+        climb = f"  GRAPH <{ONTOLOGY_GRAPH}> {{ ?concept skos:broader* ?guideline }}\n"
+    out: list[dict[str, Any]] = []
+    for outcome, limit in per_outcome.items():
+        rows = run_select(
+            store,
+            "SELECT ?case ?service ?sentence ?g ?guideline ?outcome ?party WHERE {\n"
+            f"  GRAPH ?g {{\n{selection.items_fragment()}"
+            f"?item imr:hasCitation ?cit . ?cit imr:citedBy ?party .\n{cites}"
+            "    OPTIONAL { ?det dcterms:identifier ?case }\n"
+            "    OPTIONAL { ?item imr:requestsService ?svc . ?svc rdfs:label ?service }\n"
+            "    OPTIONAL { ?item imr:decisiveSentence ?sentence }\n  }\n"
+            f"{climb}}}\n"
+            f"LIMIT {int(limit)}",
+            {
+                "guideline": NamedNode(concept),
+                "outcome": NamedNode(f"{IMR}{outcome}"),
+                "party": NamedNode(f"{IMR}ExpertReviewer"),
+            },
+        )
+        for row in rows:
+            case = row["case"] or str(row["g"]).rsplit("/", 1)[-1]
+            out.append(
+                {
+                    "case": case,
+                    "service": row["service"] or "",
+                    "outcome": outcome,
+                    "sentence": row["sentence"] or "(no rationale in the letter)",
+                }
+            )
+    return out
+
+
+def _warnings(store: Any, limit: int = 25) -> dict[str, Any]:
+    """Warning codes with letter counts, and the first ``limit`` letters that have warnings."""
+    codes = run_select(
+        store,
+        "SELECT ?code (COUNT(DISTINCT ?det) AS ?letters) WHERE { GRAPH ?g {\n"
+        "  ?det imr:warning ?w . BIND(STRBEFORE(CONCAT(?w, ':'), ':') AS ?code)\n"
+        "} } GROUP BY ?code ORDER BY DESC(?letters) ?code",
+    )
+    letters = run_select(
+        store,
+        "SELECT ?det ?case (GROUP_CONCAT(?w; separator='\\n') AS ?warnings) WHERE {\n"
+        "  { SELECT DISTINCT ?det WHERE { GRAPH ?g { ?det imr:warning ?any } } "
+        f"ORDER BY ?det LIMIT {int(limit)} }}\n"
+        "  GRAPH ?g { ?det imr:warning ?w . OPTIONAL { ?det dcterms:identifier ?case } }\n"
+        "} GROUP BY ?det ?case ORDER BY ?det",
+    )
+    return {
+        "codes": [{"code": r["code"], "letters": int(r["letters"])} for r in codes],
+        "letters": [
+            {
+                "case": r["case"] or str(r["det"]).rsplit("/", 1)[-1],
+                "warnings": sorted(str(r["warnings"]).split("\n")),
+            }
+            for r in letters
+        ],
+        "limit": limit,
+    }
+
+
+ShaclRunner = Callable[[Any], dict[str, Any] | None]
+
+
+def shacl_sample(store: Any, sample: int = 200) -> dict[str, Any] | None:
+    """Re-validate up to ``sample`` stored letters against the SHACL shapes.
+
+    Ingest stores only conforming letters, so this is a check that the store still conforms
+    (shapes may have changed since, or data came in another way). The first ``sample`` letter
+    graphs in IRI order are taken, so the same store gives the same report.
+    """
+    import pyoxigraph as ox
+    from rdflib import Dataset
+
+    from imrgraph.rdf.validate import validate_graph
+
+    graphs = sorted(store.letter_graphs())
+    chosen = graphs[:sample]
+    if not chosen:
+        return {"letters": 0, "sampled": False, "violations": 0, "failing": 0, "results": []}
+    quads = [q for g in chosen for q in store.quads(g)]
+    dataset = Dataset()
+    dataset.parse(data=ox.serialize(quads, format=ox.RdfFormat.N_QUADS), format="nquads")
+    report = validate_graph(dataset)
+    violations = report.violations
+    return {
+        "letters": len(chosen),
+        "sampled": len(graphs) > len(chosen),
+        "violations": len(violations),
+        "failing": len(report.failed),
+        "results": [
+            {"letter": v.letter, "focus": v.focus_node, "message": v.message}
+            for v in violations[:25]
+        ],
+    }
+
+
+ShaclRunner = Callable[[Any], "dict[str, Any] | None"]
+
+
+def report_data(
+    store: Any,
+    top: int = 15,
+    examples_for: int = 5,
+    shacl: ShaclRunner | None = shacl_sample,
+) -> dict[str, Any]:
+    """Everything the report shows, as plain data (the template only formats it)."""
+    overview = corpus_overview(store)
+    overview["uphold_rate"] = overview["upheld"] / overview["items"] if overview["items"] else None
+    ranking = rank_guidelines(store, by="reviewer", level="document")
+    by_rate = rank_guidelines(store, by="reviewer", level="document", sort="rate", min_items=5)
+    ca_ranking = rank_guidelines(store, by="claims-administrator", level="document", top=top)
+    categories = outcomes_by(store, "category")
+    specialties = outcomes_by(store, "specialty")
+    years = outcomes_by(store, "year")
+    network = build_network(store, "guideline-service")
+    examples = [
+        {
+            "guideline": rec["guideline"],
+            "items": rec["items"],
+            "upheld": rec["upheld"],
+            "decisions": _examples(
+                store, rec["concept"], rec["document"] is None, {"Upheld": 2, "Overturned": 1}
+            ),
+        }
+        for rec in ranking[:examples_for]
+    ]
+    return {
+        "version": __version__,
+        "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "overview": overview,
+        "ranking": ranking[:top],
+        "ranking_total": len(ranking),
+        "by_rate": by_rate[:top],
+        "ca_ranking": ca_ranking,
+        "categories": categories,
+        "specialties": specialties[:top],
+        "specialties_total": len(specialties),
+        "years": years,
+        "examples": examples,
+        "warnings": _warnings(store),
+        "shacl": shacl(store) if shacl else None,
+        "charts": {
+            "ranking": figure_svg(rate_by_guideline_figure(ranking, top=top)),
+            "categories": figure_svg(outcomes_by_category_figure(categories)),
+            "years": figure_svg(rate_by_year_figure(years)),
+            "network": figure_svg(guideline_network_figure(network, top=12)),
+        },
+    }
+
+
+def build_report(data: dict[str, Any]) -> str:
+    """Render the report HTML from :func:`report_data`'s output."""
+    # matplotlib writes well-formed, escaped SVG; mark it safe so it is inlined, not escaped.
+    charts = {name: Markup(svg) for name, svg in data["charts"].items()}
+    return _ENV.get_template("report.html.j2").render(**{**data, "charts": charts})
+
+
+def write_report(store: Any, path: Path, **options: Any) -> dict[str, Any]:
+    """Build the report from ``store`` and write it to ``path``; return the data shown."""
+    data = report_data(store, **options)
+    html = build_report(data)
+    try:
+        path.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise ImrGraphError(f"{path}: cannot write the report: {exc.strerror or exc}") from exc
+    return data
