@@ -27,6 +27,7 @@ from imrgraph.errors import (
     NoTextLayer,
 )
 from imrgraph.extract import Limits, extract, remove_running_lines
+from imrgraph.extract.layout import header_needs_layout
 from imrgraph.extract.pdf import pdf_pages
 from imrgraph.extract.running import is_furniture
 from imrgraph.extract.text import decode_text, normalize_text
@@ -376,3 +377,63 @@ def test_header_table_case_number_survives_a_repeated_case_number_header():
 
 def test_page_count_is_kept_even_when_a_page_empties():
     assert remove_running_lines(["text\nPage 1 of 2", "Page 2 of 2"]) == ["text", ""]
+
+
+# --- header table: pdfplumber only when PDFium's reading is garbled -----------------------------
+
+
+def _four_column_table_pdf(path: Path) -> None:
+    """Label and value in separate cells; one label cell holds two lines."""
+    pdf = FPDF(format="letter")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=10)
+    rows = [
+        ("Case Number:", CASE, "Date Assigned:", "10/05/2015"),
+        ("Date of Injury:", "07/27/2015", "Decision Date:", "11/20/2015"),
+        ("UR Denial Date:", "09/28/2015", "Priority:", "Standard"),
+        ("Application\nReceived:", "10/02/2015", "", ""),
+    ]
+    with pdf.table(col_widths=(30, 30, 30, 30), first_row_as_headings=False) as table:
+        for cells in rows:
+            row = table.row()
+            for cell in cells:
+                row.cell(cell)
+    pdf.ln(4)
+    pdf.multi_cell(0, 5, "HOW THE IMR FINAL DETERMINATION WAS MADE")
+    pdf.output(str(path))
+
+
+def test_garbled_header_table_is_read_with_pdfplumber(tmp_path):
+    path = tmp_path / "table.pdf"
+    _four_column_table_pdf(path)
+    raw = pdf_pages(path.read_bytes(), str(path), 500)[0]
+    lines = [line for line in raw.split("\n") if line]
+    assert lines[3:6] == ["Application", "Received:", "10/02/2015"]  # PDFium splits the cell
+    assert extract(path).pages[0].split("\n") == [
+        f"Case Number: {CASE}    Date Assigned: 10/05/2015",
+        "Date of Injury: 07/27/2015    Decision Date: 11/20/2015",
+        "UR Denial Date: 09/28/2015    Priority: Standard",
+        "Application Received: 10/02/2015",
+        "",
+        "HOW THE IMR FINAL DETERMINATION WAS MADE",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lines", "needed"),
+    [
+        ([f"Case Number: {CASE} Date Assigned: 10/05/2015", "Priority: Standard"], False),
+        (["No table here", "HOW THE IMR FINAL DETERMINATION WAS MADE", "Label:"], False),
+        ([f"Case Number: {CASE}", "Application", "Received:", "10/02/2015"], True),
+        ([f"Case Number: {CASE} Date Assigned:", "10/05/2015"], True),
+        (["Date of", "Injury: 07/27/2015"], True),
+    ],
+)
+def test_header_needs_layout(lines, needed):
+    assert header_needs_layout(lines) is needed
+
+
+def test_clean_rendered_header_stays_on_the_fast_path(rendered):
+    _, path = rendered
+    raw = pdf_pages(path.read_bytes(), str(path), 500)[0]
+    assert not header_needs_layout(raw.split("\n"))

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from imrgraph.errors import CorruptFile, EmptyFile, ExtractionError, LimitExceeded, NoTextLayer
+from imrgraph.extract.layout import fix_header_table, header_needs_layout
 from imrgraph.extract.pdf import pdf_pages
 from imrgraph.extract.running import remove_running_lines
 from imrgraph.extract.text import normalize_text, text_pages
@@ -95,6 +96,8 @@ def extract(path: str | Path, limits: Limits | None = None) -> ExtractedDocument
     if kind == "pdf":
         raw = pdf_pages(data, name, limits.max_pages)
         pages = [_strip_line_ends(normalize_text(page)) for page in raw]
+        if header_needs_layout(pages[0].split("\n")):
+            pages[0] = _fix_header(pages[0], data)
     else:
         pages = text_pages(data, name)
         if len(pages) > limits.max_pages:
@@ -118,3 +121,15 @@ def extract(path: str | Path, limits: Limits | None = None) -> ExtractedDocument
 def _strip_line_ends(page: str) -> str:
     """PDFium pads some lines with a trailing space; drop trailing whitespace on every line."""
     return "\n".join(line.rstrip() for line in page.split("\n")).strip("\n")
+
+
+def _fix_header(page: str, data: bytes) -> str:
+    """Page 1 with its header table re-read by pdfplumber; unchanged if pdfplumber fails.
+
+    The fast text is still a usable reading, so a pdfminer failure here only costs the table's
+    cleanliness, never the letter.
+    """
+    try:
+        return normalize_text(fix_header_table(page, data))
+    except Exception:  # pdfminer raises many unrelated types on damaged files
+        return page
