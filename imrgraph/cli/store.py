@@ -1,5 +1,428 @@
-"""CLI commands: store (work in progress)."""
+"""CLI commands over the store: ``ingest``, ``query``, ``queries``, ``export``, ``stats``.
+
+Thin wrappers over ``imrgraph.store``: they choose the store (``--store DIR``, else
+``$IMRGRAPH_STORE``, else ``./imrgraph-store``; or a SPARQL server with ``--endpoint URL``),
+format the output and set the exit status. Every command that reads the store takes both.
+"""
 
 from __future__ import annotations
 
-from imrgraph.cli._app import app  # noqa: F401
+import csv
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from imrgraph.cli._app import app
+from imrgraph.errors import ImrGraphError, QueryError
+from imrgraph.rdf.vocab import DEFAULT_DATA_BASE
+from imrgraph.store import EXPORT_FORMATS, GraphStore, open_store
+from imrgraph.store.queries import adhoc_query, load_query, run_select, saved_queries
+from imrgraph.store.results import SelectResult, json_value, text_value
+
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        help="Embedded store folder (default: $IMRGRAPH_STORE, else ./imrgraph-store).",
+        show_default=False,
+    ),
+]
+EndpointOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--endpoint",
+        help="SPARQL query URL of a server to use instead of the embedded store "
+        "(e.g. http://localhost:7878/query; default: $IMRGRAPH_ENDPOINT).",
+        show_default=False,
+    ),
+]
+UpdateEndpointOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--update-endpoint",
+        help="SPARQL Update URL (default: the query URL with its last segment -> 'update').",
+        show_default=False,
+    ),
+]
+StoreEndpointOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--store-endpoint",
+        help="Graph Store Protocol URL (default: the query URL with its last segment -> 'store').",
+        show_default=False,
+    ),
+]
+TimeoutOpt = Annotated[
+    float, typer.Option("--timeout", help="Seconds to wait for a SPARQL server.", min=1)
+]
+
+
+def _open(
+    store: Path | None,
+    endpoint: str | None,
+    update_endpoint: str | None = None,
+    store_endpoint: str | None = None,
+    *,
+    read_only: bool = True,
+    timeout: float = 300.0,
+) -> GraphStore:
+    return open_store(
+        store,
+        endpoint,
+        update_endpoint=update_endpoint,
+        store_endpoint=store_endpoint,
+        read_only=read_only,
+        timeout=timeout,
+    )
+
+
+# ---- ingest ------------------------------------------------------------------------------------
+
+
+@app.command("ingest")
+def ingest_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Letter files (.pdf, .txt) or folders searched recursively."),
+    ],
+    store: StoreOpt = None,
+    endpoint: EndpointOpt = None,
+    update_endpoint: UpdateEndpointOpt = None,
+    store_endpoint: StoreEndpointOpt = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", "-j", help="Parsing processes (default: all cores).", min=1),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Re-parse and replace letters already stored.")
+    ] = False,
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Write a JSON report (counts and every failure) here."),
+    ] = None,
+    base: Annotated[
+        str,
+        typer.Option("--base", envvar="IMRGRAPH_BASE", help="Base IRI of the data."),
+    ] = DEFAULT_DATA_BASE,
+    timeout: TimeoutOpt = 300.0,
+) -> None:
+    """Parse, validate (SHACL) and store letters, one transaction per letter.
+
+    Examples:
+
+      imrgraph ingest examples/letters
+
+      imrgraph ingest letters/2015 --store /data/imr --workers 4 --report failures.json
+
+      imrgraph ingest letters --endpoint http://localhost:7878/query
+
+    Letters already stored (same file, by sha256) are skipped unless --force. A letter that
+    does not parse or does not conform to the shapes is reported and not stored. Exit status:
+    0 if every file was stored or skipped, 1 if any failed.
+    """
+    from imrgraph.store.ingest import count_input_files, ingest
+
+    err = Console(stderr=True)
+    total = count_input_files(paths)
+    with _open(
+        store, endpoint, update_endpoint, store_endpoint, read_only=False, timeout=timeout
+    ) as graph_store:
+        progress = Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn(
+                "stored {task.fields[stored]} skipped {task.fields[skipped]} "
+                "failed {task.fields[failed]}"
+            ),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        )
+        counts = {"stored": 0, "skipped": 0, "failed": 0}
+        with progress:
+            task = progress.add_task("ingest", total=total, **counts)
+
+            def on_event(kind: str, path: str, detail: str) -> None:
+                counts[kind] += 1
+                if kind == "failed":
+                    progress.console.print(f"{path}: {detail}", markup=False, highlight=False)
+                progress.update(task, advance=1, **counts)
+
+            summary = ingest(
+                paths,
+                graph_store,
+                workers=workers,
+                force=force,
+                base=base,
+                on_event=on_event,
+            )
+        where = graph_store.location
+    if report is not None:
+        summary.write_report(report)
+    rate = summary.files / summary.seconds if summary.seconds else 0.0
+    typer.echo(
+        f"{summary.files} files: {summary.stored} stored, {summary.skipped} skipped "
+        f"(already stored), {summary.failed} failed; {summary.triples} triples written "
+        f"to {where} in {summary.seconds:.1f} s ({rate:.1f} files/s)",
+        err=True,
+    )
+    if summary.failures:
+        reasons: dict[str, int] = {}
+        for failure in summary.failures:
+            key = f"{failure.stage}: {failure.reason.split(';')[0][:80]}"
+            reasons[key] = reasons.get(key, 0) + 1
+        typer.echo("failures by reason:", err=True)
+        for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1])[:10]:
+            typer.echo(f"  {n:6d}  {reason}", err=True)
+        raise typer.Exit(1)
+
+
+# ---- queries -----------------------------------------------------------------------------------
+
+
+class QueryFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+
+
+def _parse_params(pairs: list[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise QueryError(f"--param {pair!r}: expected NAME=VALUE")
+        values[name.strip()] = value
+    return values
+
+
+def print_result(result: SelectResult, fmt: str, title: str | None = None) -> None:
+    """Print a SELECT result as a table, CSV, TSV or JSON (a list of objects) on stdout."""
+    if fmt == "json":
+        rows = [
+            {c: json_value(v) for c, v in zip(result.columns, row, strict=True)}
+            for row in result.rows
+        ]
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif fmt in ("csv", "tsv"):
+        writer = csv.writer(
+            sys.stdout,
+            delimiter="," if fmt == "csv" else "\t",
+            lineterminator="\n",
+            quoting=csv.QUOTE_MINIMAL,
+        )
+        writer.writerow(result.columns)
+        for row in result.rows:
+            cells = [text_value(v) for v in row]
+            if fmt == "tsv":
+                cells = [c.replace("\t", " ").replace("\n", " ") for c in cells]
+            writer.writerow(cells)
+    else:
+        table = Table(title=title, show_lines=False)
+        for column in result.columns:
+            table.add_column(column, overflow="fold")
+        for row in result.rows:
+            table.add_row(*(text_value(v) for v in row))
+        Console().print(table)
+        typer.echo(f"{len(result.rows)} rows", err=True)
+
+
+@app.command("query")
+def query_command(
+    query: Annotated[
+        str | None,
+        typer.Argument(help="A saved query's name (see `imrgraph queries`) or a .rq file."),
+    ] = None,
+    sparql: Annotated[
+        str | None, typer.Option("--sparql", help="SPARQL query text instead of a name.")
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="NAME=VALUE, bound as an RDF term (repeatable)."),
+    ] = None,
+    output_format: Annotated[
+        QueryFormat,
+        typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
+    ] = QueryFormat.table,
+    allow_update: Annotated[
+        bool,
+        typer.Option("--allow-update", help="Allow a SPARQL Update given with --sparql."),
+    ] = False,
+    store: StoreOpt = None,
+    endpoint: EndpointOpt = None,
+    update_endpoint: UpdateEndpointOpt = None,
+    timeout: TimeoutOpt = 300.0,
+) -> None:
+    """Run a saved query, a .rq file, or SPARQL text, and print the result.
+
+    Examples:
+
+      imrgraph query guidelines-upheld-denials
+
+      imrgraph query guidelines-upheld-denials --param level=section --format csv
+
+      imrgraph query decisions-for-service --param service=MRI
+
+      imrgraph query --sparql 'SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }'
+
+    Parameters are bound as RDF terms, never pasted into the query text. Updates are refused
+    unless given with --sparql and --allow-update.
+    """
+    if (query is None) == (sparql is None):
+        raise QueryError("give a saved query name, a .rq file, or --sparql TEXT (one of them)")
+    saved = adhoc_query(sparql) if sparql is not None else load_query(str(query))
+    values = _parse_params(param or [])
+    with _open(store, endpoint, update_endpoint, timeout=timeout) as graph_store:
+        form = saved.form
+        if form == "UPDATE":
+            if not (allow_update and sparql is not None):
+                raise QueryError(
+                    f"{saved.source}: is a SPARQL Update; refused (use --sparql with "
+                    "--allow-update to change the store on purpose)"
+                )
+            if values:
+                raise QueryError("parameters cannot be bound in an update")
+            graph_store.update(saved.text)
+            typer.echo("update done", err=True)
+            return
+        if form == "ASK":
+            typer.echo("true" if graph_store.ask(saved.text, saved.bindings(values)) else "false")
+            return
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            import pyoxigraph as ox
+
+            if values:
+                raise QueryError("parameters can only be bound in SELECT and ASK queries")
+            from imrgraph.rdf.vocab import PREFIXES
+
+            ox.serialize(
+                graph_store.construct(saved.text),
+                sys.stdout.buffer,
+                ox.RdfFormat.TURTLE,
+                prefixes=dict(PREFIXES),
+            )
+            return
+        result = run_select(graph_store, saved, values)
+    print_result(result, output_format.value, title=saved.title or None)
+
+
+@app.command("queries")
+def queries_command() -> None:
+    """List the saved queries with their description and parameters."""
+    console = Console()
+    for saved in saved_queries():
+        console.print(f"[bold]{saved.name}[/bold]: {saved.title}", highlight=False)
+        if saved.description:
+            console.print(f"  {saved.description}", highlight=False, markup=False)
+        if saved.columns:
+            console.print(f"  columns: {', '.join(saved.columns)}", highlight=False, markup=False)
+        for p in saved.params:
+            if p.default is not None:
+                how = f"default {p.default}"
+            else:
+                how = "required" if p.required else "optional"
+            choices = f" one of {'|'.join(p.choices)};" if p.choices else ""
+            console.print(
+                f"  --param {p.name}=...  ({how};{choices} {p.help})",
+                highlight=False,
+                markup=False,
+            )
+        console.print()
+
+
+# ---- export and stats --------------------------------------------------------------------------
+
+
+class ExportFormat(str, Enum):
+    turtle = "turtle"
+    ntriples = "ntriples"
+    nquads = "nquads"
+    trig = "trig"
+    jsonld = "jsonld"
+
+
+@app.command("export")
+def export_command(
+    output_format: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="RDF format.", case_sensitive=False)
+    ] = ExportFormat.trig,
+    case: Annotated[
+        str | None,
+        typer.Option("--case", help="Only this letter (case number, or sha256-<hex> key)."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+    store: StoreOpt = None,
+    endpoint: EndpointOpt = None,
+    store_endpoint: StoreEndpointOpt = None,
+    timeout: TimeoutOpt = 300.0,
+) -> None:
+    """Export the whole graph or one letter as RDF (with the project's prefixes).
+
+    Examples:
+
+      imrgraph export --format trig -o imr.trig
+
+      imrgraph export --case CM15-0123456 --format turtle
+
+    turtle and ntriples hold triples only: exporting the whole store in them merges the graphs
+    (use trig or nquads to keep one named graph per letter).
+    """
+    assert output_format.value in EXPORT_FORMATS
+    with _open(store, endpoint, None, store_endpoint, timeout=timeout) as graph_store:
+        if output is None:
+            count = graph_store.export(sys.stdout.buffer, output_format.value, case)
+            sys.stdout.flush()
+        else:
+            try:
+                with output.open("wb") as handle:
+                    count = graph_store.export(handle, output_format.value, case)
+            except OSError as exc:
+                raise ImrGraphError(f"{output}: cannot write: {exc.strerror or exc}") from exc
+    typer.echo(f"{count} quads exported", err=True)
+
+
+@app.command("stats")
+def stats_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    store: StoreOpt = None,
+    endpoint: EndpointOpt = None,
+    timeout: TimeoutOpt = 300.0,
+) -> None:
+    """Counts: letters, disputed items, outcomes, triples."""
+    with _open(store, endpoint, timeout=timeout) as graph_store:
+        stats = graph_store.stats()
+        where = graph_store.location
+    if as_json:
+        typer.echo(json.dumps(stats, indent=2))
+        return
+    typer.echo(f"{where}")
+    labels = {
+        "letters": "letters",
+        "items": "disputed items",
+        "upheld": "  upheld",
+        "overturned": "  overturned",
+        "letter_triples": "triples in letters",
+        "triples": "triples in all (with ontology)",
+    }
+    for key, label in labels.items():
+        typer.echo(f"{label:32s} {stats[key]:>10,}")

@@ -4,7 +4,8 @@
 ``replace_graph``, ``has_source``, ``export``, ``stats``, ``close``), so the commands and the
 analysis code do not care where the graph lives.
 
-Where the embedded store lives: ``--store DIR``, else ``$IMRGRAPH_STORE``, else ``./imrgraph-store``.
+Where the embedded store lives: ``--store DIR``, else ``$IMRGRAPH_STORE``, else
+``./imrgraph-store``.
 A server: ``--endpoint URL`` (its SPARQL query URL), else ``$IMRGRAPH_ENDPOINT``.
 """
 

@@ -127,18 +127,26 @@ class GraphStore(abc.ABC):
             raise QueryError("expected a SPARQL Update")
         self._update(sparql)
 
-    def replace_graph(self, graph: str, triples: Iterable[ox.Triple] | bytes) -> None:
+    def replace_graph(
+        self, graph: str, triples: Iterable[ox.Triple] | bytes, drop: Iterable[str] = ()
+    ) -> None:
         """Replace named graph ``graph`` with ``triples`` in one transaction (all or nothing).
 
         ``triples`` may be pyoxigraph triples or their N-Triples serialisation (what ingest
         workers send, so the writing process does not parse and re-serialise every letter).
+        The graphs in ``drop`` are removed in the same transaction.
         """
         if isinstance(triples, bytes):
             body = triples.decode("utf-8")
         else:
             body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
         name = serialize_term(ox.NamedNode(graph))
-        self._update(f"DROP SILENT GRAPH {name} ;\nINSERT DATA {{ GRAPH {name} {{\n{body}}} }}")
+        drops = "".join(
+            f"DROP SILENT GRAPH {serialize_term(ox.NamedNode(other))} ;\n" for other in drop
+        )
+        self._update(
+            f"{drops}DROP SILENT GRAPH {name} ;\nINSERT DATA {{ GRAPH {name} {{\n{body}}} }}"
+        )
 
     def drop_graph(self, graph: str) -> None:
         """Remove named graph ``graph`` (no error if absent)."""

@@ -8,6 +8,7 @@ undefined behaviour in Oxigraph's own docs). Concurrent readers and writers belo
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -24,7 +25,7 @@ STORE_ENV = "IMRGRAPH_STORE"
 
 
 def default_store_path(store: Path | str | None = None) -> Path:
-    """Where the embedded store lives: ``store``, else ``$IMRGRAPH_STORE``, else ./imrgraph-store."""
+    """The embedded store folder: ``store``, else ``$IMRGRAPH_STORE``, else ./imrgraph-store."""
     if store:
         return Path(store)
     env = os.environ.get(STORE_ENV)
@@ -126,9 +127,7 @@ class EmbeddedStore(GraphStore):
     def close(self) -> None:
         store = getattr(self, "_store", None)
         if store is not None:
-            try:
+            with contextlib.suppress(OSError):
                 store.flush()
-            except OSError:
-                pass
             self._store = None  # releases the RocksDB lock once garbage collected
             del store

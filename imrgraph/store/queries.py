@@ -10,10 +10,10 @@ Each file starts with a comment header that documents it and declares its parame
     # columns: guideline, items, upheld, uphold_rate
 
 A parameter is ``NAME[:TYPE] [-> ?VAR] (= DEFAULT | (required))? [CHOICE|...]? HELP``; TYPE is
-string (default), integer, decimal, boolean, date or iri; it binds ``?NAME``, or ``?VAR`` when
-the parameter's name is also one of the columns (``service -> ?text``). A parameter with neither default nor
-``(required)`` is optional and stays unbound when not given. Values are checked against the type
-and choices, then bound as RDF terms: never pasted into the query text.
+string (default), integer, decimal, boolean, date or iri; it binds ``?NAME``, or ``?VAR`` when the
+parameter's name is also one of the columns (``service -> ?text``). A parameter with neither
+default nor ``(required)`` is optional and stays unbound when not given. Values are checked against
+the type and choices, then bound as RDF terms: never pasted into the query text.
 """
 
 from __future__ import annotations

@@ -11,12 +11,12 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Union
+from typing import Any
 
 import pyoxigraph as ox
 
-Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple]
-PyValue = Union[str, int, float, bool, Decimal, dt.date, dt.datetime, None]
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+PyValue = str | int | float | bool | Decimal | dt.date | dt.datetime | None
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGER_TYPES = {
@@ -96,7 +96,7 @@ class SelectResult:
 
     def dicts(self) -> list[dict[str, PyValue]]:
         """Rows as ``{column: value}`` dictionaries."""
-        return [dict(zip(self.columns, row)) for row in self.rows]
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
     def __iter__(self) -> Iterator[tuple[PyValue, ...]]:
         return iter(self.rows)

@@ -2,10 +2,11 @@
 
 Parameters are never pasted into query text as raw strings. Both backends get a ``VALUES`` block
 made of terms serialised by pyoxigraph (N-Triples syntax, so quotes, backslashes and newlines are
-escaped) inserted at the start of the outermost WHERE group. (pyoxigraph's ``substitutions=``
-was tried and dropped: it refuses a variable that is not projected, and a FILTER(BOUND(?x)) does
-not see a substituted ?x, so the embedded store and a server would answer differently.) Finding that group needs a scanner that skips comments,
-strings and IRIs, which is all this module does; it is not a SPARQL parser.
+escaped) inserted at the start of the outermost WHERE group. (pyoxigraph's ``substitutions=`` was
+tried and dropped: it refuses a variable that is not projected, and a FILTER(BOUND(?x)) does not
+see a substituted ?x, so the embedded store and a server would answer differently.) Finding that
+group needs a scanner that skips comments, strings and IRIs, which is all this module does; it is
+not a SPARQL parser.
 """
 
 from __future__ import annotations

@@ -1,0 +1,317 @@
+"""``imrgraph ingest``: letters in, validated named graphs out, one transaction per letter.
+
+Work split: worker processes do everything that costs CPU (extract, parse, map to RDF, SHACL),
+in batches, and send back each letter's graph as N-Triples bytes; the parent process is the only
+writer and stores each valid letter with one ``replace_graph`` call (one transaction), so a letter
+is wholly in the store or not at all. At most ``workers * INFLIGHT_PER_WORKER`` batches are in
+flight, so memory stays flat however many files are given; results are written in input order.
+
+Skipping: the parent hashes each file (sha256 of its bytes, the same digest the extractor
+records) and skips files whose letter is already stored, before any parsing, unless ``force``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from imrgraph.errors import ImrGraphError, StoreError
+from imrgraph.rdf.vocab import DEFAULT_DATA_BASE
+from imrgraph.store.base import GraphStore
+
+BATCH_SIZE = 8
+INFLIGHT_PER_WORKER = 3
+
+
+@dataclass
+class Failure:
+    """A file that was not stored, and why (``stage``: parse, validate or store)."""
+
+    path: str
+    stage: str
+    reason: str
+
+
+@dataclass
+class Letterload:
+    """What a worker sends back for one file that parsed."""
+
+    path: str
+    sha256: str
+    graph: str
+    ntriples: bytes
+    triples: int
+    violations: list[str] = field(default_factory=list)
+
+
+@dataclass
+class IngestSummary:
+    """The outcome of one ingest run."""
+
+    files: int = 0
+    stored: int = 0
+    skipped: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    triples: int = 0
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+    def report(self) -> dict[str, object]:
+        """The machine-readable report (``--report FILE``)."""
+        return {
+            "files": self.files,
+            "stored": self.stored,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "triples": self.triples,
+            "seconds": round(self.seconds, 3),
+            "failures": [asdict(f) for f in self.failures],
+        }
+
+    def write_report(self, path: Path) -> None:
+        try:
+            path.write_text(json.dumps(self.report(), indent=2) + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise ImrGraphError(f"{path}: cannot write the report: {exc}") from exc
+
+
+# ---- worker side -------------------------------------------------------------------------------
+
+
+def _violation_text(violation: Any) -> str:
+    path = getattr(violation, "path", None)
+    message = getattr(violation, "message", str(violation))
+    return f"{path}: {message}" if path else message
+
+
+def process_batch(paths: list[str], base: str) -> list[Letterload | Failure]:
+    """Parse, map and SHACL-validate a batch of files (runs in a worker process).
+
+    The batch is validated in one pyshacl call (``validate_letters``): per-call overhead
+    dominates small graphs, so batching is what makes validating every letter affordable.
+    """
+    from imrgraph.model import Letter
+    from imrgraph.pipeline import parse_one
+    from imrgraph.rdf.mapper import letter_to_ntriples
+    from imrgraph.rdf.validate import validate_letters
+
+    out: list[Letterload | Failure | None] = []
+    parsed: list[tuple[int, str, Letter]] = []
+    for path in paths:
+        result = parse_one(Path(path))
+        if isinstance(result, ImrGraphError):
+            reason = getattr(result, "reason", None) or str(result)
+            out.append(Failure(path, "parse", reason))
+        else:
+            parsed.append((len(out), path, result))
+            out.append(None)
+    if parsed:
+        try:
+            checks = validate_letters([letter for _, _, letter in parsed], base)
+        except ImrGraphError as exc:
+            checks = None
+            for index, path, _ in parsed:
+                out[index] = Failure(path, "validate", str(exc))
+        if checks is not None:
+            for (index, path, letter), check in zip(parsed, checks, strict=True):
+                try:
+                    graph, data = letter_to_ntriples(letter, base)
+                except ImrGraphError as exc:
+                    out[index] = Failure(path, "parse", str(exc))
+                    continue
+                out[index] = Letterload(
+                    path,
+                    letter.source.sha256,
+                    graph,
+                    data,
+                    data.count(b"\n"),
+                    [_violation_text(v) for v in check.violations],
+                )
+    return [item for item in out if item is not None]
+
+
+# ---- parent side -------------------------------------------------------------------------------
+
+
+def file_sha256(path: Path) -> str | None:
+    """sha256 of a file's bytes, or None if it cannot be read (the worker then says why)."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _batches(items: Iterable[str], size: int) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+Event = Callable[[str, str, str], None]  # (kind: stored|skipped|failed, path, detail)
+
+
+def count_input_files(paths: Iterable[str | Path]) -> int:
+    """How many files ``ingest`` will look at (walks the folders once; for the progress bar)."""
+    from imrgraph.pipeline import iter_input_files
+
+    return sum(1 for _ in iter_input_files(paths))
+
+
+def ingest(
+    paths: Iterable[str | Path],
+    store: GraphStore,
+    *,
+    workers: int | None = None,
+    force: bool = False,
+    base: str = DEFAULT_DATA_BASE,
+    batch_size: int = BATCH_SIZE,
+    on_event: Event | None = None,
+) -> IngestSummary:
+    """Parse, validate and store every letter under ``paths``; never raises for a bad file.
+
+    ``workers``: processes for parsing (default: all cores; 1 = in this process). Already stored
+    letters (by sha256) are skipped unless ``force``, which replaces them (and any graph that
+    held the same file under another key). Store errors (locked, server down) do raise.
+    """
+    from imrgraph.pipeline import iter_input_files
+    from imrgraph.rdf.mapper import normalize_base
+
+    base = normalize_base(base)
+    workers = max(1, workers or os.cpu_count() or 1)
+    summary = IngestSummary()
+    started = time.perf_counter()
+    notify = on_event or (lambda kind, path, detail: None)
+    inflight_sha: set[str] = set()
+
+    store.load_ontology()
+
+    def to_parse() -> Iterator[str]:
+        for path in iter_input_files(paths):
+            summary.files += 1
+            sha = file_sha256(path)
+            if sha is not None and not force and (sha in inflight_sha or store.has_source(sha)):
+                summary.skipped += 1
+                notify("skipped", str(path), "already stored")
+                continue
+            if sha is not None:
+                inflight_sha.add(sha)
+            yield str(path)
+
+    def write(result: Letterload | Failure) -> None:
+        if isinstance(result, Failure):
+            summary.failures.append(result)
+            notify("failed", result.path, f"{result.stage}: {result.reason}")
+            return
+        inflight_sha.discard(result.sha256)
+        if result.violations:
+            reason = _summarise(result.violations)
+            summary.failures.append(Failure(result.path, "validate", reason))
+            notify("failed", result.path, f"validate: {reason}")
+            return
+        stale = _stale_graphs(store, result) if force else []
+        store.replace_graph(result.graph, result.ntriples, drop=stale)
+        summary.stored += 1
+        summary.triples += result.triples
+        notify("stored", result.path, result.graph)
+
+    batches = _batches(to_parse(), batch_size)
+    if workers == 1:
+        for batch in batches:
+            for result in process_batch(batch, base):
+                write(result)
+    else:
+        _run_pool(batches, base, workers, write)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _summarise(violations: list[str], limit: int = 3) -> str:
+    """Distinct violation messages with their counts, the first ``limit`` of them."""
+    counts: dict[str, int] = {}
+    for text in violations:
+        counts[text] = counts.get(text, 0) + 1
+    parts = [f"{text} (x{n})" if n > 1 else text for text, n in list(counts.items())[:limit]]
+    if len(counts) > limit:
+        parts.append(f"and {len(counts) - limit} more kinds")
+    return "; ".join(parts)
+
+
+def _stale_graphs(store: GraphStore, load: Letterload) -> list[str]:
+    """Other graphs holding a letter from the same file (its key changed since): replaced too."""
+    result = store.select(
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s <https://w3id.org/imrgraph/ontology#sha256> "
+        "?sha } }",
+        {"sha": load.sha256},
+    )
+    return [str(row[0]) for row in result.rows if str(row[0]) != load.graph]
+
+
+def _run_pool(
+    batches: Iterator[list[str]],
+    base: str,
+    workers: int,
+    write: Callable[[Letterload | Failure], None],
+) -> None:
+    """Feed batches to a process pool, at most ``workers * INFLIGHT_PER_WORKER`` at a time.
+
+    ``ProcessPoolExecutor`` rather than ``Pool.imap``: a worker killed by the OS (out of memory)
+    breaks the executor with an error instead of hanging the run forever, and submitting by hand
+    bounds the in-flight work (``imap`` reads its whole input eagerly).
+    """
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["imrgraph.pipeline", "imrgraph.rdf.mapper"])
+    pending: deque[tuple[list[str], Future[list[Letterload | Failure]]]] = deque()
+    limit = workers * INFLIGHT_PER_WORKER
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        try:
+            for batch in batches:
+                pending.append((batch, pool.submit(process_batch, batch, base)))
+                while len(pending) >= limit:
+                    _drain_one(pending, write)
+            while pending:
+                _drain_one(pending, write)
+        except BaseException:
+            for _, future in pending:
+                future.cancel()
+            raise
+
+
+def _drain_one(
+    pending: deque[tuple[list[str], Future[list[Letterload | Failure]]]],
+    write: Callable[[Letterload | Failure], None],
+) -> None:
+    batch, future = pending.popleft()
+    try:
+        results = future.result()
+    except BrokenProcessPool as exc:
+        raise StoreError(
+            f"a parsing worker died (out of memory?) while reading {batch[0]} ...; "
+            "nothing after the last stored letter was written; retry with fewer --workers"
+        ) from exc
+    except Exception as exc:  # a bug in a worker: fail this batch's files, keep the run going
+        reason = f"internal error, please report: {type(exc).__name__}: {exc}"
+        results = [Failure(path, "parse", reason) for path in batch]
+    for result in results:
+        write(result)
