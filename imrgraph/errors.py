@@ -20,6 +20,10 @@ class InputError(ImrGraphError):
         self.path = path
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        # Rebuild from (path, reason), not from args: ingest workers send these across processes.
+        return (self.__class__, (self.path, self.reason))
+
 
 class ExtractionError(InputError):
     """The file's text could not be extracted (corrupt, encrypted, scanned, empty, too big)."""

@@ -437,3 +437,13 @@ def test_clean_rendered_header_stays_on_the_fast_path(rendered):
     _, path = rendered
     raw = pdf_pages(path.read_bytes(), str(path), 500)[0]
     assert not header_needs_layout(raw.split("\n"))
+
+
+def test_input_errors_survive_pickling():
+    """Ingest workers return these across processes."""
+    import pickle
+
+    for error in (InputError, CorruptFile, EmptyFile, EncryptedFile, NoTextLayer, LimitExceeded):
+        copy = pickle.loads(pickle.dumps(error("a/b.pdf", "why")))
+        assert type(copy) is error
+        assert (copy.path, copy.reason, str(copy)) == ("a/b.pdf", "why", "a/b.pdf: why")
