@@ -7,18 +7,24 @@ broken files made here.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 from fpdf import FPDF
 from typer.testing import CliRunner
 
+from imrgraph import __version__
 from imrgraph.cli import app
+from imrgraph.errors import EncryptedFile
+from imrgraph.model import Letter
+from imrgraph.pipeline import iter_input_files, parse_many, parse_one
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "letters" / "seed-letter.txt"
@@ -144,3 +150,38 @@ def test_console_entry_point_prints_no_traceback(corpus):
     assert proc.returncode == 1
     assert proc.stderr == f"{bad}: not a PDF file (no %PDF header)\n"
     assert json.loads(proc.stdout) == []
+
+
+# --- the pipeline functions the CLI and ingest workers share -----------------------------------
+
+
+def test_iter_input_files_order_recursion_and_missing(tmp_path):
+    for name in ("b/z.txt", "b/a.PDF", "a.txt", "c/d/e.pdf", ".git/x.txt", "notes.md"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    missing = tmp_path / "missing.pdf"
+    found = list(iter_input_files([tmp_path, missing, tmp_path / "a.txt", tmp_path / "notes.md"]))
+    assert found == [
+        tmp_path / "a.txt",
+        tmp_path / "b" / "a.PDF",
+        tmp_path / "b" / "z.txt",
+        tmp_path / "c" / "d" / "e.pdf",
+        missing,  # an error for this path only, reported when it is read
+        tmp_path / "notes.md",  # named explicitly: tried, whatever its suffix
+    ]
+
+
+def test_parse_many_goes_on_after_a_bad_file(corpus):
+    results = list(parse_many([corpus / "bad" / "nested" / "random.pdf", corpus / "good"]))
+    assert [type(r).__name__ for _, r in results] == ["CorruptFile", "Letter", "Letter"]
+    letter = results[1][1]
+    assert letter.source.parser_version == __version__
+    assert letter.source.sha256 == hashlib.sha256(results[1][0].read_bytes()).hexdigest()
+
+
+def test_parse_one_works_in_a_worker_process(corpus):
+    paths = [corpus / "good" / "seed.pdf", corpus / "bad" / "nested" / "locked.pdf"]
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        letter, error = pool.map(parse_one, paths)
+    assert isinstance(letter, Letter) and len(letter.items) == 2
+    assert isinstance(error, EncryptedFile) and error.path == str(paths[1])
