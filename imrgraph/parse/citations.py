@@ -135,7 +135,7 @@ _ACOEM_ANYWHERE_RE = re.compile(r"\bACOEM\b|American\s+College\s+of\s+Occupation
 
 _PAGE_NUM = r"\d+(?:\s*[-–]\s*\d+)?(?:\s*(?:,|and|&)\s*\d+(?:\s*[-–]\s*\d+)?)*"
 _PAGES_RE = re.compile(
-    rf"\s*,?\s*(?:Page\s*\(s\)|Pages?|pp?\.|pg\.?|pgs\.?)\s*:?\s*(?P<pages>{_PAGE_NUM})(?!\d)",
+    rf"\s*,?\s*\b(?:Page\s*\(s\)|Pages?|pp?\.|pg\.?|pgs\.?)\s*:?\s*(?P<pages>{_PAGE_NUM})(?!\d)",
     re.I,
 )
 _CHAPTER_RE = re.compile(r"\s*,?\s*(?:Chapter|Ch\.?)\s*(?P<n>\d{1,2})\b", re.I)
@@ -147,7 +147,7 @@ _EDITION_RE = re.compile(
 )
 _YEAR_RE = re.compile(r"^\s*,?\s*\(?(?P<year>(?:19|20)\d{2})\)?(?=\s*[,:;.]|\s*$|\s)")
 _UPDATE_RE = re.compile(r"\s*\((?:update|updated|revised)[^)]*\)", re.I)
-_SECTION_LABEL_RE = re.compile(r"^(?:Section\s*\(s\)|Sections?|Topics?)\s*:?\s*", re.I)
+_SECTION_LABEL_RE = re.compile(r"^(?:Section\s*\(s\)|(?:Sections?|Topics?)\b)\s*:?\s*", re.I)
 _EDGE_PUNCT = " \t,;:.-–"
 _EDITIONS = {
     "1st": "1st Edition",

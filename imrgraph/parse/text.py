@@ -23,7 +23,7 @@ _LABELLED_CASE_RE = re.compile(r"Case\s+(?:Number|No\.?)\s*:", re.IGNORECASE)
 
 
 def collapse(text: str) -> str:
-    """Runs of whitespace (newlines included) to one space, trimmed: the form of every text field."""
+    """Whitespace runs (newlines included) to one space, trimmed: the form of every text field."""
     return _WS_RE.sub(" ", text).strip()
 
 

@@ -1,0 +1,221 @@
+"""Citation lines: splitting, and the parts of every citation form listed in DOMAIN.md.
+
+The expected fields were written by reading each form against DESIGN.md's conventions.
+"""
+
+import pytest
+
+from imrgraph.parse.citations import parse_citation_line, rationale_citations
+
+
+def fields(c):
+    return (c.family, c.in_mtus, c.document, c.edition, c.section, c.pages)
+
+
+def one(line: str):
+    warnings: list[str] = []
+    cits = parse_citation_line(line, warnings)
+    assert len(cits) == 1, cits
+    assert warnings == []
+    return cits[0]
+
+
+@pytest.mark.parametrize(
+    ("line", "text", "expected"),
+    [
+        (
+            "Decision based on MTUS Chronic Pain Medical Treatment Guidelines, Muscle relaxants "
+            "(for pain) Page(s): 63-66.",
+            "MTUS Chronic Pain Medical Treatment Guidelines, Muscle relaxants (for pain) "
+            "Page(s): 63-66",
+            (
+                "MTUS",
+                True,
+                "Chronic Pain Medical Treatment Guidelines",
+                None,
+                "Muscle relaxants (for pain)",
+                "63-66",
+            ),
+        ),
+        (
+            "Decision based on MTUS Low Back Complaints 2004, Section(s): Physical Methods.",
+            "MTUS Low Back Complaints 2004, Section(s): Physical Methods",
+            ("MTUS", True, "Low Back Complaints", "2004", "Physical Methods", None),
+        ),
+        (
+            "Decision based on MTUS (ACOEM Practice Guidelines, 2nd Edition (2004), Chapter 9) "
+            "Shoulder Complaints, page 209.",
+            "MTUS (ACOEM Practice Guidelines, 2nd Edition (2004), Chapter 9) Shoulder "
+            "Complaints, page 209",
+            ("MTUS", True, "Shoulder Complaints", "2004", None, "209"),
+        ),
+        (
+            "Decision based on MTUS Acupuncture Medical Treatment Guidelines.",
+            "MTUS Acupuncture Medical Treatment Guidelines",
+            ("MTUS", True, "Acupuncture Medical Treatment Guidelines", None, None, None),
+        ),
+        (
+            "Decision based on MTUS Postsurgical Treatment Guidelines, Shoulder.",
+            "MTUS Postsurgical Treatment Guidelines, Shoulder",
+            ("MTUS", True, "Postsurgical Treatment Guidelines", None, "Shoulder", None),
+        ),
+        (
+            "The Claims Administrator based its decision on the MTUS Chronic Pain Medical "
+            "Treatment Guidelines, Opioids, page 80, which is part of the MTUS.",
+            "the MTUS Chronic Pain Medical Treatment Guidelines, Opioids, page 80, which is "
+            "part of the MTUS",
+            ("MTUS", True, "Chronic Pain Medical Treatment Guidelines", None, "Opioids", "80"),
+        ),
+        (
+            "Decision based on Non-MTUS Official Disability Guidelines (ODG), Pain (Chronic), "
+            "Compound creams.",
+            "Non-MTUS Official Disability Guidelines (ODG), Pain (Chronic), Compound creams",
+            ("ODG", False, "Pain Chapter", None, "Compound creams", None),
+        ),
+        (
+            "The Expert Reviewer based his/her decision on the Official Disability Guidelines "
+            "(ODG), Shoulder Chapter, MRI, which is not part of the MTUS.",
+            "the Official Disability Guidelines (ODG), Shoulder Chapter, MRI, which is not "
+            "part of the MTUS",
+            ("ODG", False, "Shoulder Chapter", None, "MRI", None),
+        ),
+        (
+            "Decision based on Non-MTUS Citation ACOEM Practice Guidelines, 3rd Edition "
+            "(2011), Chapter 7, page 127.",
+            "Non-MTUS Citation ACOEM Practice Guidelines, 3rd Edition (2011), Chapter 7, page 127",
+            ("ACOEM", False, "ACOEM Practice Guidelines", "3rd Edition", "Chapter 7", "127"),
+        ),
+        (
+            "Decision based on Non-MTUS: FDA (Food and Drug Administration).",
+            "Non-MTUS: FDA (Food and Drug Administration)",
+            ("OTHER", False, "FDA (Food and Drug Administration)", None, None, None),
+        ),
+        (
+            "Decision based on Non-MTUS: peer-reviewed literature.",
+            "Non-MTUS: peer-reviewed literature",
+            ("OTHER", False, "peer-reviewed literature", None, None, None),
+        ),
+        (
+            "The Physician Reviewer based his/her decision on the ODG Low Back - Lumbar & "
+            "Thoracic (Acute & Chronic), MRIs.",
+            "the ODG Low Back - Lumbar & Thoracic (Acute & Chronic), MRIs",
+            ("ODG", False, "Low Back Chapter", None, "MRIs", None),
+        ),
+    ],
+)
+def test_every_domain_form(line, text, expected):
+    c = one(line)
+    assert c.text == text
+    assert fields(c) == expected
+
+
+def test_no_evidence_gives_empty_list():
+    warnings: list[str] = []
+    line = "The Claims Administrator did not cite any medical evidence for its decision."
+    assert parse_citation_line(line, warnings) == []
+    assert warnings == []
+
+
+def test_seed_claims_administrator_line_three_citations():
+    line = (
+        "Decision based on MTUS Neck and Upper Back Complaints \n\n2004, and Low Back "
+        "Complaints 2004. Decision based on Non-MTUS Citation ACOEM \n\nPractice Guidelines, "
+        "Second Edition, Chapter 12 (update 11/30/2007) Low Back Complaints \n\npage 134. \n"
+    )
+    warnings: list[str] = []
+    cits = parse_citation_line(line, warnings)
+    assert [c.text for c in cits] == [
+        "MTUS Neck and Upper Back Complaints 2004",
+        "Low Back Complaints 2004",
+        "Non-MTUS Citation ACOEM Practice Guidelines, Second Edition, Chapter 12 "
+        "(update 11/30/2007) Low Back Complaints page 134",
+    ]
+    assert [fields(c) for c in cits] == [
+        ("MTUS", True, "Neck and Upper Back Complaints", "2004", None, None),
+        ("MTUS", True, "Low Back Complaints", "2004", None, None),
+        (
+            "ACOEM",
+            False,
+            "ACOEM Practice Guidelines",
+            "2nd Edition",
+            "Low Back Complaints",
+            "134",
+        ),
+    ]
+    assert warnings == []
+
+
+def test_and_inside_names_never_splits():
+    warnings: list[str] = []
+    line = (
+        "Decision based on MTUS Forearm, Wrist, and Hand Complaints 2004 and Official "
+        "Disability Guidelines (ODG) Forearm, Wrist, and Hand Chapter, Splinting; MTUS Ankle "
+        "and Foot Complaints 2004 and Non-MTUS: FDA (Food and Drug Administration)"
+    )
+    cits = parse_citation_line(line, warnings)
+    assert [(c.family, c.document, c.section) for c in cits] == [
+        ("MTUS", "Forearm, Wrist, and Hand Complaints", None),
+        ("ODG", "Forearm, Wrist, and Hand Chapter", "Splinting"),
+        ("MTUS", "Ankle and Foot Complaints", None),
+        ("OTHER", "FDA (Food and Drug Administration)", None),
+    ]
+
+
+def test_semicolons_and_inherited_family_after_and():
+    warnings: list[str] = []
+    line = (
+        "Decision based on MTUS Chronic Pain Medical Treatment Guidelines, Opioids Page(s): "
+        "78-80; ODG Pain (Chronic), Urine drug testing and Knee and Leg Chapter, Glucosamine"
+    )
+    cits = parse_citation_line(line, warnings)
+    assert [(c.family, c.document, c.section, c.pages) for c in cits] == [
+        ("MTUS", "Chronic Pain Medical Treatment Guidelines", "Opioids", "78-80"),
+        ("ODG", "Pain Chapter", "Urine drug testing", None),
+        ("ODG", "Knee and Leg Chapter", "Glucosamine", None),
+    ]
+    assert warnings == []
+
+
+def test_older_line_with_two_families():
+    warnings: list[str] = []
+    line = (
+        "The Expert Reviewer based his/her decision on the MTUS Chronic Pain Medical "
+        "Treatment Guidelines, Opioids, page 80, which is part of the MTUS, and the Official "
+        "Disability Guidelines (ODG), Pain Chapter, Urine drug testing, which is not part of "
+        "the MTUS."
+    )
+    cits = parse_citation_line(line, warnings)
+    assert [fields(c) for c in cits] == [
+        ("MTUS", True, "Chronic Pain Medical Treatment Guidelines", None, "Opioids", "80"),
+        ("ODG", False, "Pain Chapter", None, "Urine drug testing", None),
+    ]
+
+
+def test_unknown_document_is_kept_as_written_with_warning():
+    warnings: list[str] = []
+    cits = parse_citation_line("Decision based on MTUS Hand Surgery Guide, Splints.", warnings)
+    assert cits[0].family == "MTUS" and cits[0].document == "Hand Surgery Guide"
+    assert [w.split(":")[0] for w in warnings] == ["citation-unrecognized"]
+
+
+def test_rationale_running_text_citations():
+    rationale = (
+        "The MTUS Guideline in ACOEM Chapter 3, page 48 does stipulate that the value of "
+        "physical therapy increases. As noted on page 80 of the MTUS Chronic Pain Medical "
+        "Treatment Guidelines, opioids should be weaned. ODG's Pain Chapter Compound creams "
+        "topic notes the same. Again, the MTUS Guideline in ACOEM Chapter 3, page 48 applies."
+    )
+    cits = rationale_citations(rationale)
+    assert [(c.family, c.document, c.pages) for c in cits] == [
+        ("MTUS", "General Approaches", "48"),
+        ("MTUS", "Chronic Pain Medical Treatment Guidelines", "80"),
+        ("ODG", "Pain Chapter", None),
+    ]
+    assert cits[0].text == "The MTUS Guideline in ACOEM Chapter 3, page 48"
+
+
+def test_rationale_neck_chapter_by_number():
+    cits = rationale_citations(
+        "While the MTUS Guideline in ACOEM Chapter 8, Table 8-8, page 182 does acknowledge"
+    )
+    assert [(c.document, c.pages) for c in cits] == [("Neck and Upper Back Complaints", "182")]

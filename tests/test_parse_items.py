@@ -1,0 +1,169 @@
+"""Disputed items in both styles; outcome only from the decision line; services as written."""
+
+from imrgraph.parse.items import decisive_sentence, parse_items
+
+NEWER = """IMR ISSUES, DECISIONS AND RATIONALES
+The Final Determination was based on decisions for the disputed items/services set forth below:
+
+Retrospective request for x-rays (DOS: 01/05/2015): Upheld
+
+Claims Administrator guideline: Decision based on MTUS Low Back Complaints 2004.
+
+MAXIMUS guideline: Decision based on MTUS Low Back Complaints 2004, Section(s): Special
+Studies.
+
+Decision rationale: No, the x-rays were not medically necessary. The prior IMR on the MRI was
+overturned, and the UR denial of chiropractic care was upheld: neither changes this request.
+The request was upheld by UR.
+
+Norco 10/325mg #60 for the lumbar spine with instructions: 1 tab q6h
+prn: Overturned
+
+Claims Administrator guideline: Decision based on MTUS Chronic Pain Medical Treatment
+Guidelines, Opioids Page(s): 78-80.
+
+MAXIMUS guideline: Decision based on MTUS Chronic Pain Medical Treatment Guidelines, Opioids
+Page(s): 78-80.
+
+Decision rationale: Yes, Norco was medically necessary. Function improved by 40%.
+"""
+
+OLDER = """IMR ISSUES, DECISIONS AND RATIONALES
+The Final Determination was based on decisions for the disputed items/services set forth below:
+
+1. Topical compound cream 240gm is not medically necessary and appropriate.
+
+The Claims Administrator based its decision on the MTUS Chronic Pain Medical Treatment
+Guidelines, Topical Analgesics, page 111, which is part of the MTUS.
+
+The Expert Reviewer based his/her decision on the MTUS Chronic Pain Medical Treatment
+Guidelines, Topical Analgesics, page 111, which is part of the MTUS.
+
+The Expert Reviewer's decision rationale:
+The compound is not recommended. 2. The prior request is medically necessary and was
+overturned, per the records. Therefore the cream is not medically necessary.
+
+2. Physical therapy 2x6 for the right wrist is medically necessary and
+appropriate.
+
+The Claims Administrator did not cite any medical evidence for its decision.
+
+The Physician Reviewer found that the MTUS did not address the request. Per the Strength of
+Evidence hierarchy, the Physician Reviewer based his/her decision on the Official Disability
+Guidelines (ODG), Forearm, Wrist, and Hand Chapter, Physical therapy, which is not part of the
+MTUS.
+
+The Physician Reviewer's decision rationale:
+Therapy is indicated. The request is medically necessary.
+"""
+
+
+def parse(text: str):
+    warnings: list[str] = []
+    return parse_items(text, 0, len(text), warnings), warnings
+
+
+def test_newer_style_colons_wrapped_line_and_outcome_words_in_rationale():
+    items, warnings = parse(NEWER)
+    assert [(i.number, i.service, i.outcome) for i in items] == [
+        (1, "Retrospective request for x-rays (DOS: 01/05/2015)", "Upheld"),
+        (
+            2,
+            "Norco 10/325mg #60 for the lumbar spine with instructions: 1 tab q6h prn",
+            "Overturned",
+        ),
+    ]
+    assert [i.category for i in items] == ["Diagnostic Imaging", "Pharmaceuticals"]
+    first, second = items
+    assert [c.section for c in first.reviewer_citations] == ["Special Studies"]
+    assert first.rationale.startswith("No, the x-rays were not medically necessary.")
+    assert first.rationale.endswith("The request was upheld by UR.")
+    assert first.decisive_sentence == "No, the x-rays were not medically necessary."
+    assert [c.pages for c in second.claims_administrator_citations] == ["78-80"]
+    assert second.rationale == "Yes, Norco was medically necessary. Function improved by 40%."
+    assert all(i.page is None for i in items)
+    assert warnings == []
+
+
+def test_older_style_numbers_outcomes_and_physician_reviewer():
+    items, warnings = parse(OLDER)
+    assert [(i.number, i.service, i.outcome) for i in items] == [
+        (1, "Topical compound cream 240gm", "Upheld"),
+        (2, "Physical therapy 2x6 for the right wrist", "Overturned"),
+    ]
+    first, second = items
+    assert [(c.family, c.section, c.pages) for c in first.claims_administrator_citations] == [
+        ("MTUS", "Topical Analgesics", "111")
+    ]
+    assert len(first.reviewer_citations) == 1
+    assert first.rationale.startswith("The compound is not recommended. 2. The prior request")
+    assert second.claims_administrator_citations == []
+    assert [(c.family, c.document, c.section) for c in second.reviewer_citations] == [
+        ("ODG", "Forearm, Wrist, and Hand Chapter", "Physical therapy")
+    ]
+    assert second.rationale == "Therapy is indicated. The request is medically necessary."
+    assert warnings == []
+
+
+def test_decision_line_split_before_the_outcome():
+    text = (
+        "MRI of the left shoulder without contrast:\nOverturned\n\n"
+        "Claims Administrator guideline: Decision based on MTUS Shoulder Complaints 2004.\n"
+        "MAXIMUS guideline: Decision based on MTUS Shoulder Complaints 2004.\n"
+        "Decision rationale: The MRI is medically necessary.\n"
+    )
+    items, _ = parse(text)
+    assert [(i.service, i.outcome) for i in items] == [
+        ("MRI of the left shoulder without contrast", "Overturned")
+    ]
+
+
+def test_rationale_lines_ending_in_outcome_words_do_not_create_items():
+    text = (
+        "Lumbar brace: Upheld\n"
+        "Claims Administrator guideline: Decision based on MTUS Low Back Complaints 2004.\n"
+        "MAXIMUS guideline: Decision based on MTUS Low Back Complaints 2004.\n"
+        "Decision rationale: The earlier request for a cane: Overturned\n"
+        "by a prior reviewer. That decision: Upheld\n"
+        "The brace is not medically necessary.\n"
+    )
+    items, _ = parse(text)
+    assert len(items) == 1 and items[0].outcome == "Upheld"
+    assert "cane: Overturned" in items[0].rationale
+
+
+def test_missing_citation_line_and_rationale_warn():
+    text = (
+        "IMR ISSUES, DECISIONS AND RATIONALES\n"
+        "Gym membership: Upheld\n"
+        "MAXIMUS guideline: Decision based on ODG Low Back Chapter, Gym memberships.\n"
+        "Decision rationale:\n"
+        "TENS unit: Upheld\n"
+        "Claims Administrator guideline: Decision based on MTUS Chronic Pain Medical Treatment "
+        "Guidelines, TENS.\n"
+        "MAXIMUS guideline: Decision based on MTUS Chronic Pain Medical Treatment Guidelines, "
+        "TENS.\n"
+        "Decision rationale: Not medically necessary.\n"
+    )
+    items, warnings = parse(text)
+    assert [i.service for i in items] == ["Gym membership", "TENS unit"]
+    assert items[0].rationale == "" and items[0].decisive_sentence is None
+    assert sorted(w.split(":")[0] for w in warnings) == [
+        "item-citations-missing",
+        "item-rationale-missing",
+    ]
+
+
+def test_page_of_decision_line():
+    second_page = NEWER.index("Norco")
+    items = parse_items(NEWER, 0, len(NEWER), [], page_of=lambda pos: 1 if pos < second_page else 2)
+    assert [i.page for i in items] == [1, 2]
+
+
+def test_decisive_sentence_falls_back_to_last_sentence():
+    assert decisive_sentence("Guidelines do not support it. Dr. Smith agreed. So, denied.") == (
+        "So, denied."
+    )
+    assert decisive_sentence("The request, e.g. the gel, was not medically necessary. Ok.") == (
+        "The request, e.g. the gel, was not medically necessary."
+    )
