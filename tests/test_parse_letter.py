@@ -199,15 +199,62 @@ def test_not_an_imr_letter(pages):
 # --- property: generated letters give back exactly the items they were built from ----------
 
 _WORDS = st.sampled_from(
-    "MRI of the lumbar spine Norco 10/325mg #60 physical therapy 2x6 right knee (DOS: "
-    "01/05/2015) topical cream TENS unit: consultation with pain management x-rays".split()
+    [
+        "MRI",
+        "of",
+        "the",
+        "lumbar",
+        "spine",
+        "Norco",
+        "10/325mg",
+        "#60",
+        "physical",
+        "therapy",
+        "2x6",
+        "right",
+        "knee",
+        "(DOS:",
+        "01/05/2015)",
+        "topical",
+        "cream",
+        "TENS",
+        "unit:",
+        "consultation",
+        "with",
+        "pain",
+        "management",
+        "x-rays",
+    ]
 )
 _SERVICE = (
     st.lists(_WORDS, min_size=1, max_size=8).map(" ".join).filter(lambda s: not s.endswith(":"))
 )
 _RATIONALE_WORDS = st.sampled_from(
-    "The request was upheld overturned Upheld: Overturned medically necessary not is "
-    "Claims Administrator MTUS and ; . 1. 2. guideline the UR decision".split()
+    [
+        "The",
+        "request",
+        "was",
+        "upheld",
+        "overturned",
+        "Upheld:",
+        "Overturned",
+        "medically",
+        "necessary",
+        "not",
+        "is",
+        "Claims",
+        "Administrator",
+        "MTUS",
+        "and",
+        ";",
+        ".",
+        "1.",
+        "2.",
+        "guideline",
+        "the",
+        "UR",
+        "decision",
+    ]
 )
 _RATIONALE = st.lists(_RATIONALE_WORDS, min_size=1, max_size=30).map(" ".join)
 
