@@ -29,7 +29,7 @@ from imrgraph.errors import (
 from imrgraph.extract import Limits, extract, remove_running_lines
 from imrgraph.extract.layout import header_needs_layout
 from imrgraph.extract.pdf import pdf_pages
-from imrgraph.extract.running import is_furniture
+from imrgraph.extract.running import is_furniture, is_page_number
 from imrgraph.extract.text import decode_text, normalize_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -312,12 +312,9 @@ def test_running_lines_between_an_items_lines_with_blank_lines():
     [
         "Page 2 of 5",
         "  page 2 OF 5 ",
-        "Page 2",
-        "2 of 5",
-        "2/5",
-        "- 2 -",
         CASE,
         f"{CASE}  Page 2 of 5",
+        f"Page 2 of 5 | {CASE}",
     ],
 )
 def test_furniture_lines(line):
@@ -333,10 +330,37 @@ def test_furniture_lines(line):
         "2. Topical compound cream 240gm is not medically necessary and appropriate.",
         "Physical therapy 2x6: Upheld",
         "12",
+        "8/19/2010",  # a date wrapped onto a line of its own
+        "9/10",
+        "page 182",
+        "2 of 5",
+        f"{CASE}.",
     ],
 )
 def test_content_lines_are_not_furniture(line):
     assert not is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    ("line", "page", "expected"),
+    [
+        ("Page 2", 2, True),
+        ("2 of 5", 2, True),
+        ("- 2 -", 2, True),
+        ("2", 2, True),
+        ("Page 2", 3, False),
+        ("2", 1, False),
+        ("page 182", 1, False),
+        ("x 2", 2, False),
+    ],
+)
+def test_page_numbers_at_edges(line, page, expected):
+    assert is_page_number(line, page) is expected
+
+
+def test_short_page_numbers_mid_page_are_content():
+    page = "a\nb\nthe visit was on\n8/19/2010\nsee Table 8-8,\npage 182\n2 of 5\nc\nd"
+    assert remove_running_lines([page]) == [page]
 
 
 def test_repeated_edge_line_removed_only_at_page_edges():

@@ -6,12 +6,13 @@ an item's decision line and its citations. Left in, they end up inside rationale
 texts, or cut an item in two. Two rules, both line-based (a running line is always a line of its
 own):
 
-1. Anywhere in the letter: a line that is only page furniture ("Page 2 of 5", "Page 2",
-   "2 of 5", the case number "CM15-0123456", or a mix of these) is dropped. No content line of
-   an IMR letter consists of only these tokens.
+1. Anywhere in the letter: a line that is only "Page 2 of 5" and/or a case number
+   ("CM15-0123456") is dropped. No content line of an IMR letter consists of only these.
 2. At the top or bottom of a page (the first/last ``EDGE`` non-blank lines): a line repeated at
-   the edges of most pages (digits ignored, so "Page 1"/"Page 2" count as one) is dropped, and
-   so is a bare page number.
+   the top (or at the bottom) of most pages is dropped (digits ignored, so "Page 1"/"Page 2"
+   count as one), and so is the page's own number ("Page 2", "2 of 5", "- 2 -", "2"). Shorter
+   forms like these are content when they appear mid-page ("page 182" wrapped onto its own
+   line), so they are not dropped there.
 
 Pages stay pages (the parser reports the page of each item); only lines are removed.
 """
@@ -25,14 +26,17 @@ EDGE = 2  # how many non-blank lines at each end of a page count as its edge
 MIN_SHARE = 0.6  # a line is "running" when it sits at the edge of at least this share of pages
 
 _CASE = r"CM\d{2}-\d{5,8}"
-_PAGE_TOKEN = (
-    r"(?:Page\s+\d+(?:\s*(?:of|/)\s*\d+)?|\d+\s*(?:of|/)\s*\d+|-\s*\d+\s*-|" + _CASE + r")"
-)
+# Anywhere: "Page 2 of 5" and the case number, alone or together on one line. Tokens must be
+# whole (a date such as "8/19/2010" on a wrapped line must never look like page furniture).
 _FURNITURE_RE = re.compile(
-    r"^\s*(?:" + _PAGE_TOKEN + r"[\s|,;:-]*)+$",
+    r"^\s*(?:(?:Page\s+\d+\s+of\s+\d+|" + _CASE + r")(?:\s*[|,;]\s*|\s+|$))+$",
     re.IGNORECASE,
 )
-_BARE_NUMBER_RE = re.compile(r"^\s*\d{1,4}\s*$")
+# Only at a page's edge, and only when the number is that page's: "Page 2", "2 of 5", "- 2 -",
+# "2". In running text these shapes can be content ("page 182" wrapped onto a line of its own).
+_EDGE_NUMBER_RE = re.compile(
+    r"^\s*(?:Page\s+(\d+)|(\d+)\s+of\s+\d+|-\s*(\d+)\s*-|(\d+))\s*$", re.IGNORECASE
+)
 _DIGITS_RE = re.compile(r"\d+")
 _SPACES_RE = re.compile(r"\s+")
 _CASE_LABEL_RE = re.compile(r"^\s*Case\s+Number\s*:", re.IGNORECASE)
@@ -41,6 +45,12 @@ _CASE_LABEL_RE = re.compile(r"^\s*Case\s+Number\s*:", re.IGNORECASE)
 def is_furniture(line: str) -> bool:
     """True for a line of only page and case numbers ("Page 2 of 5", "CM15-0123456")."""
     return bool(_FURNITURE_RE.match(line))
+
+
+def is_page_number(line: str, page: int) -> bool:
+    """True for "Page 2", "2 of 5", "- 2 -" or "2" when 2 is ``page``, the page it sits on."""
+    m = _EDGE_NUMBER_RE.match(line)
+    return bool(m) and int(next(g for g in m.groups() if g)) == page
 
 
 def _shape(line: str) -> str:
@@ -105,7 +115,7 @@ def remove_running_lines(pages: list[str]) -> list[str]:
                 if number == 1 and _CASE_LABEL_RE.match(line):
                     continue  # the header table's own Case Number field
                 drop.add(i)
-            elif _BARE_NUMBER_RE.match(line) and int(line) in (number, number - 1):
+            elif is_page_number(line, number):
                 drop.add(i)
         cleaned.append("\n".join(_drop_lines(lines, drop)) if drop else pages[number - 1])
     return cleaned
