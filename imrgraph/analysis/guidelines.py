@@ -69,7 +69,9 @@ class GuidelineInfo:
             if self.family in (None, "OTHER"):
                 return self.label  # "Other": FDA, studies, peer-reviewed literature
             return f"{self.family} (document not recognised)"
-        name = f"{self.family} {self.document}" if self.family else self.document
+        name = self.document
+        if self.family and not name.startswith(self.family):
+            name = f"{self.family} {name}"
         return f"{name}, {self.section}" if self.section else name
 
 

@@ -60,7 +60,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return "" if math.isnan(value) else f"{value:.10g}"
+        return "" if math.isnan(value) else repr(value)  # full precision
     return str(value)
 
 
