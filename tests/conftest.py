@@ -126,3 +126,165 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigra
         yield server
     finally:
         _stop(server.process)
+
+
+# ---- a small corpus with known answers (hand-written letters, independent of the parser) -----
+
+SHA = {name: f"{index:064x}" for index, name in enumerate(("one", "two", "three"), start=1)}
+
+
+def _citation(text: str, family: str, document: str | None, section: str | None = None) -> dict:
+    return {
+        "text": text,
+        "family": family,
+        "in_mtus": family == "MTUS",
+        "document": document,
+        "edition": None,
+        "section": section,
+        "pages": None,
+    }
+
+
+OPIOIDS = _citation(
+    "MTUS Chronic Pain Medical Treatment Guidelines, Opioids",
+    "MTUS",
+    "Chronic Pain Medical Treatment Guidelines",
+    "Opioids",
+)
+CP_PHYSICAL = _citation(
+    "MTUS Chronic Pain Medical Treatment Guidelines, Physical Medicine",
+    "MTUS",
+    "Chronic Pain Medical Treatment Guidelines",
+    "Physical Medicine",
+)
+LOW_BACK = _citation("MTUS Low Back Complaints 2004", "MTUS", "Low Back Complaints")
+ODG_LOW_BACK = _citation("ODG Low Back Chapter", "ODG", "Low Back Chapter")
+ODG_PAIN = _citation("ODG Pain (Chronic)", "ODG", "Pain Chapter")
+FDA = _citation(
+    "Non-MTUS: FDA (Food and Drug Administration)", "OTHER", "FDA (Food and Drug Administration)"
+)
+UNKNOWN_MTUS = _citation("MTUS Some Unheard-of Guide", "MTUS", "Some Unheard-of Guide")
+
+
+def _item(number, service, outcome, category, ca, reviewer, sentence) -> dict:
+    return {
+        "number": number,
+        "service": service,
+        "outcome": outcome,
+        "category": category,
+        "claims_administrator_citations": ca,
+        "reviewer_citations": reviewer,
+        "rationale": f"Rationale. {sentence}",
+        "decisive_sentence": sentence,
+        "rationale_citations": [],
+        "page": None,
+    }
+
+
+def sample_letters() -> list[dict]:
+    """Three letters (five items) whose query answers are worked out by hand in the tests."""
+    return [
+        {
+            "source": {"path": "one.txt", "sha256": SHA["one"], "format": "text"},
+            "case_number": "CM15-0000001",
+            "priority": "Standard",
+            "dates": {"decision": "2015-03-10", "assigned": "2015-02-01"},
+            "reviewer": {"licensure_states": ["California"], "specialties": ["Pain Medicine"]},
+            "applicant": {"age": 45, "sex": "female"},
+            "injury": {"date": "2012-01-05", "body_parts": ["low back"]},
+            "items": [
+                _item(
+                    1,
+                    "Norco 10/325mg #60",
+                    "Upheld",
+                    "Pharmaceuticals",
+                    [OPIOIDS],
+                    [OPIOIDS],
+                    "Norco is not medically necessary.",
+                ),
+                _item(
+                    2,
+                    "Physical therapy 2x6",
+                    "Overturned",
+                    "Physical Medicine",
+                    [ODG_LOW_BACK],
+                    [CP_PHYSICAL],
+                    "Therapy is medically necessary.",
+                ),
+            ],
+            "warnings": [],
+        },
+        {
+            "source": {"path": "two.txt", "sha256": SHA["two"], "format": "text"},
+            "case_number": "CM16-0000002",
+            "priority": "Expedited",
+            "dates": {"decision": "2016-05-01"},
+            "reviewer": {"licensure_states": [], "specialties": ["Orthopedic Surgery"]},
+            "applicant": {"age": 52, "sex": None},
+            "injury": {"date": None, "body_parts": []},
+            "items": [
+                _item(
+                    1,
+                    "MRI of the lumbar spine",
+                    "Upheld",
+                    "Diagnostic Imaging",
+                    [LOW_BACK],
+                    [LOW_BACK],
+                    "The MRI is not medically necessary.",
+                ),
+                _item(
+                    2,
+                    "Norco 5/325mg #30",
+                    "Overturned",
+                    "Pharmaceuticals",
+                    [],
+                    [OPIOIDS, ODG_PAIN],
+                    "Norco is medically necessary.",
+                ),
+            ],
+            "warnings": ["citation-unrecognized: Some guide", "age-missing: no age"],
+        },
+        {
+            "source": {"path": "three.txt", "sha256": SHA["three"], "format": "text"},
+            "case_number": None,
+            "priority": None,
+            "dates": {"ur_decision": "2014-12-01"},
+            "reviewer": {"licensure_states": [], "specialties": []},
+            "applicant": {"age": None, "sex": None},
+            "injury": {"date": None, "body_parts": []},
+            "items": [
+                _item(
+                    1,
+                    "Topical compound cream 240gm",
+                    "Upheld",
+                    "Pharmaceuticals",
+                    [],
+                    [FDA, UNKNOWN_MTUS],
+                    "The cream is not medically necessary.",
+                ),
+            ],
+            "warnings": [],
+        },
+    ]
+
+
+def load_sample(store) -> None:
+    """Write the sample letters and the ontology into ``store`` (no parser, no SHACL)."""
+    from imrgraph.model import Letter
+    from imrgraph.rdf.mapper import letter_to_triples
+
+    store.load_ontology()
+    for data in sample_letters():
+        graph, triples = letter_to_triples(Letter.from_dict(data))
+        store.replace_graph(graph, triples)
+
+
+@pytest.fixture
+def sample_store(tmp_path: Path):
+    """An embedded store on disk holding the ontology and the sample letters."""
+    from imrgraph.store import EmbeddedStore
+
+    store = EmbeddedStore(tmp_path / "store")
+    load_sample(store)
+    yield store
+    store.close()
