@@ -139,6 +139,14 @@ def test_paragraph_gaps_become_blank_lines_and_wrapped_lines_do_not(rendered):
     assert page[0] != ""  # the removed running header left no blank line behind
 
 
+def test_renderer_is_reproducible(tmp_path):
+    """Committed example PDFs only change when their letter does."""
+    text = long_letter(3)
+    render_pdf.render(text, tmp_path / "a.pdf")
+    render_pdf.render(text, tmp_path / "b.pdf")
+    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+
+
 def test_renderer_transliterates_characters_a_core_font_lacks(tmp_path):
     out = tmp_path / "u.pdf"
     replaced = render_pdf.render("HOW THE IMR FINAL DETERMINATION WAS MADE\n“ﬁne” – ok…\n", out)

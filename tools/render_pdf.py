@@ -29,6 +29,7 @@ import argparse
 import re
 import sys
 import unicodedata
+from datetime import datetime, timezone
 from pathlib import Path
 
 from fpdf import FPDF
@@ -74,6 +75,7 @@ _ASCII_MAP = {
     "\ufeff": "",
 }
 
+FIXED_DATE = datetime(2020, 1, 1, tzinfo=timezone.utc)
 FONT_SIZE = 11
 LINE_HEIGHT = 5.4  # mm
 
@@ -143,6 +145,8 @@ class LetterPDF(FPDF):
         self.case_number = case_number
         self.font_family_name = font_family
         self.set_margins(25, 20, 25)
+        # A fixed date makes the output byte-for-byte reproducible (no churn in git).
+        self.set_creation_date(FIXED_DATE)
         self.set_auto_page_break(auto=True, margin=20)
 
     def header(self) -> None:
