@@ -62,6 +62,13 @@ CANONICAL = {
         "Fitness for Duty Chapter",
         "Carpal Tunnel Syndrome Chapter",
     },
+    # "OTHER has a few documents" (DESIGN.md, guideline scheme); the rest fall back to gl:OTHER.
+    "OTHER": {
+        "FDA (Food and Drug Administration)",
+        "peer-reviewed literature",
+        "National Guideline Clearinghouse",
+        "DailyMed",
+    },
 }
 PARTY_FIELD = {
     "reviewer": "reviewer_citations",
@@ -73,7 +80,8 @@ def document_key(citation: dict[str, Any]) -> tuple[str, str | None]:
     """(family, document) a citation counts under at document level, from DESIGN.md alone."""
     family, document, edition = citation["family"], citation["document"], citation["edition"]
     if family in CANONICAL:
-        return (family, document if document in CANONICAL[family] else None)
+        names = {name.casefold(): name for name in CANONICAL[family]}
+        return (family, names.get((document or "").casefold()))
     if (
         family == "ACOEM"
         and document == "ACOEM Practice Guidelines"

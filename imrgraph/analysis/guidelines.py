@@ -70,7 +70,9 @@ class GuidelineInfo:
                 return self.label  # "Other": FDA, studies, peer-reviewed literature
             return f"{self.family} (document not recognised)"
         name = self.document
-        if self.family and not name.startswith(self.family):
+        if self.family == "OTHER":
+            name = f"Other: {name}"
+        elif self.family and not name.startswith(self.family):
             name = f"{self.family} {name}"
         return f"{name}, {self.section}" if self.section else name
 

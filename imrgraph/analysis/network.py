@@ -142,6 +142,7 @@ def build_network(
             kind="guideline",
             label=rec["guideline"],
             family=rec["family"] or "",
+            document=rec["document"] or "",
             items=rec["items"],
             upheld=rec["upheld"],
         )
