@@ -111,7 +111,7 @@ RULES: list[tuple[str, str]] = [
         r"cold\s+(?:unit|pack|wrap)|ice\s+(?:unit|pack|machine)|game\s+ready|polar\s+care|"
         r"\bCPM\b|continuous\s+passive|\bbed\b|mattress|pillow|cushion|lumbar\s+support|"
         r"back\s+support|collar|traction\s+(?:unit|device)|home\s+traction|\bunit\b|"
-        r"supplies|electrodes?|batter(?:y|ies)|\bDVT\b|compression|stockings?|pneumatic|"
+        r"supplies|electrodes?|batter(?:y|ies)|\bDVT\b|\bcompression|stockings?|pneumatic|"
         r"shower\s+chair|commode|grab\s+bars?|raised\s+toilet|reacher|exercise\s+(?:equipment|"
         r"kit|ball|bike|machine)|resistance\s+bands?|therapy\s+balls?|\bDME\b|durable\s+medical|"
         r"device|machine|\bkit\b|glucometer|nebulizer|\bCPAP\b|hearing\s+aids?|glasses|"
@@ -149,14 +149,17 @@ RULES: list[tuple[str, str]] = [
     ("Programs", r"\bprograms?\b"),
 ]
 
+# Patterns hold no upper-case escapes (\\S, \\W ...), so they can be lower-cased and matched
+# against the lower-cased service without re.IGNORECASE, which is several times slower here.
 _RULE_RES: list[tuple[str, re.Pattern[str]]] = [
-    (category, re.compile(pattern, re.I)) for category, pattern in RULES
+    (category, re.compile(pattern.lower())) for category, pattern in RULES
 ]
 
 
 def categorize(service: str) -> str | None:
     """The category of a service text, or None when no rule matches (caller uses "Other")."""
+    text = service.lower()
     for category, pattern in _RULE_RES:
-        if pattern.search(service):
+        if pattern.search(text):
             return category
     return None

@@ -207,7 +207,7 @@ def split_citation_line(line: str) -> list[_Piece]:
         line = line[lead.start() :]
     for chunk in _LEAD_IN_RE.split(line):
         for part in _SEMI_SPLIT_RE.split(chunk):
-            subparts = _AND_SPLIT_RE.split(part)
+            subparts = _AND_SPLIT_RE.split(part) if " and " in part.lower() else [part]
             for i, sub in enumerate(subparts):
                 cleaned = _strip_piece(sub)
                 if cleaned:
@@ -271,7 +271,8 @@ def _read_mtus(body: str, cit: Citation) -> bool:
     found = _match_document(body, _MTUS_DOC_RES)
     if found:
         cit.document = found[0]
-        body = body[found[1].end() :]
+        # "Knee Complaints Chapter": the word names the document, not a section.
+        body = re.sub(r"^\s*Chapter\b", "", body[found[1].end() :], flags=re.I)
     elif chapter in MTUS_CHAPTERS:
         cit.document = MTUS_CHAPTERS[chapter]
     year = _YEAR_RE.match(body)
@@ -448,10 +449,23 @@ _RATIONALE_RES = [
 ]
 
 
+# Words each rationale pattern needs: a cheap substring test skips patterns that cannot match.
+_RATIONALE_KEYS: list[tuple[str, ...]] = [
+    ("acoem",),
+    ("mtus",),
+    ("mtus",),
+    ("odg", "official disability"),
+    ("acoem",),
+]
+
+
 def rationale_citations(rationale: str) -> list[Citation]:
     """Guidelines the rationale cites in its running text, in order, without repeats."""
     spans: list[tuple[int, int]] = []
-    for pattern in _RATIONALE_RES:
+    lower = rationale.lower()
+    for pattern, keys in zip(_RATIONALE_RES, _RATIONALE_KEYS):
+        if not any(k in lower for k in keys):
+            continue
         for m in pattern.finditer(rationale):
             if any(s < m.end() and m.start() < e for s, e in spans):
                 continue

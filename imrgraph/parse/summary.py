@@ -42,29 +42,61 @@ _UR_AFTER_RE = re.compile(
     r"[^.;,]{0,40}?\b(?:dated|of|on|from|date[d]?\s+of|issued|rendered)\s+(?=[A-Z0-9])", re.I
 )
 
-_BODY_PARTS: list[tuple[str, str]] = [
-    ("head", r"head"),
-    ("neck", r"necks?|cervical(?:\s+spine)?"),
-    ("upper back", r"upper\s+back|thoracic(?:\s+spine)?|mid[\s-]*back"),
-    ("low back", r"low(?:er)?\s+back|lumbar(?:\s+spine)?|lumbosacral(?:\s+spine)?"),
-    ("shoulder", r"shoulders?"),
-    ("upper extremity", r"upper\s+extremit(?:y|ies)|arms?"),
-    ("elbow", r"elbows?"),
-    ("forearm", r"forearms?"),
-    ("wrist", r"wrists?"),
-    ("hand", r"(?<!other\s)hands?|fingers?|thumbs?"),
-    ("hip", r"hips?"),
-    ("lower extremity", r"lower\s+extremit(?:y|ies)|legs?"),
-    ("knee", r"knees?"),
-    ("ankle", r"ankles?"),
-    ("foot", r"foot|feet|toes?"),
-    ("chest", r"chest"),
-    ("abdomen", r"abdomen|abdominal"),
-]
-_BODY_RE = re.compile(
-    "|".join(rf"(?P<p{i}>\b(?:{pattern})\b)" for i, (_, pattern) in enumerate(_BODY_PARTS)),
-    re.I,
-)
+#: Canonical body parts (DESIGN.md order) and the words that name them. Two-word names are
+#: looked up before single words, so "low back" is not read as "back" and "upper extremity"
+#: is not read as "extremity".
+BODY_PART_WORDS: dict[str, str] = {
+    "head": "head",
+    "neck": "neck",
+    "necks": "neck",
+    "cervical": "neck",
+    "upper back": "upper back",
+    "thoracic": "upper back",
+    "mid back": "upper back",
+    "midback": "upper back",
+    "mid-back": "upper back",
+    "low back": "low back",
+    "lower back": "low back",
+    "lumbar": "low back",
+    "lumbosacral": "low back",
+    "shoulder": "shoulder",
+    "shoulders": "shoulder",
+    "upper extremity": "upper extremity",
+    "upper extremities": "upper extremity",
+    "arm": "upper extremity",
+    "arms": "upper extremity",
+    "elbow": "elbow",
+    "elbows": "elbow",
+    "forearm": "forearm",
+    "forearms": "forearm",
+    "wrist": "wrist",
+    "wrists": "wrist",
+    "hand": "hand",
+    "hands": "hand",
+    "finger": "hand",
+    "fingers": "hand",
+    "thumb": "hand",
+    "thumbs": "hand",
+    "hip": "hip",
+    "hips": "hip",
+    "lower extremity": "lower extremity",
+    "lower extremities": "lower extremity",
+    "leg": "lower extremity",
+    "legs": "lower extremity",
+    "knee": "knee",
+    "knees": "knee",
+    "ankle": "ankle",
+    "ankles": "ankle",
+    "foot": "foot",
+    "feet": "foot",
+    "toe": "foot",
+    "toes": "foot",
+    "chest": "chest",
+    "abdomen": "abdomen",
+    "abdominal": "abdomen",
+}
+_NOT_BODY_PARTS = frozenset({"other hand"})  # "on the other hand" is a turn of phrase
+_WORD_RE = re.compile(r"[a-z]+(?:-[a-z]+)*")
 
 
 @dataclass
@@ -130,11 +162,30 @@ def _ur_date(text: str) -> DateMatch | None:
 
 
 def _body_parts(text: str) -> list[str]:
+    """Canonical body parts in order of first mention (word lookups: fast and exact)."""
+    words = _WORD_RE.findall(text.lower())
     found: list[str] = []
-    for m in _BODY_RE.finditer(text):
-        name = _BODY_PARTS[int(m.lastgroup[1:])][0] if m.lastgroup else None
-        if name and name not in found:
-            found.append(name)
+    i = 0
+    while i < len(words):
+        if i + 1 < len(words):
+            pair = f"{words[i]} {words[i + 1]}"
+            if pair in _NOT_BODY_PARTS:
+                i += 2
+                continue
+            name = BODY_PART_WORDS.get(pair)
+            if name is not None:
+                if name not in found:
+                    found.append(name)
+                i += 2
+                continue
+        word = words[i]
+        names = [BODY_PART_WORDS.get(word) or BODY_PART_WORDS.get(word.replace("-", " "))]
+        if names[0] is None and "-" in word:  # "neck-shoulder", "knee-related"
+            names = [BODY_PART_WORDS.get(part) for part in word.split("-")]
+        for name in names:
+            if name is not None and name not in found:
+                found.append(name)
+        i += 1
     return found
 
 

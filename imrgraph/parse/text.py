@@ -126,7 +126,8 @@ _LAST_WORD_RE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 def _is_boundary(text: str, match: re.Match[str]) -> bool:
     if text[match.start()] != ".":
         return True
-    word = _LAST_WORD_RE.search(text, 0, match.start())
+    # Only the word just before the period matters; a short window keeps this O(1).
+    word = _LAST_WORD_RE.search(text, max(0, match.start() - 24), match.start())
     if word is None:
         return True
     token = word.group(1).lower()
