@@ -183,6 +183,12 @@ def _item(number, service, outcome, category, ca, reviewer, sentence) -> dict:
 
 def sample_letters() -> list[dict]:
     """Three letters (five items) whose query answers are worked out by hand in the tests."""
+    letters = _sample_letters()
+    letters[0]["items"][0]["rationale_citations"] = [OPIOIDS]  # the Norco rationale cites it
+    return letters
+
+
+def _sample_letters() -> list[dict]:
     return [
         {
             "source": {"path": "one.txt", "sha256": SHA["one"], "format": "text"},
