@@ -1,0 +1,1329 @@
+"""Generate realistic synthetic IMR final determination letters with their ground truth.
+
+Why: real users bring tens of thousands of letters, the project has a handful of examples. This
+generator writes as many letters as a benchmark needs (PDF and/or text), each with the JSON the
+parser should produce for it (``letter.schema.json`` form, following the "Parser output
+conventions" of docs/DESIGN.md), so accuracy can be measured field by field at scale and the
+store can be loaded with 100,000 letters.
+
+It is deliberately independent of the parser: it imports nothing from ``imrgraph`` (the truth is
+known because the generator composed the letter, not because it re-reads it), and its tables live
+in ``corpus_data.py``. A shared regex or table would make the accuracy check circular.
+
+Usage::
+
+    python benchmarks/corpus.py --letters 10000 --seed 1 --out /tmp/corpus          # PDFs
+    python benchmarks/corpus.py --letters 300 --out /tmp/c --text --pdf              # both
+
+Each letter ``i`` is written as ``OUT/<i // 1000>/letter-<i>.pdf`` (and/or ``.txt``) with its truth
+beside it as ``letter-<i>.pdf.json`` (``.txt.json``), plus ``OUT/corpus.json`` (seed, counts, the
+realised mix). Letter ``i`` depends only on ``(seed, i)``: the output is byte-identical whatever
+the number of worker processes, and no corpus is ever held in memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import random
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from multiprocessing import Pool
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import corpus_data as D
+
+GENERATOR_VERSION = "1"
+SHARD_SIZE = 1000
+
+BOILERPLATE = (
+    "MAXIMUS Federal Services sent the complete case file to an expert reviewer. He/she has no "
+    "affiliation with the employer, employee, providers or the claims administrator. He/she has "
+    "been in active clinical practice for more than five years and is currently working at least "
+    "24 hours a week in active practice. The expert reviewer was selected based on his/her "
+    "clinical experience, education, background, and expertise in the same or similar "
+    "specialties that evaluate and/or treat the medical condition and disputed items/Service. "
+    "He/she is familiar with governing laws and regulations, including the strength of evidence "
+    "hierarchy that applies to Independent Medical Review determinations."
+)
+SUMMARY_LEAD = (
+    "The expert reviewer developed the following clinical case summary based on a review of the "
+    "case file, including all medical records:"
+)
+ISSUES_LEAD = (
+    "The Final Determination was based on decisions for the disputed items/services set forth "
+    "below:"
+)
+NO_EVIDENCE = "The Claims Administrator did not cite any medical evidence for its decision."
+
+
+# --------------------------------------------------------------------------------------------
+# small helpers
+# --------------------------------------------------------------------------------------------
+
+
+def letter_rng(seed: int, index: int) -> random.Random:
+    """The random source of one letter: a function of (seed, index) only, so any worker can
+    produce letter ``index`` and the corpus is the same whatever the parallelism."""
+    return random.Random(f"imrgraph-corpus:{seed}:{index}")
+
+
+def pick(rng: random.Random, weighted: list[tuple[float, Any]]) -> Any:
+    """A weighted choice from ``[(weight, value), ...]``."""
+    total = sum(w for w, _ in weighted)
+    x = rng.random() * total
+    for w, value in weighted:
+        x -= w
+        if x < 0:
+            return value
+    return weighted[-1][1]
+
+
+def pick_distinct(rng: random.Random, weighted: list[tuple[float, Any]], n: int) -> list[Any]:
+    """Up to ``n`` distinct weighted choices, without replacement."""
+    pool = list(weighted)
+    out = []
+    while pool and len(out) < n:
+        value = pick(rng, pool)
+        out.append(value)
+        pool = [(w, v) for w, v in pool if v != value]
+    return out
+
+
+def collapse(text: str) -> str:
+    """Whitespace runs to one space, trimmed: the convention every truth text field follows."""
+    return " ".join(text.split())
+
+
+def cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def iso(d: dt.date) -> str:
+    return d.isoformat()
+
+
+def spell_date(rng: random.Random, d: dt.date, style: str | None = None) -> str:
+    """A date the way reviewers write it (letters mix these freely)."""
+    style = style or pick(rng, DATE_STYLES)
+    if style == "long":
+        return f"{D.MONTHS[d.month - 1]} {d.day}, {d.year}"
+    if style == "long0":
+        return f"{D.MONTHS[d.month - 1]} {d.day:02d}, {d.year}"
+    if style == "abbr":
+        return f"{D.MONTH_ABBR[d.month - 1]} {d.day}, {d.year}"
+    if style == "slash":
+        return f"{d.month:02d}/{d.day:02d}/{d.year}"
+    if style == "dash":
+        return f"{d.month:02d}-{d.day:02d}-{d.year}"
+    if style == "slash_short":
+        return f"{d.month}/{d.day}/{d.year}"
+    if style == "dash_short":
+        return f"{d.month}-{d.day}-{d.year}"
+    raise ValueError(style)
+
+
+DATE_STYLES: list[tuple[float, str]] = [
+    (40, "long"),
+    (3, "long0"),
+    (3, "abbr"),
+    (22, "slash"),
+    (17, "dash"),
+    (8, "slash_short"),
+    (7, "dash_short"),
+]
+
+
+def header_date(d: dt.date) -> str:
+    return f"{d.month:02d}/{d.day:02d}/{d.year}"
+
+
+def join_words(rng: random.Random, words: list[str], oxford: bool | None = None) -> str:
+    """'a', 'a and b', 'a, b, and c' (or without the serial comma)."""
+    if len(words) == 1:
+        return words[0]
+    if len(words) == 2:
+        return f"{words[0]} and {words[1]}"
+    if oxford is None:
+        oxford = rng.random() < 0.6
+    return ", ".join(words[:-1]) + ("," if oxford else "") + " and " + words[-1]
+
+
+def pluralize(noun: str) -> str:
+    if noun.endswith("foot"):
+        return noun[:-4] + "feet"
+    if noun.endswith("extremity"):
+        return noun[:-1] + "ies"
+    return noun + "s"
+
+
+# --------------------------------------------------------------------------------------------
+# citations
+# --------------------------------------------------------------------------------------------
+
+ACOEM_EDITIONS = {
+    "2nd": [(4, "2nd Edition (2004)"), (3, "Second Edition"), (2, "2nd Edition")],
+    "3rd": [(4, "3rd Edition (2011)"), (2, "Third Edition"), (2, "3rd Edition")],
+}
+ODG_PREFIXES = [
+    (5, "Non-MTUS Official Disability Guidelines (ODG)"),
+    (3, "Non-MTUS Citation Official Disability Guidelines (ODG)"),
+    (2, "Official Disability Guidelines (ODG)"),
+]
+
+
+def truth_citation(
+    text: str,
+    family: str,
+    document: str | None,
+    edition: str | None = None,
+    section: str | None = None,
+    pages: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "text": collapse(text),
+        "family": family,
+        "in_mtus": family == "MTUS",
+        "document": document,
+        "edition": edition,
+        "section": section,
+        "pages": pages,
+    }
+
+
+def render_citation(
+    rng: random.Random, spec: tuple, style: str, drop_mtus: bool = False
+) -> tuple[str, dict[str, Any]]:
+    """One citation as written in a citation line, and its truth.
+
+    ``style`` is "newer" (``Decision based on ...`` lines) or "older" (``based its decision on
+    the ..., which is part of the MTUS``). ``drop_mtus`` writes an MTUS citation without its
+    ``MTUS`` marker, as letters do after "and" (the family is then inherited).
+    """
+    kind = spec[0]
+    if style == "older":
+        return _render_older(rng, spec)
+    mtus = "" if drop_mtus else "MTUS "
+    if kind == "cp":
+        _, section, pages = spec
+        text = f"{mtus}Chronic Pain Medical Treatment Guidelines"
+        if section:
+            text += f", {section}"
+        if pages:
+            text += f" Page(s): {pages}"
+        return text, truth_citation(text, "MTUS", D.CHRONIC_PAIN, None, section, pages)
+    if kind == "ch":
+        _, number, section = spec
+        title = D.MTUS_CHAPTERS[number]
+        text = f"{mtus}{title} 2004"
+        if section:
+            text += f", Section(s): {section}"
+        return text, truth_citation(text, "MTUS", title, "2004", section, None)
+    if kind == "chp":
+        _, number, pages = spec
+        title = D.MTUS_CHAPTERS[number]
+        text = (
+            f"MTUS (ACOEM Practice Guidelines, 2nd Edition (2004), Chapter {number}) {title}, "
+            f"page {pages}"
+        )
+        return text, truth_citation(text, "MTUS", title, "2004", None, pages)
+    if kind == "acu":
+        text = "MTUS Acupuncture Medical Treatment Guidelines"
+        return text, truth_citation(text, "MTUS", D.ACUPUNCTURE)
+    if kind == "post":
+        _, section = spec
+        text = "MTUS Postsurgical Treatment Guidelines" + (f", {section}" if section else "")
+        return text, truth_citation(text, "MTUS", D.POSTSURGICAL, None, section)
+    if kind == "odg":
+        _, key, section = spec
+        document, spellings = D.ODG_CHAPTERS[key]
+        text = f"{pick(rng, ODG_PREFIXES)}, {pick(rng, spellings)}"
+        if section:
+            text += f", {section}"
+        return text, truth_citation(text, "ODG", document, None, section)
+    if kind == "acoem":
+        _, edition, number, title, pages = spec
+        written = pick(rng, ACOEM_EDITIONS[edition])
+        text = f"Non-MTUS Citation ACOEM Practice Guidelines, {written}, Chapter {number}"
+        if title:
+            text += rng.choice([f", {title}", f" (update 11/30/2007) {title}"])
+        if pages:
+            text += rng.choice([f", page {pages}", f" page {pages}"])
+        section = title or f"Chapter {number}"
+        return text, truth_citation(
+            text, "ACOEM", D.ACOEM_DOCUMENT, f"{edition} Edition", section, pages
+        )
+    if kind == "other":
+        _, name = spec
+        text = f"Non-MTUS: {name}"
+        return text, truth_citation(text, "OTHER", name)
+    raise ValueError(spec)
+
+
+def _render_older(rng: random.Random, spec: tuple) -> tuple[str, dict[str, Any]]:
+    kind = spec[0]
+    part_of = ", which is part of the MTUS"
+    not_part = ", which is not part of the MTUS"
+    if kind == "cp":
+        _, section, pages = spec
+        text = "the MTUS Chronic Pain Medical Treatment Guidelines"
+        if section:
+            text += f", {section}"
+        if pages:
+            text += f", {'pages' if '-' in pages else 'page'} {pages}"
+        text += part_of
+        return text, truth_citation(text, "MTUS", D.CHRONIC_PAIN, None, section, pages)
+    if kind in ("ch", "chp"):
+        number = spec[1]
+        pages = spec[2] if kind == "chp" else None
+        title = D.MTUS_CHAPTERS[number]
+        text = f"the ACOEM Practice Guidelines, 2nd Edition (2004), Chapter {number}, {title}"
+        if pages:
+            text += f", {'pages' if '-' in pages else 'page'} {pages}"
+        text += part_of
+        return text, truth_citation(text, "MTUS", title, "2004", None, pages)
+    if kind == "acu":
+        text = "the MTUS Acupuncture Medical Treatment Guidelines" + part_of
+        return text, truth_citation(text, "MTUS", D.ACUPUNCTURE)
+    if kind == "post":
+        _, section = spec
+        text = "the MTUS Postsurgical Treatment Guidelines" + (f", {section}" if section else "")
+        text += part_of
+        return text, truth_citation(text, "MTUS", D.POSTSURGICAL, None, section)
+    if kind == "odg":
+        _, key, section = spec
+        document, spellings = D.ODG_CHAPTERS[key]
+        text = f"the Official Disability Guidelines (ODG), {pick(rng, spellings)}"
+        if section:
+            text += f", {section}"
+        text += not_part
+        return text, truth_citation(text, "ODG", document, None, section)
+    if kind == "acoem":
+        _, edition, number, title, pages = spec
+        written = pick(rng, ACOEM_EDITIONS[edition])
+        text = f"the ACOEM Practice Guidelines, {written}, Chapter {number}"
+        if title:
+            text += f", {title}"
+        if pages:
+            text += f", page {pages}"
+        text += not_part
+        section = title or f"Chapter {number}"
+        return text, truth_citation(
+            text, "ACOEM", D.ACOEM_DOCUMENT, f"{edition} Edition", section, pages
+        )
+    if kind == "other":  # rare in older letters; the source named as is
+        _, name = spec
+        text = name + not_part
+        return text, truth_citation(text, "OTHER", name)
+    raise ValueError(spec)
+
+
+NEWER_JOINERS = [(35, " and "), (15, ", and "), (20, "; "), (30, ". Decision based on ")]
+OLDER_JOINERS = [(5, ", and "), (3, " and "), (2, "; ")]
+
+
+def citation_line(
+    rng: random.Random, specs: list[tuple], style: str
+) -> tuple[str, list[dict[str, Any]]]:
+    """The body of a citation line (after its lead-in) and the truth of each citation."""
+    parts: list[str] = []
+    truths: list[dict[str, Any]] = []
+    for i, spec in enumerate(specs):
+        joiner = ""
+        drop = False
+        if i:
+            joiner = pick(rng, NEWER_JOINERS if style == "newer" else OLDER_JOINERS)
+            drop = (
+                style == "newer"
+                and "and" in joiner
+                and spec[0] in ("cp", "ch")
+                and truths[-1]["family"] == "MTUS"
+                and rng.random() < 0.5
+            )
+        text, truth = render_citation(rng, spec, style, drop_mtus=drop)
+        parts.append(joiner + text)
+        truths.append(truth)
+    return "".join(parts), truths
+
+
+# --------------------------------------------------------------------------------------------
+# the letter
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Block:
+    """A paragraph of the letter: ``kind`` is heading, para, lines (hard breaks) or decision."""
+
+    kind: str
+    text: str
+    item: int | None = None
+
+
+@dataclass
+class Draft:
+    """A composed letter before layout: its blocks, header table and ground truth."""
+
+    blocks: list[Block]
+    table: list[tuple[str, str]]
+    running_header: str | None
+    truth: dict[str, Any]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+class Summary:
+    """Writes the CLINICAL CASE SUMMARY and records body parts in order of first mention."""
+
+    def __init__(self, rng: random.Random, sides: dict[str, str]) -> None:
+        self.rng = rng
+        self.sides = sides
+        self.mentioned: list[str] = []
+
+    def part(self, name: str) -> str:
+        """A noun phrase naming body part ``name``; records the mention."""
+        phrase = self.rng.choice(D.BODY_PARTS[name])
+        if "{side}" in phrase:
+            side = self.sides.setdefault(name, self.rng.choice(D.SIDES))
+            phrase = phrase.replace("{side}", side)
+            if side == "bilateral":
+                phrase = pluralize(phrase)
+        if name not in self.mentioned:
+            self.mentioned.append(name)
+        return phrase
+
+
+def choose_parts(rng: random.Random) -> list[str]:
+    n = pick(rng, [(55, 1), (32, 2), (10, 3), (3, 4)])
+    weighted = [(w, name) for name, w in D.BODY_PART_WEIGHTS.items()]
+    return pick_distinct(rng, weighted, n)
+
+
+def choose_item_count(rng: random.Random) -> int:
+    return pick(
+        rng,
+        [
+            (48, 1),
+            (25, 2),
+            (12, 3),
+            (6, 4),
+            (4, 5),
+            (2, 6),
+            (1.2, 7),
+            (0.8, 8),
+            (0.6, 9),
+            (0.4, 10),
+        ],
+    )
+
+
+KIND_WEIGHTS = [(k["weight"], k) for k in D.SERVICE_KINDS]
+
+
+def choose_service(
+    rng: random.Random, kind: dict, parts: list[str], sides: dict[str, str], dos: str
+) -> tuple[str, str, dict[str, list]]:
+    """A service text (as the letter names it), its short name for running prose, and the
+    citation pools that fit it (``ca``, ``rv``, ``running``: a shoulder surgery cites the
+    shoulder chapters, a carpal tunnel release the hand chapters)."""
+    rows = kind["services"]
+    row = rng.choice(rows)
+    if len(row) > 2 and row[2] is not None and row[2] not in parts:
+        row = rng.choice(rows)  # prefer a service about an injured part, not always
+    text, short = row[0], row[1]
+    part = row[2] if len(row) > 2 else None
+    key = row[3] if len(row) > 3 else part
+    pools = kind.get("by", {}).get(key) or kind
+    side = sides.get(part or "", rng.choice(["right", "left"]))
+    if side == "bilateral":
+        side = rng.choice(["right", "left"])
+    text = text.replace("{side}", side).replace("{side_cap}", side.capitalize())
+    text = text.replace("{dos}", dos)
+    if kind.get("drug"):
+        text = pick(
+            rng,
+            [
+                (75, text),
+                (8, f"Retrospective {text} (DOS: {dos})"),
+                (10, f"Prospective request for 1 prescription of {text}"),
+                (7, f"Retrospective request for {text}"),
+            ],
+        )
+    return text, short, {name: pools[name] for name in ("ca", "rv", "running")}
+
+
+def credentials(rng: random.Random) -> tuple[Block, list[str], list[str], str]:
+    """The reviewer's credentials in one of the two styles, with states and specialties."""
+    weight_rows = [(w, (cert, subs)) for w, cert, subs in D.SPECIALTIES]
+    cert, subs = pick(rng, weight_rows)
+    sub = rng.choice(subs) if subs and rng.random() < 0.5 else None
+    specialties = [cert] + ([sub] if sub else [])
+    n_states = pick(rng, [(72, 1), (20, 2), (8, 3)])
+    others = [s for s in D.STATES if s[0] != "California"]
+    states = [("California", "CA")]
+    if n_states > 1:
+        states += rng.sample(others, n_states - 1)
+        rng.shuffle(states)
+    elif rng.random() < 0.08:
+        states = [rng.choice(others)]
+    names = [s[0] for s in states]
+    board_style = cert not in ("Chiropractic Sports Physician", "Acupuncturist", "Psychologist")
+    if board_style and rng.random() < 0.5:
+        who = pick(
+            rng,
+            [(6, "The expert reviewer"), (2, "The Expert Reviewer"), (1, "The physician reviewer")],
+        )
+        text = f"{who} is Board Certified in {cert}"
+        if sub:
+            text += f", has a subspecialty in {sub}"
+        if len(names) == 1:
+            where = names[0]
+        elif rng.random() < 0.5:
+            where = join_words(rng, names, oxford=False)
+        else:
+            where = ", ".join(names)
+        text += f" and is licensed to practice in {where}."
+        return Block("para", text), names, specialties, "sentence"
+    written = [abbr if rng.random() < 0.08 else name for name, abbr in states]
+    lines = [
+        "The Expert Reviewer has the following credentials:",
+        f"State(s) of Licensure: {', '.join(written)}",
+        f"Certification(s)/Specialty: {', '.join(specialties)}",
+    ]
+    if rng.random() < 0.4:
+        return Block("para", "  ".join(lines)), names, specialties, "list-one-line"
+    return Block("lines", "\n".join(lines)), names, specialties, "list"
+
+
+def letter_dates(rng: random.Random) -> dict[str, dt.date]:
+    year = pick(rng, [(15, 2013), (30, 2014), (35, 2015), (20, 2016)])
+    received = dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(0, 365))
+    if year == 2013 and received < dt.date(2013, 3, 1):
+        received += dt.timedelta(days=60)
+    ur = received - dt.timedelta(days=rng.randrange(5, 30))
+    assigned = received + dt.timedelta(days=rng.randrange(1, 15))
+    decision = assigned + dt.timedelta(days=rng.randrange(7, 40))
+    injury = ur - dt.timedelta(days=rng.randrange(60, 365 * 12))
+    return {
+        "injury": injury,
+        "ur_decision": ur,
+        "assigned": assigned,
+        "decision": decision,
+        "application_received": received,
+    }
+
+
+def make_letter(seed: int, index: int) -> Draft:
+    """Compose letter ``index`` of corpus ``seed``: text blocks plus its ground truth."""
+    rng = letter_rng(seed, index)
+    style = "newer"
+    dates = letter_dates(rng)
+    year = dates["application_received"].year
+    if rng.random() < {2013: 0.6, 2014: 0.3}.get(year, 0.05):
+        style = "older"
+    has_table = rng.random() < (0.7 if style == "newer" else 0.45)
+    case_number = f"CM{year % 100:02d}-{rng.randrange(10**7):07d}"
+    priority = "Expedited" if rng.random() < 0.05 else "Standard"
+    warnings: list[str] = []
+
+    # --- who and what --------------------------------------------------------------------
+    parts = choose_parts(rng)
+    sides: dict[str, str] = {}
+    age = rng.randrange(22, 75) if rng.random() > 0.03 else None
+    sex = None
+    if age is not None and rng.random() < 0.6:
+        sex = rng.choice(["female", "male"])
+    n_items = choose_item_count(rng)
+    items: list[dict[str, Any]] = []
+    seen_services: set[str] = set()
+    dos = header_date(dates["ur_decision"] - dt.timedelta(days=rng.randrange(10, 60)))
+    while len(items) < n_items:
+        kind = pick(rng, KIND_WEIGHTS)
+        service, short, pools = choose_service(rng, kind, parts, sides, dos)
+        if service in seen_services:
+            continue
+        seen_services.add(service)
+        outcome = "Upheld" if rng.random() < 0.9 else "Overturned"
+        items.append(
+            {"kind": kind, "service": service, "short": short, "outcome": outcome, "pools": pools}
+        )
+
+    # --- header table --------------------------------------------------------------------
+    summary_dates = dict(dates)
+    if has_table:
+        # a summary that disagrees with the header now and then: the header wins, with a warning
+        if rng.random() < 0.02:
+            summary_dates["injury"] = dates["injury"] - dt.timedelta(days=rng.randrange(1, 400))
+            warnings.append("date-conflict: injury date in the summary differs from the header")
+        elif rng.random() < 0.01:
+            summary_dates["ur_decision"] = dates["ur_decision"] - dt.timedelta(
+                days=rng.randrange(1, 30)
+            )
+            warnings.append("date-conflict: UR date in the summary differs from the header")
+    table = []
+    if has_table:
+        table = [
+            (f"Case Number: {case_number}", f"Date Assigned: {header_date(dates['assigned'])}"),
+            (
+                f"Date of Injury: {header_date(dates['injury'])}",
+                f"Decision Date: {header_date(dates['decision'])}",
+            ),
+            (f"UR Denial Date: {header_date(dates['ur_decision'])}", f"Priority: {priority}"),
+            (f"Application Received: {header_date(dates['application_received'])}", ""),
+        ]
+
+    # --- summary ------------------------------------------------------------------------
+    summary = Summary(rng, sides)
+    consistent = pick(rng, DATE_STYLES) if rng.random() < 0.7 else None
+
+    def sd(d: dt.date) -> str:
+        return spell_date(rng, d, consistent)
+
+    ref = pick(rng, list(zip(D.REFERENT_WEIGHTS, D.REFERENTS, strict=True)))
+    Ref = cap(ref)
+    sentences: list[str] = []
+    state_injury = rng.random() > 0.02
+    state_ur = rng.random() > 0.02
+    if not has_table:
+        if not state_injury:
+            warnings.append("injury-date-missing: no date of injury found")
+        if not state_ur:
+            warnings.append("ur-date-missing: no utilization review date found")
+    if age is None:
+        warnings.append("age-missing: no age found")
+
+    sex_word = rng.choice(D.SEX_WORDS[sex]) if sex else None
+    if age is not None:
+        age_form = pick(rng, [(45, "hyphen"), (35, "plain"), (10, "half"), (10, "years")])
+    else:
+        age_form = "none"
+    if age_form == "hyphen":
+        who = f"{Ref} is a {age}-year-old" + (f" {sex_word}" if sex_word else "")
+    elif age_form == "plain":
+        who = f"{Ref} is a {age} year old" + (f" {sex_word}" if sex_word else "")
+    elif age_form == "half":
+        who = f"{Ref} is a {age}-year old" + (f" {sex_word}" if sex_word else "")
+    elif age_form == "years":
+        who = f"{Ref}, who is {age} years old,"
+        sex = None  # this form never states it
+    else:
+        job = rng.choice(["warehouse worker", "bus driver", "nurse", "laborer", "clerk"])
+        who = f"{Ref} is a represented {job}"
+    copula_who = who.endswith(",")  # "X, who is 40 years old," is followed by a verb phrase
+    inj = sd(summary_dates["injury"])
+    intro = pick(rng, [(40, 1), (25, 2), (20, 3), (15, 4)])
+    if not state_injury:
+        intro = 5
+    if intro == 1:
+        lead = who + (" has" if copula_who else " who has")
+        sentences.append(
+            f"{lead} filed a claim for chronic {join_words(rng, [summary.part(p) for p in parts])} "
+            f"pain reportedly associated with an industrial injury of {inj}."
+        )
+    elif intro == 2:
+        lead = who + (" sustained" if copula_who else " who sustained")
+        sentences.append(
+            f"{lead} an industrial injury on {inj} to the "
+            f"{join_words(rng, [summary.part(p) for p in parts])}."
+        )
+    elif intro == 3:
+        lead = who + (" reported" if copula_who else " who reported")
+        sentences.append(f"{lead} an injury on {inj}.")
+        sentences.append(
+            f"{Ref} has complaints of {join_words(rng, [summary.part(p) for p in parts])} pain."
+        )
+    elif intro == 4:
+        lead = who + (" has" if copula_who else " with")
+        sentences.append(f"{lead} a date of injury of {inj}.")
+        sentences.append(
+            f"{Ref} is being treated for {join_words(rng, [summary.part(p) for p in parts])} pain."
+        )
+    else:
+        lead = who + (" has" if copula_who else " who has")
+        sentences.append(
+            f"{lead} filed a claim for chronic {join_words(rng, [summary.part(p) for p in parts])} "
+            "pain reportedly associated with cumulative trauma at work."
+        )
+    dx_parts = [p for p in parts if p in D.DIAGNOSIS_BY_PART]
+    if dx_parts and rng.random() < 0.5:
+        p = rng.choice(dx_parts)
+        dx = rng.choice(D.DIAGNOSIS_BY_PART[p])
+        summary.part(p)  # the diagnosis names the part again (already mentioned)
+        sentences.append(f"{Ref} has been diagnosed with {dx}.")
+    if "low back" in parts and rng.random() < 0.3:
+        sentences.append(f"{Ref} reported pain radiating to the {summary.part('lower extremity')}.")
+    elif "neck" in parts and rng.random() < 0.3:
+        sentences.append(f"{Ref} reported pain radiating to the {summary.part('upper extremity')}.")
+
+    shorts = []
+    for it in items:
+        if it["short"] not in shorts:
+            shorts.append(it["short"])
+    request_words = join_words(rng, shorts[:4])
+    ur_text = sd(summary_dates["ur_decision"])
+    ur_form = pick(rng, [(40, 1), (35, 2), (25, 3)])
+    if ur_form == 1:
+        ur_sentences = [
+            f"In a Utilization Review report dated {ur_text}, the claims administrator failed to "
+            f"approve {'a request' if len(shorts) == 1 else 'requests'} for {request_words}."
+        ]
+        if rng.random() < 0.6:
+            visit = summary_dates["ur_decision"] - dt.timedelta(days=rng.randrange(5, 30))
+            ur_sentences.append(
+                f"The claims administrator referenced a {sd(visit)} office visit in its "
+                "determination."
+            )
+    elif ur_form == 2:
+        ur_sentences = [
+            f"On {ur_text}, Utilization Review non-certified the request for {request_words}."
+        ]
+    else:
+        ur_sentences = [
+            f"The Utilization Review (UR) dated {ur_text} non-certified {request_words}."
+        ]
+    ur_early = rng.random() < 0.5
+    if state_ur and ur_early:
+        sentences.extend(ur_sentences)
+
+    meds = [it["short"] for it in items if it["kind"]["category"] == "Pharmaceuticals"]
+    meds = [m for m in meds if not m.startswith("the ")]
+    extra_meds = ["naproxen", "Norco", "Neurontin", "Prilosec", "tramadol", "Flexeril", "Motrin"]
+    while len(meds) < 2:
+        m = rng.choice(extra_meds)
+        if m not in meds:
+            meds.append(m)
+    visit_pool = []
+    for _ in range(rng.randrange(2, 6)):
+        visit = summary_dates["ur_decision"] - dt.timedelta(days=rng.randrange(3, 120))
+        p = rng.choice(summary.mentioned)
+        visit_pool.append(
+            pick(
+                rng,
+                [
+                    (
+                        3,
+                        f"On {sd(visit)}, {ref} reported ongoing complaints of "
+                        f"{summary.part(p)} pain, {rng.randrange(3, 10)}/10.",
+                    ),
+                    (
+                        2,
+                        f"In a progress report dated {sd(visit)}, {ref} reported persistent "
+                        f"{summary.part(p)} pain.",
+                    ),
+                    (2, f"{Ref}'s medications included {join_words(rng, meds)}, it was reported."),
+                    (2, f"Tenderness was noted about the {summary.part(p)}."),
+                    (2, f"Limited range of motion about the {summary.part(p)} was appreciated."),
+                    (
+                        2,
+                        pick(
+                            rng,
+                            [
+                                (
+                                    1,
+                                    f"{Ref} was placed off of work, on total temporary disability.",
+                                ),
+                                (1, f"{Ref} was returned to regular duty work."),
+                                (1, f"{Ref} was working with restrictions in place."),
+                            ],
+                        ),
+                    ),
+                    (
+                        1,
+                        f"{cap(request_words)} {'was' if len(shorts) == 1 else 'were'} sought "
+                        "on this date.",
+                    ),
+                ],
+            )
+        )
+    sentences.extend(dict.fromkeys(visit_pool))
+    if rng.random() < 0.06:
+        pronoun = {"female": "She", "male": "He"}.get(sex or "", rng.choice(["She", "He"]))
+        sentences.append(f"{pronoun} reported difficulty sleeping secondary to pain.")
+    if state_ur and not ur_early:
+        sentences.extend(ur_sentences)
+    body_parts = list(summary.mentioned)
+    if len(sentences) > 5 and rng.random() < 0.5:
+        cut = rng.randrange(2, len(sentences) - 1)
+        summary_paragraphs = [" ".join(sentences[:cut]), " ".join(sentences[cut:])]
+    else:
+        summary_paragraphs = [" ".join(sentences)]
+
+    # --- reviewer -----------------------------------------------------------------------
+    cred_block, states, specialties, cred_style = credentials(rng)
+
+    # --- items --------------------------------------------------------------------------
+    blocks: list[Block] = [
+        Block("heading", "HOW THE IMR FINAL DETERMINATION WAS MADE"),
+        Block("para", BOILERPLATE),
+        cred_block,
+        Block("heading", "CLINICAL CASE SUMMARY"),
+        Block("para", SUMMARY_LEAD),
+        *[Block("para", p) for p in summary_paragraphs],
+        Block("heading", "IMR ISSUES, DECISIONS AND RATIONALES"),
+        Block("para", ISSUES_LEAD),
+    ]
+    truth_items = []
+    reviewer_word = "Physician Reviewer" if rng.random() < 0.25 else "Expert Reviewer"
+    for number, it in enumerate(items, start=1):
+        kind = it["kind"]
+        outcome = it["outcome"]
+        if style == "newer":
+            blocks.append(Block("decision", f"{it['service']}: {outcome}", item=number - 1))
+        else:
+            neg = "not " if outcome == "Upheld" else ""
+            blocks.append(
+                Block(
+                    "decision",
+                    f"{number}. {it['service']} is {neg}medically necessary and appropriate.",
+                    item=number - 1,
+                )
+            )
+        ca_specs = _choose_specs(rng, it["pools"]["ca"], style, [(8, 0), (62, 1), (22, 2), (8, 3)])
+        rv_specs = _choose_specs(rng, it["pools"]["rv"], style, [(0, 0), (75, 1), (20, 2), (5, 3)])
+        if ca_specs:
+            body, ca_truth = citation_line(rng, ca_specs, style)
+            if style == "newer":
+                blocks.append(
+                    Block("para", f"Claims Administrator guideline: Decision based on {body}.")
+                )
+            else:
+                blocks.append(
+                    Block("para", f"The Claims Administrator based its decision on {body}.")
+                )
+        else:
+            ca_truth = []
+            if style == "newer":
+                blocks.append(Block("para", f"Claims Administrator guideline: {NO_EVIDENCE}"))
+            else:
+                blocks.append(Block("para", NO_EVIDENCE))
+        body, rv_truth = citation_line(rng, rv_specs, style)
+        if style == "newer":
+            blocks.append(Block("para", f"MAXIMUS guideline: Decision based on {body}."))
+        else:
+            blocks.append(Block("para", f"The {reviewer_word} based his/her decision on {body}."))
+        sentences_r, running = rationale(rng, it, style)
+        rationale_text = " ".join(sentences_r)
+        decisive = next(s for s in sentences_r if "medically necessary" in s)
+        paragraphs = [rationale_text]
+        if len(sentences_r) > 3 and rng.random() < 0.3:
+            cut = rng.randrange(2, len(sentences_r))
+            paragraphs = [" ".join(sentences_r[:cut]), " ".join(sentences_r[cut:])]
+        if style == "newer":
+            blocks.append(Block("para", f"Decision rationale: {paragraphs[0]}"))
+        else:
+            blocks.append(Block("para", "The Expert Reviewer's decision rationale:"))
+            blocks.append(Block("para", paragraphs[0]))
+        blocks.extend(Block("para", p) for p in paragraphs[1:])
+        truth_items.append(
+            {
+                "number": number,
+                "service": collapse(it["service"]),
+                "outcome": outcome,
+                "category": kind["category"],
+                "claims_administrator_citations": ca_truth,
+                "reviewer_citations": rv_truth,
+                "rationale": collapse(rationale_text),
+                "decisive_sentence": collapse(decisive),
+                "rationale_citations": running,
+                "page": None,
+            }
+        )
+
+    truth = {
+        "source": {"path": "", "sha256": "", "format": "text", "pages": None},
+        "case_number": case_number if has_table else None,
+        "priority": priority if has_table else None,
+        "dates": {
+            "injury": iso(dates["injury"]) if (has_table or state_injury) else None,
+            "ur_decision": iso(dates["ur_decision"]) if (has_table or state_ur) else None,
+            "assigned": iso(dates["assigned"]) if has_table else None,
+            "decision": iso(dates["decision"]) if has_table else None,
+            "application_received": iso(dates["application_received"]) if has_table else None,
+        },
+        "reviewer": {"licensure_states": states, "specialties": specialties},
+        "applicant": {"age": age, "sex": sex},
+        "injury": {
+            "date": iso(dates["injury"]) if (has_table or state_injury) else None,
+            "body_parts": body_parts,
+        },
+        "items": truth_items,
+        "warnings": warnings,
+    }
+    meta = {
+        "generator": GENERATOR_VERSION,
+        "seed": seed,
+        "index": index,
+        "item_style": style,
+        "header_table": has_table,
+        "credential_style": cred_style,
+        "age_form": age_form,
+        "intro_form": intro,
+        "ur_form": ur_form if state_ur else None,
+        "date_style": consistent or "mixed",
+    }
+    return Draft(blocks, table, case_number if has_table else None, truth, meta)
+
+
+def _choose_specs(
+    rng: random.Random, pool: list[tuple[float, tuple]], style: str, counts: list
+) -> list[tuple]:
+    n = pick(rng, counts)
+    if style == "older":
+        pool = [(w, s) for w, s in pool if s[0] != "other"] or pool
+    specs = pick_distinct(rng, pool, n)
+    return specs
+
+
+def rationale(rng: random.Random, it: dict, style: str) -> tuple[list[str], list[dict]]:
+    """The sentences of an item's rationale and the guidelines they cite in running text."""
+    kind = it["kind"]
+    upheld = it["outcome"] == "Upheld"
+    neg = "not " if upheld else ""
+    what = it["short"] if rng.random() < 0.5 else it["service"]
+    if what[:1].isupper() and what.split()[0] in GENERIC_FIRST_WORDS:
+        what = what[:1].lower() + what[1:]
+    verb = rng.choice(["was", "is"])
+    sentences: list[str] = []
+    running: list[dict] = []
+    first = rng.random() < 0.65
+    if first:
+        if style == "newer":
+            tail = "or indicated here" if upheld else "and indicated here"
+            yes = "No" if upheld else "Yes"
+            sentences.append(
+                f"{yes}, the request for {what} {verb} {neg}medically necessary, medically "
+                f"appropriate, {tail}."
+            )
+        else:
+            sentences.append(f"The request for {what} {verb} {neg}medically necessary.")
+    claims = kind["claim"]
+    pool = it["pools"]["running"]
+    for _ in range(pick(rng, [(35, 0), (50, 1), (15, 2)]) if claims and pool else 0):
+        form, arg = rng.choice(pool)
+        claim = rng.choice(claims).replace("{short}", it["short"])
+        sentence, cit = running_citation(rng, form, arg, claim)
+        if cit in running or any(claim in s for s in sentences):
+            continue
+        sentences.append(sentence)
+        running.append(cit)
+    facts = kind["ov"] if not upheld else kind["up"]
+    for s in rng.sample(facts, k=min(len(facts), rng.randrange(1, 3))):
+        sentences.append(s.replace("{short}", it["short"]))
+    sentences.append(
+        pick(
+            rng,
+            [
+                (
+                    3,
+                    "The attending provider's progress note was, moreover, sparse and difficult "
+                    "to follow.",
+                ),
+                (2, "The applicant's work status was not clearly reported."),
+                (2, "The request was initiated without a clear statement of treatment goals."),
+                (3, "The information on file was reviewed in its entirety."),
+            ],
+        )
+    )
+    if rng.random() < 0.15:
+        sentences.append(
+            rng.choice(
+                [
+                    "An earlier IMR decision upheld a denial of a similar request.",
+                    "The applicant's attorney noted that a prior denial had been overturned on "
+                    "appeal.",
+                    "It was not stated whether an earlier request had been upheld or overturned.",
+                    "The prior denial was upheld.",
+                ]
+            )
+        )
+    if not first or rng.random() < 0.6:
+        closing = rng.choice(
+            ["Therefore, the request", "Accordingly, the request", "As such, the request"]
+        )
+        sentences.append(f"{closing} {verb} {neg}medically necessary.")
+    return sentences, running
+
+
+GENERIC_FIRST_WORDS = {
+    "Physical",
+    "Additional",
+    "Occupational",
+    "Aquatic",
+    "Post-operative",
+    "Chiropractic",
+    "Massage",
+    "Acupuncture",
+    "Repeat",
+    "Lumbar",
+    "Cervical",
+    "Bilateral",
+    "Trigger",
+    "Left",
+    "Right",
+    "Radiofrequency",
+    "Urine",
+    "Sleep",
+    "Comprehensive",
+    "Retrospective",
+    "Prospective",
+    "Topical",
+    "Compounded",
+    "Orthopedic",
+    "Follow-up",
+    "Referral",
+    "Office",
+    "Neurology",
+    "Cognitive",
+    "Psychotherapy",
+    "Individual",
+    "Home",
+    "Functional",
+    "Work",
+    "Weight",
+    "Transportation",
+    "Medical",
+    "Front",
+    "Hospital",
+    "Interferential",
+    "Bone",
+    "Associated",
+    "Anterior",
+}
+
+
+def running_citation(
+    rng: random.Random, form: str, arg: Any, claim: str
+) -> tuple[str, dict[str, Any]]:
+    """A rationale sentence that cites a guideline in running text, and that citation's truth."""
+    if form == D.RUNNING_CP:
+        pages = arg
+        name = "MTUS Chronic Pain Medical Treatment Guidelines"
+        variant = rng.randrange(3)
+        if variant == 0:
+            text = f"page {pages} of the {name}"
+            sentence = f"As noted on {text}, {claim}."
+        elif variant == 1:
+            text = f"page {pages} of the {name}"
+            sentence = f"{cap(text)} notes that {claim}."
+        else:
+            text = f"{name} on page {pages}"
+            sentence = f"The {text} stipulate that {claim}."
+        return sentence, truth_citation(text, "MTUS", D.CHRONIC_PAIN, None, None, pages)
+    if form == D.RUNNING_ACOEM:
+        number, pages = arg
+        table = D.ACOEM_TABLES.get(number)
+        if table and rng.random() < 0.4:
+            text = f"MTUS Guideline in ACOEM Chapter {number}, Table {table}, page {pages}"
+        else:
+            text = f"MTUS Guideline in ACOEM Chapter {number}, page {pages}"
+        sentence = rng.choice(
+            [
+                f"The {text} notes that {claim}.",
+                f"While the {text} does acknowledge that {claim}, this "
+                "recommendation is qualified.",
+            ]
+        )
+        return sentence, truth_citation(text, "MTUS", D.MTUS_CHAPTERS[number], "2004", None, pages)
+    if form == D.RUNNING_ODG:
+        key, topic = arg
+        text = f"ODG's {D.ODG_RUNNING_NAMES[key]} {topic} topic"
+        sentence = f"{text} notes that {claim}."
+        return sentence, truth_citation(text, "ODG", D.ODG_CHAPTERS[key][0], None, topic, None)
+    raise ValueError(form)
+
+
+# --------------------------------------------------------------------------------------------
+# layout: one set of lines and pages for both the PDF and the text rendering
+# --------------------------------------------------------------------------------------------
+
+FONT_SIZE = 10.0
+LINE_H = 4.8  # mm
+MARGIN = 20.0
+PAGE_W, PAGE_H = 215.9, 279.4  # US Letter, mm
+BODY_TOP = 24.0
+BODY_BOTTOM = 262.0
+TABLE_ROW_H = 6.0
+TEXT_W = PAGE_W - 2 * MARGIN
+LINES_PER_PAGE = int((BODY_BOTTOM - BODY_TOP) / LINE_H)
+TABLE_LINES = 6  # the header table takes this many body lines on page 1
+
+
+def _char_widths() -> dict[str, dict[str, float]]:
+    from fpdf.fonts import CORE_FONTS_CHARWIDTHS
+
+    scale = FONT_SIZE / 1000 * 25.4 / 72
+    return {
+        font: {ch: w * scale for ch, w in CORE_FONTS_CHARWIDTHS[font].items()}
+        for font in ("helvetica", "helveticaB")
+    }
+
+
+_WIDTHS: dict[str, dict[str, float]] | None = None
+
+
+def wrap(text: str, bold: bool) -> list[str]:
+    """Greedy word wrap to the PDF's text width, with the core font's real glyph widths."""
+    global _WIDTHS
+    if _WIDTHS is None:
+        _WIDTHS = _char_widths()
+    widths = _WIDTHS["helveticaB" if bold else "helvetica"]
+    space = widths[" "]
+    lines: list[str] = []
+    for hard in text.split("\n"):
+        line: list[str] = []
+        width = 0.0
+        for word in hard.split():
+            w = sum(widths.get(c, 0.5) for c in word)
+            if line and width + space + w > TEXT_W:
+                lines.append(" ".join(line))
+                line, width = [word], w
+            else:
+                width += (space if line else 0.0) + w
+                line.append(word)
+        lines.append(" ".join(line))
+    return lines
+
+
+@dataclass
+class Layout:
+    """Pages of (bold, line) and the 1-based page of each item's decision line."""
+
+    pages: list[list[tuple[bool, str]]]
+    item_pages: list[int]
+
+
+def layout(draft: Draft) -> Layout:
+    pages: list[list[tuple[bool, str]]] = [[]]
+    item_pages: list[int] = [0] * len(draft.truth["items"])
+    used = TABLE_LINES if draft.table else 0
+    for block in draft.blocks:
+        bold = block.kind in ("heading", "decision")
+        lines = wrap(block.text, bold)
+        if block.kind == "decision" and used + len(lines) > LINES_PER_PAGE:
+            pages.append([])
+            used = 0
+        if block.item is not None:
+            item_pages[block.item] = len(pages)
+        for line in lines:
+            if used >= LINES_PER_PAGE:
+                pages.append([])
+                used = 0
+            pages[-1].append((bold, line))
+            used += 1
+        if used and used < LINES_PER_PAGE:  # a blank line between paragraphs
+            pages[-1].append((False, ""))
+            used += 1
+    while pages[-1] and pages[-1][-1][1] == "":
+        pages[-1].pop()
+    return Layout(pages, item_pages)
+
+
+def render_text(draft: Draft, lay: Layout, formfeed: bool) -> str:
+    """The letter as a text dump of its PDF: running header and footer lines included."""
+    total = len(lay.pages)
+    out: list[str] = []
+    for n, page in enumerate(lay.pages, start=1):
+        lines = []
+        if draft.running_header:
+            lines += [draft.running_header, ""]
+        if n == 1 and draft.table:
+            for left, right in draft.table:
+                lines.append(f"{left:<44}{right}".rstrip())
+            lines.append("")
+        lines += [line for _, line in page]
+        lines += ["", f"Page {n} of {total}"]
+        out.append("\n".join(lines) + "\n")
+    return ("\f" if formfeed else "\n").join(out)
+
+
+CREATION_DATE = dt.datetime(2016, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def render_pdf(draft: Draft, lay: Layout) -> bytes:
+    """The letter as a PDF (fpdf2): header table, running header, 'Page N of M' footer."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="letter", unit="mm")
+    pdf.set_creation_date(CREATION_DATE)
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(MARGIN, MARGIN, MARGIN)
+    total = len(lay.pages)
+    for n, page in enumerate(lay.pages, start=1):
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=FONT_SIZE)
+        if draft.running_header:
+            pdf.text(MARGIN, 14, draft.running_header)
+        y = BODY_TOP
+        if n == 1 and draft.table:
+            pdf.set_xy(MARGIN, y - 4)
+            col = TEXT_W / 2
+            for left, right in draft.table:
+                pdf.cell(col, TABLE_ROW_H, left, border=1)
+                pdf.cell(col, TABLE_ROW_H, right, border=1, new_x="LMARGIN", new_y="NEXT")
+            y += TABLE_LINES * LINE_H
+        bold_now = False
+        for bold, line in page:
+            if line:
+                if bold != bold_now:
+                    pdf.set_font("Helvetica", style="B" if bold else "", size=FONT_SIZE)
+                    bold_now = bold
+                pdf.text(MARGIN, y, line)
+            y += LINE_H
+        pdf.set_font("Helvetica", size=FONT_SIZE)
+        footer = f"Page {n} of {total}"
+        pdf.text((PAGE_W - pdf.get_string_width(footer)) / 2, 272, footer)
+    return bytes(pdf.output())
+
+
+# --------------------------------------------------------------------------------------------
+# writing a corpus
+# --------------------------------------------------------------------------------------------
+
+
+def letter_stem(index: int) -> str:
+    return f"{index // SHARD_SIZE:03d}/letter-{index:06d}"
+
+
+def build(seed: int, index: int, fmt: str, formfeed: bool | None = None) -> tuple[bytes, dict]:
+    """Letter ``index`` in format ``fmt`` ("pdf" or "text"): its bytes and its truth (the
+    source path is the relative file name; sha256 is of the bytes returned)."""
+    draft = make_letter(seed, index)
+    lay = layout(draft)
+    truth = json.loads(json.dumps(draft.truth))
+    if fmt == "pdf":
+        data = render_pdf(draft, lay)
+        truth["source"].update(format="pdf", pages=len(lay.pages))
+        for item, page in zip(truth["items"], lay.item_pages, strict=True):
+            item["page"] = page
+        suffix = ".pdf"
+    elif fmt == "text":
+        if formfeed is None:
+            formfeed = letter_rng(seed, index).random() < 0.5
+        data = render_text(draft, lay, formfeed).encode("latin-1")
+        suffix = ".txt"
+    else:
+        raise ValueError(fmt)
+    truth["source"]["path"] = letter_stem(index) + suffix
+    truth["source"]["sha256"] = hashlib.sha256(data).hexdigest()
+    truth["corpus"] = dict(draft.meta, format=fmt)
+    return data, truth
+
+
+def _write_range(job: tuple[Path, int, int, int, tuple[str, ...]]) -> dict[str, Any]:
+    out, seed, start, stop, formats = job
+    stats: Counter = Counter()
+    for index in range(start, stop):
+        for fmt in formats:
+            data, truth = build(seed, index, fmt)
+            path = out / truth["source"]["path"]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            Path(str(path) + ".json").write_text(json.dumps(truth, indent=1), encoding="utf-8")
+        tally(stats, truth)
+    return dict(stats)
+
+
+def tally(stats: Counter, truth: dict[str, Any]) -> None:
+    """Count the mix of one letter (used for corpus.json and the realism tests)."""
+    meta = truth["corpus"]
+    stats["letters"] += 1
+    stats[f"style:{meta['item_style']}"] += 1
+    stats[f"credentials:{meta['credential_style']}"] += 1
+    stats[f"age_form:{meta['age_form']}"] += 1
+    stats["header_table"] += meta["header_table"]
+    stats["sex_stated"] += truth["applicant"]["sex"] is not None
+    for item in truth["items"]:
+        stats["items"] += 1
+        stats[f"category:{item['category']}"] += 1
+        stats[f"outcome:{item['outcome']}"] += 1
+        stats["ca_no_citation"] += not item["claims_administrator_citations"]
+        for c in item["claims_administrator_citations"] + item["reviewer_citations"]:
+            stats["citations"] += 1
+            stats[f"family:{c['family']}"] += 1
+        stats["multi_citation_lines"] += len(item["claims_administrator_citations"]) > 1
+        stats["multi_citation_lines"] += len(item["reviewer_citations"]) > 1
+
+
+def write_corpus(
+    out: Path,
+    letters: int,
+    seed: int = 1,
+    formats: Iterable[str] = ("pdf",),
+    workers: int | None = None,
+    start: int = 0,
+) -> dict[str, Any]:
+    """Write letters ``start .. start+letters-1`` into ``out`` in parallel; return the manifest."""
+    formats = tuple(formats)
+    out.mkdir(parents=True, exist_ok=True)
+    workers = workers or os.cpu_count() or 1
+    chunk = 50
+    jobs = [
+        (out, seed, i, min(i + chunk, start + letters), formats)
+        for i in range(start, start + letters, chunk)
+    ]
+    stats: Counter = Counter()
+    t0 = time.perf_counter()
+    if workers == 1:
+        for job in jobs:
+            stats.update(_write_range(job))
+    else:
+        with Pool(workers) as pool:
+            for part in pool.imap_unordered(_write_range, jobs):
+                stats.update(part)
+    elapsed = time.perf_counter() - t0
+    manifest = {
+        "generator": GENERATOR_VERSION,
+        "seed": seed,
+        "start": start,
+        "letters": letters,
+        "formats": list(formats),
+        "seconds": round(elapsed, 2),
+        "mix": dict(sorted(stats.items())),
+    }
+    (out / "corpus.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    return manifest
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Write synthetic IMR letters (PDF and/or text) with ground-truth JSON."
+    )
+    parser.add_argument("--letters", type=int, required=True, help="how many letters")
+    parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
+    parser.add_argument("--out", type=Path, required=True, help="output directory")
+    parser.add_argument("--pdf", action="store_true", help="write PDFs (the default)")
+    parser.add_argument("--text", action="store_true", help="write text files")
+    parser.add_argument("--workers", type=int, default=None, help="processes (default: CPUs)")
+    parser.add_argument("--start", type=int, default=0, help="index of the first letter")
+    args = parser.parse_args(argv)
+    if args.letters < 1:
+        parser.error("--letters must be at least 1")
+    formats = [f for f, on in (("pdf", args.pdf), ("text", args.text)) if on] or ["pdf"]
+    try:
+        manifest = write_corpus(
+            args.out, args.letters, args.seed, formats, args.workers, args.start
+        )
+    except OSError as exc:
+        print(f"corpus: error: {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    mix = manifest["mix"]
+    items = mix.get("items", 0)
+    print(
+        f"wrote {args.letters} letters ({', '.join(formats)}) to {args.out} in "
+        f"{manifest['seconds']:.1f}s: {items} items, "
+        f"{mix.get('category:Pharmaceuticals', 0) / max(items, 1):.1%} pharmaceuticals, "
+        f"{mix.get('outcome:Upheld', 0) / max(items, 1):.1%} upheld"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,257 @@
+"""The synthetic letter generator (benchmarks/corpus.py): honest, deterministic, valid, realistic.
+
+The accuracy benchmark is only worth something if the generator's ground truth is right and
+independent of the parser. These tests check that independence (no import of the parser or the
+extractor), that a seed fixes every byte, that the truth follows the schema, that the truth agrees
+with the text actually written (read back with simple checks written here, and for PDFs with
+pypdfium2 directly, not the project's extractor), and that the mix looks like the real corpus
+(DOMAIN.md: ~45% pharmaceuticals, ~90% upheld, 1-10 items, both styles).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import jsonschema
+import pypdfium2
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "benchmarks"
+sys.path.insert(0, str(BENCH))
+
+import corpus  # noqa: E402
+
+SCHEMA = json.loads((ROOT / "imrgraph" / "schema" / "letter.schema.json").read_text())
+N_MIX = 300
+
+
+@pytest.fixture(scope="module")
+def text_letters() -> list[tuple[str, dict]]:
+    """300 letters of seed 11 as text, with their truth."""
+    out = []
+    for i in range(N_MIX):
+        data, truth = corpus.build(11, i, "text")
+        out.append((data.decode("latin-1"), truth))
+    return out
+
+
+def test_generator_imports_nothing_from_the_parser() -> None:
+    for name in ("corpus.py", "corpus_data.py"):
+        tree = ast.parse((BENCH / name).read_text())
+        imported = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                imported.add(node.module or "")
+        assert not {m for m in imported if m.startswith("imrgraph")}, (name, imported)
+    # and at run time, writing both formats loads no imrgraph module at all
+    code = (
+        f"import sys; sys.path.insert(0, {str(BENCH)!r}); import corpus; "
+        "corpus.build(1, 0, 'pdf'); corpus.build(1, 0, 'text'); "
+        "print(sorted(m for m in sys.modules if m.startswith('imrgraph')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("fmt", ["text", "pdf"])
+def test_same_seed_same_bytes_and_truth(fmt: str) -> None:
+    for index in (0, 7, 123):
+        a_data, a_truth = corpus.build(3, index, fmt)
+        b_data, b_truth = corpus.build(3, index, fmt)
+        assert a_data == b_data
+        assert a_truth == b_truth
+    assert corpus.build(3, 0, fmt)[0] != corpus.build(4, 0, fmt)[0]
+
+
+def test_parallel_and_serial_runs_write_identical_files(tmp_path: Path) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    corpus.write_corpus(one, 60, seed=2, formats=("text", "pdf"), workers=1)
+    corpus.write_corpus(two, 60, seed=2, formats=("text", "pdf"), workers=2)
+    files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
+    assert len(files) == 60 * 4 + 1  # letters and truths in two formats, plus corpus.json
+    for rel in files:
+        if rel.name != "corpus.json":
+            assert (one / rel).read_bytes() == (two / rel).read_bytes(), rel
+    manifest = json.loads((one / "corpus.json").read_text())
+    assert manifest["mix"] == json.loads((two / "corpus.json").read_text())["mix"]
+
+
+def test_truth_validates_against_the_schema(text_letters: list[tuple[str, dict]]) -> None:
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    for _, truth in text_letters[:150]:
+        validator.validate(truth)
+    for index in range(20):
+        validator.validate(corpus.build(11, index, "pdf")[1])
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _body(text: str, truth: dict) -> str:
+    """The letter text without its running header and footer lines (as the extractor would)."""
+    lines = []
+    for line in text.replace("\f", "\n").split("\n"):
+        if re.fullmatch(r"Page \d+ of \d+", line.strip()):
+            continue
+        if truth["case_number"] and line.strip() == truth["case_number"]:
+            continue
+        lines.append(line)
+    return _collapse("\n".join(lines))
+
+
+def test_truth_agrees_with_the_written_text(text_letters: list[tuple[str, dict]]) -> None:
+    for text, truth in text_letters:
+        body = _body(text, truth)
+        newer = truth["corpus"]["item_style"] == "newer"
+        position = 0
+        for item in truth["items"]:
+            if newer:
+                line = f"{item['service']}: {item['outcome']}"
+            else:
+                neg = "not " if item["outcome"] == "Upheld" else ""
+                line = f"{item['number']}. {item['service']} is {neg}medically necessary"
+            found = body.find(line, position)
+            assert found >= 0, (truth["source"]["path"], line)
+            position = found
+            assert item["rationale"] in body
+            assert item["decisive_sentence"] in item["rationale"]
+            assert "medically necessary" in item["decisive_sentence"]
+            for key in ("claims_administrator_citations", "reviewer_citations"):
+                for citation in item[key]:
+                    assert citation["text"] in body, citation["text"]
+                    assert citation["in_mtus"] == (citation["family"] == "MTUS")
+        # the outcome words of rationales never look like a decision line
+        assert len(re.findall(r": (?:Upheld|Overturned)\b", body)) == (
+            len(truth["items"]) if newer else 0
+        )
+
+
+# The body-part vocabulary of docs/DESIGN.md, written again here on purpose (not the generator's).
+PART_WORDS = {
+    "head": r"head",
+    "neck": r"neck|cervical",
+    "upper back": r"upper back|thoracic|mid back",
+    "low back": r"low back|lower back|lumbar|lumbosacral",
+    "shoulder": r"shoulders?",
+    "upper extremity": r"upper extremit(?:y|ies)|arms?",
+    "elbow": r"elbows?",
+    "forearm": r"forearms?",
+    "wrist": r"wrists?",
+    "hand": r"hands?|fingers?|thumbs?",
+    "hip": r"hips?",
+    "lower extremity": r"lower extremit(?:y|ies)|legs?",
+    "knee": r"knees?",
+    "ankle": r"ankles?",
+    "foot": r"foot|feet|toes?",
+    "chest": r"chest",
+    "abdomen": r"abdomen",
+}
+PART_RE = re.compile(
+    "|".join(f"(?P<p{i}>\\b(?:{rx})\\b)" for i, rx in enumerate(PART_WORDS.values())),
+    re.IGNORECASE,
+)
+
+
+def test_body_parts_are_the_summary_mentions_in_order(
+    text_letters: list[tuple[str, dict]],
+) -> None:
+    names = list(PART_WORDS)
+    for text, truth in text_letters:
+        body = _body(text, truth)
+        summary = body.split("CLINICAL CASE SUMMARY", 1)[1].split("IMR ISSUES, DECISIONS")[0]
+        found: list[str] = []
+        for match in PART_RE.finditer(summary):
+            name = names[int(match.lastgroup[1:])]
+            if name not in found:
+                found.append(name)
+        assert found == truth["injury"]["body_parts"], truth["source"]["path"]
+
+
+def test_pdf_pages_items_and_running_lines_agree_with_pypdfium2() -> None:
+    seen_item_on_later_page = False
+    for index in range(40):
+        data, truth = corpus.build(11, index, "pdf")
+        pdf = pypdfium2.PdfDocument(data)
+        pages = [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
+        assert truth["source"]["pages"] == len(pages)
+        for n, page in enumerate(pages, start=1):
+            assert f"Page {n} of {len(pages)}" in page
+            if truth["case_number"]:
+                assert page.lstrip().startswith(truth["case_number"])
+        for item in truth["items"]:
+            head = _collapse(item["service"])[:25]
+            assert head in _collapse(pages[item["page"] - 1]), (index, item["number"])
+            seen_item_on_later_page |= item["page"] > 1
+        if truth["case_number"]:
+            first = _collapse(pages[0])
+            assert f"Case Number: {truth['case_number']}" in first
+    assert seen_item_on_later_page
+
+
+def test_mix_is_realistic(text_letters: list[tuple[str, dict]]) -> None:
+    stats: Counter = Counter()
+    n_items = []
+    for _, truth in text_letters:
+        corpus.tally(stats, truth)
+        n_items.append(len(truth["items"]))
+    items = stats["items"]
+    assert 0.38 <= stats["category:Pharmaceuticals"] / items <= 0.52
+    assert 0.86 <= stats["outcome:Upheld"] / items <= 0.94
+    assert 1.8 <= items / N_MIX <= 2.6
+    assert min(n_items) == 1 and max(n_items) >= 6 and max(n_items) <= 10
+    assert 0.45 <= stats["header_table"] / N_MIX <= 0.8
+    assert stats["style:older"] >= 0.1 * N_MIX and stats["style:newer"] >= 0.5 * N_MIX
+    assert stats["credentials:sentence"] >= 0.2 * N_MIX
+    assert stats["credentials:list"] + stats["credentials:list-one-line"] >= 0.2 * N_MIX
+    for category in corpus.D.CATEGORIES[:-1]:
+        assert stats[f"category:{category}"] > 0, category
+    for family in ("MTUS", "ODG", "ACOEM", "OTHER"):
+        assert stats[f"family:{family}"] > 0, family
+    assert 0.6 <= stats["family:MTUS"] / stats["citations"] <= 0.9
+    assert stats["ca_no_citation"] > 0 and stats["multi_citation_lines"] > 0.1 * items
+    for form in ("hyphen", "plain", "half", "years"):
+        assert stats[f"age_form:{form}"] > 0, form
+    assert 0.3 <= stats["sex_stated"] / N_MIX <= 0.7
+
+
+def test_spellings_of_dates_and_traps_occur(text_letters: list[tuple[str, dict]]) -> None:
+    texts = "\n".join(text for text, _ in text_letters)
+    assert re.search(r"injury of [A-Z][a-z]+ \d{1,2}, \d{4}", texts)
+    assert re.search(r"injury on \d{2}/\d{2}/\d{4}", texts)
+    assert re.search(r"injury on \d{2}-\d{2}-\d{4}", texts)
+    assert re.search(r"\b\d{1,2}-\d{1,2}-\d{4}\b", texts)
+    assert "Decision based on" in texts and ". Decision based on " in texts
+    assert "; MTUS" in texts or "; Non-MTUS" in texts
+    assert "(DOS: " in texts  # a colon inside the service text
+    assert re.search(r"(upheld|overturned)[ .]", texts)  # outcome words inside rationales
+    assert "did not cite any medical evidence" in texts
+    assert "\f" in texts
+    assert "Physician Reviewer based his/her decision on" in texts
+    warnings = Counter(w.split(":")[0] for _, truth in text_letters for w in truth["warnings"])
+    assert warnings["age-missing"] > 0
+
+
+def test_command_line_writes_a_corpus(tmp_path: Path) -> None:
+    out = tmp_path / "c"
+    rc = corpus.main(["--letters", "3", "--out", str(out), "--text", "--workers", "1"])
+    assert rc == 0
+    files = sorted(p.name for p in out.rglob("letter-*"))
+    assert files == [
+        "letter-000000.txt",
+        "letter-000000.txt.json",
+        "letter-000001.txt",
+        "letter-000001.txt.json",
+        "letter-000002.txt",
+        "letter-000002.txt.json",
+    ]
+    assert json.loads((out / "corpus.json").read_text())["mix"]["letters"] == 3
