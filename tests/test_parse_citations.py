@@ -206,11 +206,12 @@ def test_rationale_running_text_citations():
         "topic notes the same. Again, the MTUS Guideline in ACOEM Chapter 3, page 48 applies."
     )
     cits = rationale_citations(rationale)
-    assert [(c.family, c.document, c.pages) for c in cits] == [
-        ("MTUS", "General Approaches", "48"),
-        ("MTUS", "Chronic Pain Medical Treatment Guidelines", "80"),
-        ("ODG", "Pain Chapter", None),
+    assert [(c.family, c.document, c.section, c.pages) for c in cits] == [
+        ("MTUS", "General Approaches", None, "48"),
+        ("MTUS", "Chronic Pain Medical Treatment Guidelines", None, "80"),
+        ("ODG", "Pain Chapter", "Compound creams", None),
     ]
+    assert cits[2].text == "ODG's Pain Chapter Compound creams topic"
     assert cits[0].text == "The MTUS Guideline in ACOEM Chapter 3, page 48"
 
 
@@ -218,4 +219,7 @@ def test_rationale_neck_chapter_by_number():
     cits = rationale_citations(
         "While the MTUS Guideline in ACOEM Chapter 8, Table 8-8, page 182 does acknowledge"
     )
-    assert [(c.document, c.pages) for c in cits] == [("Neck and Upper Back Complaints", "182")]
+    # A table number is a place in the chapter, not a section.
+    assert [(c.document, c.section, c.pages) for c in cits] == [
+        ("Neck and Upper Back Complaints", None, "182")
+    ]

@@ -91,7 +91,11 @@ _MTUS_DOC_RES = [
 _ODG_DOC_RES = [
     (
         name,
-        re.compile(rf"(?:the\s+)?{pattern}{_ODG_SUFFIX}(?=\s*[,:;.(]|\s*$|\s+Chapter|\s+-)", re.I),
+        re.compile(
+            rf"(?:the\s+)?{pattern}{_ODG_SUFFIX}"
+            r"(?:(?<=Chapter)(?=\s)|(?=\s*[,:;.(]|\s*$|\s+Chapter|\s+-))",
+            re.I,
+        ),
     )
     for name, pattern in ODG_DOCUMENTS
 ]
@@ -146,6 +150,7 @@ _EDITION_RE = re.compile(
     re.I,
 )
 _YEAR_RE = re.compile(r"^\s*,?\s*\(?(?P<year>(?:19|20)\d{2})\)?(?=\s*[,:;.]|\s*$|\s)")
+_TABLE_RE = re.compile(r"\s*,?\s*\bTable\s+\d+-\d+", re.I)
 _UPDATE_RE = re.compile(r"\s*\((?:update|updated|revised)[^)]*\)", re.I)
 _SECTION_LABEL_RE = re.compile(r"^(?:Section\s*\(s\)|(?:Sections?|Topics?)\b)\s*:?\s*", re.I)
 _EDGE_PUNCT = " \t,;:.-–"
@@ -267,7 +272,8 @@ def _read_mtus(body: str, cit: Citation) -> bool:
     if ch:
         chapter = int(ch.group("n"))
         body = body[ch.end() :].strip(_EDGE_PUNCT)
-    body = body.strip(_EDGE_PUNCT)
+    # A table number locates text inside a document; it is not a section name.
+    body = _TABLE_RE.sub("", body).strip(_EDGE_PUNCT)
     found = _match_document(body, _MTUS_DOC_RES)
     if found:
         cit.document = found[0]
@@ -431,10 +437,12 @@ _RATIONALE_RES = [
         + r")?",
         re.I,
     ),
-    # "ODG's Pain Chapter", "the Official Disability Guidelines (ODG) Low Back Chapter"
+    # "ODG's Pain Chapter", "ODG's Shoulder Chapter MRI topic", "the Official Disability
+    # Guidelines (ODG) Low Back Chapter"
     re.compile(
         r"\b(?:the\s+)?(?:Official\s+Disability\s+Guidelines?(?:\s*\(ODG\))?|ODG)(?:'s)?\s*,?\s*"
-        + _ODG_NAMED_CHAPTER,
+        + _ODG_NAMED_CHAPTER
+        + r"(?:\s*,?\s+[A-Za-z0-9(][^.;:]{0,80}?\s+topic\b)?",
         re.I,
     ),
     # "ACOEM Practice Guidelines, 3rd Edition, Chapter 12" (outside the MTUS)
