@@ -471,7 +471,7 @@ def rationale_citations(rationale: str) -> list[Citation]:
     """Guidelines the rationale cites in its running text, in order, without repeats."""
     spans: list[tuple[int, int]] = []
     lower = rationale.lower()
-    for pattern, keys in zip(_RATIONALE_RES, _RATIONALE_KEYS):
+    for pattern, keys in zip(_RATIONALE_RES, _RATIONALE_KEYS, strict=True):
         if not any(k in lower for k in keys):
             continue
         for m in pattern.finditer(rationale):
