@@ -149,7 +149,7 @@ class _Flaky(http.server.BaseHTTPRequestHandler):
     failures = 2
     seen = 0
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_POST(self) -> None:
         type(self).seen += 1
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         if type(self).seen <= type(self).failures:

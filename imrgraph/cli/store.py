@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -237,8 +238,12 @@ def print_result(result: SelectResult, fmt: str, title: str | None = None) -> No
             writer.writerow(cells)
     else:
         table = Table(title=title, show_lines=False)
-        for column in result.columns:
-            table.add_column(column, overflow="fold")
+        for index, column in enumerate(result.columns):
+            numeric = bool(result.rows) and all(
+                isinstance(row[index], (int, float, Decimal)) or row[index] is None
+                for row in result.rows
+            )
+            table.add_column(column, overflow="fold", justify="right" if numeric else "left")
         for row in result.rows:
             table.add_row(*(text_value(v) for v in row))
         Console().print(table)

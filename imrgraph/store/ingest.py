@@ -25,6 +25,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from imrgraph.errors import ImrGraphError, StoreError
 from imrgraph.rdf.vocab import DEFAULT_DATA_BASE
 from imrgraph.store.base import GraphStore
@@ -230,6 +232,12 @@ def ingest(
             summary.failures.append(Failure(result.path, "validate", reason))
             notify("failed", result.path, f"validate: {reason}")
             return
+        if not force:
+            other = _stored_from_other_file(store, result)
+            if other is not None:
+                summary.skipped += 1
+                notify("skipped", result.path, f"same letter already stored from {other}")
+                return
         stale = _stale_graphs(store, result) if force else []
         store.replace_graph(result.graph, result.ntriples, drop=stale)
         summary.stored += 1
@@ -256,6 +264,24 @@ def _summarise(violations: list[str], limit: int = 3) -> str:
     if len(counts) > limit:
         parts.append(f"and {len(counts) - limit} more kinds")
     return "; ".join(parts)
+
+
+def _stored_from_other_file(store: GraphStore, load: Letterload) -> str | None:
+    """The file name of a different file whose letter already fills this letter's graph.
+
+    Two files give the same graph when they are the same letter (same case number), e.g. the
+    PDF and a text copy, or a re-posted letter. The first one stored is kept and the others are
+    skipped, so ingesting the same files again changes nothing; ``--force`` replaces.
+    """
+    result = store.select(
+        "SELECT ?sha ?file WHERE { GRAPH ?g { ?s <https://w3id.org/imrgraph/ontology#sha256> "
+        "?sha OPTIONAL { ?s <https://w3id.org/imrgraph/ontology#fileName> ?file } } }",
+        {"g": ox.NamedNode(load.graph)},
+    )
+    for sha, file in result.rows:
+        if sha != load.sha256:
+            return str(file or sha)
+    return None
 
 
 def _stale_graphs(store: GraphStore, load: Letterload) -> list[str]:
