@@ -9,7 +9,7 @@ its ``<name>.expected.json`` when there is one (examples/letters), for both side
 
 Usage::
 
-    python benchmarks/parse.py                       # examples/letters/*.pdf, 60 letters
+    python benchmarks/parse.py                       # examples/letters/*.pdf, 40 letters
     python benchmarks/parse.py --letters 200
     python benchmarks/parse.py --corpus DIR --letters 500
 
@@ -97,26 +97,29 @@ def time_run(fn: Callable[[Path], object], paths: list[Path]) -> tuple[float, in
     return time.perf_counter() - start, failures
 
 
-def accuracy(fn: Callable[[Path], Letter], pdfs: list[Path]) -> tuple[int, int]:
-    """(letters whose parse equals their expected JSON, letters that have one)."""
-    right = total = 0
+def accuracy(fn: Callable[[Path], Letter], pdfs: list[Path]) -> tuple[int, int, int, int]:
+    """Per side: (parses equal to the expected JSON, letters with one,
+    parses equal to the same letter's .txt parse, letters with a .txt)."""
+    right = total = same = texts = 0
     for pdf in pdfs:
-        expected_path = pdf.with_suffix(".expected.json")
-        if not expected_path.exists():
-            continue
-        total += 1
-        expected = comparable(json.loads(expected_path.read_text(encoding="utf-8")))
         try:
             got = comparable(fn(pdf).to_dict())
         except ImrGraphError:
-            continue
-        right += got == expected
-    return right, total
+            got = None
+        expected_path = pdf.with_suffix(".expected.json")
+        if expected_path.exists():
+            total += 1
+            right += got == comparable(json.loads(expected_path.read_text(encoding="utf-8")))
+        text_path = pdf.with_suffix(".txt")
+        if text_path.exists():
+            texts += 1
+            same += got == comparable(parse_document(extract(text_path)).to_dict())
+    return right, total, same, texts
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--letters", type=int, default=60, help="letters per side (default 60)")
+    ap.add_argument("--letters", type=int, default=40, help="letters per side (default 40)")
     ap.add_argument("--corpus", type=Path, help="folder of PDFs (default examples/letters)")
     args = ap.parse_args(argv)
     folder = args.corpus or ROOT / "examples" / "letters"
@@ -147,10 +150,12 @@ def main(argv: list[str] | None = None) -> int:
     ratio = rows[1][1] / rows[0][1]
     text_ratio = rows[3][1] / rows[2][1]
     print(f"speed-up, full pipeline: {ratio:.1f}x   (text extraction alone: {text_ratio:.1f}x)")
-    right_p, total = accuracy(pipeline, pdfs)
-    right_b, _ = accuracy(baseline, pdfs)
-    if total:
-        print(f"equal to expected JSON: pipeline {right_p}/{total}, baseline {right_b}/{total}")
+    for name, fn in (("pipeline", pipeline), ("baseline", baseline)):
+        right, total, same, texts = accuracy(fn, pdfs)
+        print(
+            f"{name}: parse equal to expected JSON {right}/{total}, "
+            f"equal to the parse of the letter's .txt {same}/{texts}"
+        )
     return 0
 
 
