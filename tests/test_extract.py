@@ -479,3 +479,20 @@ def test_input_errors_survive_pickling():
         copy = pickle.loads(pickle.dumps(error("a/b.pdf", "why")))
         assert type(copy) is error
         assert (copy.path, copy.reason, str(copy)) == ("a/b.pdf", "why", "a/b.pdf: why")
+
+
+@pytest.mark.parametrize(
+    "text_path",
+    sorted((ROOT / "examples" / "letters").glob("*.txt")),
+    ids=lambda p: p.stem,
+)
+def test_example_pdfs_are_rendered_from_the_current_letters(text_path, tmp_path):
+    """A letter edited without re-rendering its PDF (python tools/render_pdf.py ...) fails here.
+
+    Compares the extracted text, not the bytes, so another fpdf2 version still passes.
+    """
+    committed = text_path.with_suffix(".pdf")
+    assert committed.exists(), f"render it: python tools/render_pdf.py {text_path}"
+    fresh = tmp_path / committed.name
+    render_pdf.render(text_path.read_text(encoding="utf-8"), fresh)
+    assert extract(committed).pages == extract(fresh).pages
