@@ -123,7 +123,8 @@ _MTUS_RE = re.compile(
     re.I,
 )
 _ODG_RE = re.compile(
-    r"(?:the\s+)?(?:Official\s+Disability\s+Guidelines?(?:\s*\(ODG\))?|ODG)(?:'s)?"
+    r"(?:the\s+)?(?:Official\s+Disability\s+Guidelines?(?:\s*[-–]?\s*Treatment\s+in\s+Workers'?"
+    r"\s+Comp(?:ensation)?)?(?:\s*\((?:ODG|ODG-TWC)\))?|ODG(?:[\s-]*TWC)?)(?:'s)?"
     r"(?:\s*\(?(?:19|20)\d{2}\)?)?(?:\s+Treatment\s+in\s+Workers'?\s+Comp(?:ensation)?)?"
     r"\s*[:,]?\s*",
     re.I,
@@ -346,6 +347,7 @@ def read_citation(text: str, inherited: str | None = None) -> tuple[Citation, bo
         body = body[m.end() :]
     explicit_non_mtus = False
     mtus_marker = False
+    mtus_year: str | None = None  # "MTUS 2009: ..." names the edition it cites
     non = _NON_MTUS_RE.match(body)
     if non:
         explicit_non_mtus = True
@@ -364,6 +366,7 @@ def read_citation(text: str, inherited: str | None = None) -> tuple[Citation, bo
         if mt:
             mtus_marker = True
             body = body[mt.end() :]
+            mtus_year = mt.group("year")
 
     family: str
     odg = _ODG_RE.match(body)
@@ -388,6 +391,8 @@ def read_citation(text: str, inherited: str | None = None) -> tuple[Citation, bo
     cit = Citation(text=text, family=family, in_mtus=family == "MTUS")  # type: ignore[arg-type]
     if family == "MTUS":
         recognised = _read_mtus(body, cit)
+        if cit.edition is None and mtus_year:
+            cit.edition = mtus_year
     elif family == "ODG":
         recognised = _read_odg(body, cit)
     elif family == "ACOEM":

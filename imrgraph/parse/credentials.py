@@ -80,7 +80,7 @@ _SENTENCE_RE = re.compile(
     re.I | re.S,
 )
 _BOARD_RE = re.compile(
-    r"Board[\s-]+Certified\s+(?:in\s+)?(?P<cert>.+?)"
+    r"(?:Board[\s-]+Certified|^(?:a\s+)?(?:Licensed|Certified))\s+(?:in\s+)?(?P<cert>.+?)"
     r"(?=,\s*(?:has|and\s+has|with|is)\b|\s+and\s+(?:has|is)\b|\s*,?\s*(?:has\s+a\s+)?"
     r"sub-?specialt|$)",
     re.I | re.S,
@@ -115,7 +115,7 @@ def _states(raw: str, warnings: list[str]) -> list[str]:
             continue
         if re.fullmatch(r"the\s+states?\s+of", token, re.I):
             continue
-        token = re.sub(r"^(?:the\s+)?(?:states?\s+of\s+)", "", token, flags=re.I)
+        token = re.sub(r"^(?:the\s+)?(?:states?\s+of\s+)?", "", token, flags=re.I)
         name = STATES.get(token.upper()) if len(token) == 2 else _BY_NAME.get(token.lower())
         if name is None:
             warnings.append(f"state-unrecognized: {token!r}")

@@ -23,7 +23,9 @@ _DATE_LABELS: dict[str, re.Pattern[str]] = {
     "assigned": re.compile(r"\bDate\s+Assigned\s*:", re.I),
     "injury": re.compile(r"\bDate\s+of\s+Injury\s*:", re.I),
     "decision": re.compile(r"\bDecision\s+Date\s*:", re.I),
-    "ur_decision": re.compile(r"\bUR\s+(?:Denial|Decision)\s+Date\s*:", re.I),
+    "ur_decision": re.compile(
+        r"\b(?:UR\s+(?:Denial|Decision)\s+Date|Date\s+of\s+UR\s+(?:Denial|Decision))\s*:", re.I
+    ),
     "application_received": re.compile(r"\b(?:IMR\s+)?Application\s+Received\s*:", re.I),
 }
 
@@ -65,7 +67,7 @@ def parse_header(text: str, start: int, end: int, warnings: list[str]) -> Header
 
 
 _ANY_LABEL_RE = re.compile(
-    r"^(?:Case\s+Number|Date\s+Assigned|Date\s+of\s+Injury|Decision\s+Date|UR\s+Denial|Priority"
+    r"^(?:Case\s+Number|Date\s+Assigned|Date\s+of\s+(?:Injury|UR)|Decision\s+Date|UR\s+Denial|Priority"
     r"|Application\s+Received|IMR\s+Application)",
     re.I,
 )

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from imrgraph.model import Citation, Item
 from imrgraph.parse.categories import categorize
 from imrgraph.parse.citations import parse_citation_line, rationale_citations
-from imrgraph.parse.text import collapse, sentences
+from imrgraph.parse.text import collapse, ends_with_abbreviation, sentences
 
 # --- newer style ---------------------------------------------------------------------------
 
@@ -106,7 +106,11 @@ def _service_start(text: str, colon: int, floor: int) -> int:
             break
         prev_start, prev_end = _line_bounds(text, j)
         prev = text[max(prev_start, floor) : prev_end].strip()
-        if not prev or _TERMINAL_RE.search(prev) or _HEADING_RE.match(prev):
+        if not prev or _HEADING_RE.match(prev):
+            break
+        if _TERMINAL_RE.search(prev) and not ends_with_abbreviation(prev):
+            break
+        if _MEDICALLY_NECESSARY_RE.search(prev):  # the last line of the previous rationale
             break
         if _NEW_FOLLOW_RE.match(prev) or _OLD_RATIONALE_RE.match(prev):
             break

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from imrgraph.parse.dates import DATE_PATTERN, DateMatch, date_at, first_date
 
 _AGE_RE = re.compile(r"\b(?P<age>\d{1,3})[\s-]+(?:-\s*)?years?[\s-]+old\b", re.I)
-_AGE_ALT_RE = re.compile(r"\b(?:aged?|age\s+of)\s+(?P<age>\d{1,3})\b", re.I)
+_AGE_ALT_RE = re.compile(
+    r"\b(?:aged?|age\s+of)\s+(?P<age>\d{1,3})\b|\b(?P<yo>\d{1,3})\s*(?:y/o|y\.o\.|yo)(?!\w)", re.I
+)
 _SEX_NEAR_AGE_RE = re.compile(r"\b(?P<sex>female|male|woman|man|gentleman|lady)\b", re.I)
 _SEX_ANY_RE = re.compile(r"\b(?P<sex>female|male)\b", re.I)
 _SEX = {
@@ -118,7 +120,7 @@ def _age_and_sex(text: str) -> tuple[int | None, str | None]:
     sex: str | None = None
     m = _AGE_RE.search(text) or _AGE_ALT_RE.search(text)
     if m:
-        value = int(m.group("age"))
+        value = int(m.group("age") or m.group("yo"))
         age = value if 0 < value <= 120 else None
         # The sex, when stated, is in the same phrase: "a 55-year-old male who ...".
         window = text[max(0, m.start() - 80) : m.end() + 80]

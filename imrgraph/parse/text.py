@@ -47,6 +47,8 @@ def _clean_page(page: str, seen_case_label: bool) -> tuple[str, bool]:
             line = _PAGE_FOOTER_RE.sub("", line)
             if not line.strip():
                 continue
+            if _BARE_CASE_LINE_RE.match(line):  # "CM15-0123456   Page 2 of 5"
+                continue
         if _BARE_CASE_LINE_RE.match(line):
             labelled = bool(_LABELLED_CASE_RE.search(line))
             # The first labelled "Case Number: X" is the header table's field; keep it.
@@ -135,6 +137,14 @@ def _is_boundary(text: str, match: re.Match[str]) -> bool:
         return False
     # Single initials ("J. Smith") are not sentence ends.
     return not (len(token) == 1 and token.isalpha())
+
+
+def ends_with_abbreviation(line: str) -> bool:
+    """True when ``line`` ends in a period that belongs to an abbreviation ("p.o.", "b.i.d.")."""
+    if not line.endswith("."):
+        return False
+    word = _LAST_WORD_RE.search(line, max(0, len(line) - 25), len(line) - 1)
+    return word is not None and word.group(1).lower().rstrip(".") in _ABBREVIATIONS
 
 
 def sentences(text: str) -> list[str]:
