@@ -192,9 +192,10 @@ def guideline_network_figure(graph: nx.Graph, top: int = 12) -> Figure:
         edgecolors="#888888",
         linewidths=0.5,
     )
+    label_pos = {n: (x, y - 0.055) for n, (x, y) in pos.items()}  # below the marker
     nx.draw_networkx_labels(
         sub,
-        pos,
+        label_pos,
         ax=ax,
         font_size=7,
         labels={n: _short(str(sub.nodes[n].get("label", n)), 34) for n in sub},

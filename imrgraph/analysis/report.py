@@ -80,10 +80,12 @@ def _examples(
     for outcome, limit in per_outcome.items():
         rows = run_select(
             store,
-            "SELECT ?case ?service ?sentence ?g ?guideline ?outcome ?party WHERE {\n"
+            "SELECT DISTINCT ?item ?case ?file ?service ?sentence ?g ?guideline ?outcome ?party\n"
+            "WHERE {\n"
             f"  GRAPH ?g {{\n{selection.items_fragment()}"
             f"?item imr:hasCitation ?cit . ?cit imr:citedBy ?party .\n{cites}"
             "    OPTIONAL { ?det dcterms:identifier ?case }\n"
+            "    OPTIONAL { ?det prov:wasDerivedFrom ?src . ?src imr:fileName ?file }\n"
             "    OPTIONAL { ?item imr:requestsService ?svc . ?svc rdfs:label ?service }\n"
             "    OPTIONAL { ?item imr:decisiveSentence ?sentence }\n  }\n"
             f"{climb}}}\n"
@@ -95,7 +97,8 @@ def _examples(
             },
         )
         for row in rows:
-            case = row["case"] or str(row["g"]).rsplit("/", 1)[-1]
+            file_name = Path(str(row["file"])).name if row["file"] else None
+            case = row["case"] or file_name or str(row["g"]).rsplit("/", 1)[-1][:20]
             out.append(
                 {
                     "case": case,
