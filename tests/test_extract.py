@@ -200,7 +200,7 @@ def _file(tmp_path: Path, name: str, data: bytes) -> Path:
         ("encrypted.pdf", _encrypted_pdf, EncryptedFile, "encrypted PDF"),
         ("scanned.pdf", _image_only_pdf, NoTextLayer, "no text layer"),
         ("binary.txt", lambda p: p.write_bytes(b"\x89PNG\x00\x00\x01"), CorruptFile, "binary"),
-        ("notes.docx", lambda p: p.write_bytes(b"PK\x03\x04"), CorruptFile, "unsupported file"),
+        ("notes.docx", lambda p: p.write_bytes(b"PK\x03\x04"), ExtractionError, "unsupported file"),
     ],
 )
 def test_bad_inputs_raise_specific_errors(tmp_path, name, make, error, reason):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from imrgraph.errors import CorruptFile, EmptyFile, ExtractionError, LimitExceeded, NoTextLayer
+from imrgraph.errors import EmptyFile, ExtractionError, LimitExceeded, NoTextLayer
 from imrgraph.extract.layout import fix_header_table, header_needs_layout
 from imrgraph.extract.pdf import pdf_pages
 from imrgraph.extract.running import remove_running_lines
@@ -56,7 +56,7 @@ def file_format(path: Path, data: bytes) -> Format:
         return "text"
     if b"%PDF-" in data[:1024]:
         return "pdf"
-    raise CorruptFile(
+    raise ExtractionError(
         str(path), f"unsupported file type {suffix or '(no suffix)'!r} (use .pdf or .txt)"
     )
 
