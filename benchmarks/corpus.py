@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpus_data as D
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 SHARD_SIZE = 1000
 
 BOILERPLATE = (
@@ -558,12 +558,14 @@ def make_letter(seed: int, index: int) -> Draft:
 
     # --- header table --------------------------------------------------------------------
     summary_dates = dict(dates)
+    state_injury = rng.random() > 0.02  # the summary states the injury date
+    state_ur = rng.random() > 0.02  # the summary has a Utilization Review sentence
     if has_table:
         # a summary that disagrees with the header now and then: the header wins, with a warning
-        if rng.random() < 0.02:
+        if rng.random() < 0.02 and state_injury:
             summary_dates["injury"] = dates["injury"] - dt.timedelta(days=rng.randrange(1, 400))
             warnings.append("date-conflict: injury date in the summary differs from the header")
-        elif rng.random() < 0.01:
+        elif rng.random() < 0.01 and state_ur:
             summary_dates["ur_decision"] = dates["ur_decision"] - dt.timedelta(
                 days=rng.randrange(1, 30)
             )
@@ -590,8 +592,6 @@ def make_letter(seed: int, index: int) -> Draft:
     ref = pick(rng, list(zip(D.REFERENT_WEIGHTS, D.REFERENTS, strict=True)))
     Ref = cap(ref)
     sentences: list[str] = []
-    state_injury = rng.random() > 0.02
-    state_ur = rng.random() > 0.02
     if not has_table:
         if not state_injury:
             warnings.append("injury-date-missing: no date of injury found")
@@ -670,9 +670,12 @@ def make_letter(seed: int, index: int) -> Draft:
     request_words = join_words(rng, shorts[:4])
     ur_text = sd(summary_dates["ur_decision"])
     ur_form = pick(rng, [(40, 1), (35, 2), (25, 3)])
+    ur_words = pick(
+        rng, [(6, "Utilization Review"), (2, "Utilization Review (UR)"), (1, "utilization review")]
+    )
     if ur_form == 1:
         ur_sentences = [
-            f"In a Utilization Review report dated {ur_text}, the claims administrator failed to "
+            f"In a {ur_words} report dated {ur_text}, the claims administrator failed to "
             f"approve {'a request' if len(shorts) == 1 else 'requests'} for {request_words}."
         ]
         if rng.random() < 0.6:
@@ -1067,6 +1070,7 @@ def _char_widths() -> dict[str, dict[str, float]]:
 
 
 _WIDTHS: dict[str, dict[str, float]] | None = None
+_WORD_CACHE: dict[tuple[bool, str], float] = {}
 
 
 def wrap(text: str, bold: bool) -> list[str]:
@@ -1081,7 +1085,11 @@ def wrap(text: str, bold: bool) -> list[str]:
         line: list[str] = []
         width = 0.0
         for word in hard.split():
-            w = sum(widths.get(c, 0.5) for c in word)
+            w = _WORD_CACHE.get((bold, word))
+            if w is None:
+                w = sum(widths.get(c, 0.5) for c in word)
+                if len(_WORD_CACHE) < 200_000:
+                    _WORD_CACHE[(bold, word)] = w
             if line and width + space + w > TEXT_W:
                 lines.append(" ".join(line))
                 line, width = [word], w

@@ -199,7 +199,8 @@ STATES: list[tuple[str, str]] = [
 # (weight, board certification, [possible subspecialties])
 SPECIALTIES: list[tuple[float, str, list[str]]] = [
     (14, "Anesthesiology", ["Pain Medicine", "Pain Management"]),
-    (14, "Physical Medicine & Rehabilitation", ["Pain Medicine", "Sports Medicine"]),
+    (9, "Physical Medicine & Rehabilitation", ["Pain Medicine", "Sports Medicine"]),
+    (5, "Physical Medicine and Rehabilitation", ["Pain Medicine", "Sports Medicine"]),
     (12, "Orthopedic Surgery", ["Sports Medicine", "Hand Surgery", "Spine Surgery"]),
     (10, "Family Practice", ["Sports Medicine"]),
     (9, "Internal Medicine", ["Rheumatology", "Pulmonary Diseases"]),
@@ -467,6 +468,11 @@ SERVICE_KINDS: list[dict] = [
             ("Capsaicin 0.075% cream 60gm", "capsaicin"),
             ("Voltaren 1% gel 100gm", "Voltaren gel"),
             ("Menthoderm gel 240ml", "Menthoderm"),
+            (
+                "Flurbiprofen 20%/Baclofen 2%/Dexamethasone 2%/Menthol 2%/Camphor 2%/Capsaicin "
+                "0.0375% cream 180gm",
+                "the compounded cream",
+            ),
             ("Gabapentin 10%/Amitriptyline 5%/Capsaicin 0.025% compound 210gm", "the compound"),
         ),
         "ca": [
@@ -839,23 +845,54 @@ SERVICE_KINDS: list[dict] = [
         "services": [
             ("Urine drug screen", "drug testing", None),
             ("Urine drug testing", "drug testing", None),
-            ("EMG/NCV of the bilateral upper extremities", "electrodiagnostic testing", None),
-            ("NCV of the bilateral lower extremities", "nerve conduction testing", None),
-            ("Sleep study", "polysomnography", None),
-            ("Comprehensive metabolic panel", "laboratory testing", None),
+            (
+                "EMG/NCV of the bilateral upper extremities",
+                "electrodiagnostic testing",
+                None,
+                "emg",
+            ),
+            ("NCV of the bilateral lower extremities", "nerve conduction testing", None, "ncv"),
+            ("Sleep study", "polysomnography", None, "sleep"),
+            ("Comprehensive metabolic panel", "laboratory testing", None, "labs"),
         ],
+        "by": {
+            "emg": {
+                "ca": [
+                    (2, ("ch", 8, "Special Studies and Diagnostic and Treatment Considerations")),
+                    (1, ("ch", 11, "Special Studies")),
+                ],
+                "rv": [(2, ("chp", 8, "178")), (1, ("ch", 11, "Special Studies"))],
+                "running": [(RUNNING_ACOEM, (8, "178"))],
+            },
+            "ncv": {
+                "ca": [(2, ("odg", "lowback", "Nerve conduction studies (NCS)"))],
+                "rv": [
+                    (2, ("odg", "lowback", "Nerve conduction studies (NCS)")),
+                    (1, ("ch", 12, "Special Studies")),
+                ],
+                "running": [(RUNNING_ACOEM, (12, "303"))],
+            },
+            "sleep": {
+                "ca": [(2, ("odg", "pain", "Polysomnography"))],
+                "rv": [(2, ("odg", "pain", "Polysomnography")), (1, ("odg", "mental", "Insomnia"))],
+                "running": [],
+            },
+            "labs": {
+                "ca": [(2, ("cp", "NSAIDs, specific drug list & adverse effects", "70"))],
+                "rv": [
+                    (2, ("cp", "NSAIDs, specific drug list & adverse effects", "70")),
+                    (1, ("other", "peer-reviewed literature")),
+                ],
+                "running": [(RUNNING_CP, "70")],
+            },
+        },
         "ca": [
             (3, ("cp", "Drug testing", "43")),
             (2, ("odg", "pain", "Urine drug testing (UDT)")),
-            (2, ("ch", 8, "Special Studies and Diagnostic and Treatment Considerations")),
-            (1, ("odg", "lowback", "Nerve conduction studies (NCS)")),
-            (1, ("odg", "pain", "Polysomnography")),
         ],
         "rv": [
             (3, ("cp", "Drug testing", "43")),
             (2, ("odg", "pain", "Urine drug testing (UDT)")),
-            (2, ("ch", 11, "Special Studies")),
-            (1, ("odg", "lowback", "Electromyography (EMG)")),
         ],
         "running": [(RUNNING_CP, "43"), (RUNNING_ODG, ("pain", "Urine Drug Testing"))],
         "claim": [
