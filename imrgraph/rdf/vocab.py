@@ -30,3 +30,13 @@ PREFIXES: dict[str, str] = {
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "owl": "http://www.w3.org/2002/07/owl#",
 }
+
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+
+# The guideline and category schemes themselves, and the graph the store keeps them in.
+GUIDELINE_SCHEME = GL["scheme"]
+CATEGORY_SCHEME = CAT["scheme"]
+ONTOLOGY_GRAPH = "https://w3id.org/imrgraph/graph/ontology"
+ONTOLOGY_IRI = "https://w3id.org/imrgraph/ontology"
