@@ -9,12 +9,15 @@ state, so a ``ProcessPoolExecutor`` can call them directly.
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from imrgraph import __version__
-from imrgraph.errors import ImrGraphError, InputError
-from imrgraph.extract import ExtractedDocument, Limits, extract
+from imrgraph.errors import ImrGraphError, InputError, LimitExceeded
+from imrgraph.extract import DEFAULT_LIMITS, ExtractedDocument, Limits, extract
 from imrgraph.extract.document import PDF_SUFFIXES, TEXT_SUFFIXES
 from imrgraph.model import Letter, Source
 
@@ -80,14 +83,55 @@ def iter_input_files(paths: Iterable[str | Path]) -> Iterator[Path]:
             yield candidate
 
 
+class _OutOfTime(BaseException):
+    """Raised by the alarm; a BaseException so no ``except Exception`` on the way swallows it."""
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise ``_OutOfTime`` in this thread if the block runs longer than ``seconds``.
+
+    SIGALRM interrupts Python code and the regex engine (which checks for signals), i.e. every
+    runaway the parser itself can cause. It cannot interrupt a call stuck inside a C library
+    (PDFium): ingest's parent process backs this up by killing a worker that overruns (see
+    ``imrgraph.store.ingest``). Only the main thread can take signals, so elsewhere (or without
+    ``setitimer``) the block runs unlimited.
+    """
+    if (
+        not seconds
+        or not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def on_alarm(signum: int, frame: object) -> None:
+        raise _OutOfTime()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def parse_one(path: Path, limits: Limits | None = None) -> Letter | InputError:
     """``parse_file`` that returns the failure instead of raising it (for batches and workers).
 
     Any other ImrGraphError, or an unexpected exception (a parser bug), is reported as this file's
     failure too, so one bad letter cannot stop a batch of thousands; the reason names the bug.
+    A file that takes longer than ``limits.max_seconds`` is stopped and reported as
+    ``LimitExceeded``.
     """
+    seconds = (limits or DEFAULT_LIMITS).max_seconds
     try:
-        return parse_file(path, limits)
+        with time_limit(seconds):
+            return parse_file(path, limits)
+    except _OutOfTime:
+        reason = f"parse took longer than the limit ({seconds:g} s); stopped"
+        return LimitExceeded(str(path), reason)
     except InputError as exc:
         return exc
     except ImrGraphError as exc:

@@ -31,6 +31,9 @@ class Limits:
 
     max_bytes: int = 50 * 1024 * 1024
     max_pages: int = 500
+    #: Seconds one file may take to extract and parse (``pipeline.parse_one`` enforces it;
+    #: None = no limit). A letter takes well under a second; this stops a runaway file.
+    max_seconds: float | None = 60.0
 
 
 DEFAULT_LIMITS = Limits()
@@ -72,6 +75,8 @@ def read_input(path: Path, limits: Limits) -> bytes:
         raise ExtractionError(name, f"cannot read ({exc.strerror or exc})") from None
     if path.is_dir():
         raise ExtractionError(name, "is a directory")
+    if not path.is_file():  # a FIFO or a device: reading it could block forever
+        raise ExtractionError(name, "not a regular file")
     if size == 0:
         raise EmptyFile(name, "empty file (0 bytes)")
     if size > limits.max_bytes:
