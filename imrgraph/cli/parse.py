@@ -53,6 +53,10 @@ def parse_command(
     max_mb: Annotated[
         float, typer.Option(help="Refuse files larger than this many megabytes.", min=0.001)
     ] = DEFAULT_LIMITS.max_bytes / (1024 * 1024),
+    max_seconds: Annotated[
+        float,
+        typer.Option(help="Stop parsing a file after this many seconds (0 = no limit).", min=0),
+    ] = DEFAULT_LIMITS.max_seconds or 0,
 ) -> None:
     """Parse IMR determination letters into JSON (the schema is imrgraph/schema/letter.schema.json).
 
@@ -69,7 +73,11 @@ def parse_command(
     The other files are still parsed. Exit status: 0 if every file parsed, 1 if any failed.
     """
     fmt = output_format.value
-    limits = Limits(max_bytes=int(max_mb * 1024 * 1024), max_pages=max_pages)
+    limits = Limits(
+        max_bytes=int(max_mb * 1024 * 1024),
+        max_pages=max_pages,
+        max_seconds=max_seconds or None,
+    )
     files = list(iter_input_files(paths))
     failed = 0
     out = sys.stdout
