@@ -225,7 +225,7 @@ def split_citation_line(line: str) -> list[_Piece]:
 
 
 def _pages(body: str) -> tuple[str, str | None]:
-    m = _PAGES_RE.search(body)
+    m = _PAGES_RE.search(body) if "p" in body.lower() else None
     if m is None:
         return body, None
     pages = re.sub(r"\s*([-–])\s*", "-", m.group("pages")).replace("–", "-")
@@ -274,7 +274,9 @@ def _read_mtus(body: str, cit: Citation) -> bool:
         chapter = int(ch.group("n"))
         body = body[ch.end() :].strip(_EDGE_PUNCT)
     # A table number locates text inside a document; it is not a section name.
-    body = _TABLE_RE.sub("", body).strip(_EDGE_PUNCT)
+    if "table" in body.lower():
+        body = _TABLE_RE.sub("", body)
+    body = body.strip(_EDGE_PUNCT)
     found = _match_document(body, _MTUS_DOC_RES)
     if found:
         cit.document = found[0]
@@ -352,11 +354,12 @@ def read_citation(text: str, inherited: str | None = None) -> tuple[Citation, bo
     if non:
         explicit_non_mtus = True
         body = body[non.end() :]
-    not_part = _NOT_PART_RE.search(body)
+    has_part_of = "part of" in body.lower()  # cheap test before the two clause patterns
+    not_part = _NOT_PART_RE.search(body) if has_part_of else None
     if not_part:
         explicit_non_mtus = True
         body = body[: not_part.start()] + body[not_part.end() :]
-    part = _PART_RE.search(body)
+    part = _PART_RE.search(body) if has_part_of else None
     if part:
         mtus_marker = True
         body = body[: part.start()] + body[part.end() :]
@@ -462,27 +465,41 @@ _RATIONALE_RES = [
 ]
 
 
-# Words each rationale pattern needs: a cheap substring test skips patterns that cannot match.
-_RATIONALE_KEYS: list[tuple[str, ...]] = [
-    ("acoem",),
-    ("mtus",),
-    ("mtus",),
-    ("odg", "official disability"),
-    ("acoem",),
-]
+# Every rationale citation contains one of these words (in lower case). Scanning for them with
+# a plain literal alternation and trying the patterns only where they occur is several times
+# faster than running every pattern over the whole rationale.
+_RATIONALE_KEYWORD_RE = re.compile(r"mtus|odg|official disability|acoem")
+# What may come before the keyword inside the citation: "page 80 of the MTUS ...",
+# "the CA MTUS ...", "the Third Edition ACOEM ..." (matched on the lower-cased text).
+_RATIONALE_BEFORE_RE = re.compile(
+    r"(?:\b(?:pages?|pp?\.)\s*" + _PAGE_NUM + r"\s+of\s+)?(?:\bthe\s+)?(?:(?:ca|california)\s+)?"
+    r"(?:(?:2nd|second|3rd|third)\s+edition\s+)?$"
+)
 
 
 def rationale_citations(rationale: str) -> list[Citation]:
     """Guidelines the rationale cites in its running text, in order, without repeats."""
     spans: list[tuple[int, int]] = []
     lower = rationale.lower()
-    for pattern, keys in zip(_RATIONALE_RES, _RATIONALE_KEYS, strict=True):
-        if not any(k in lower for k in keys):
+    covered = 0
+    for hit in _RATIONALE_KEYWORD_RE.finditer(lower):
+        if hit.start() < covered:
             continue
-        for m in pattern.finditer(rationale):
-            if any(s < m.end() and m.start() < e for s, e in spans):
+        window = max(0, hit.start() - 48)
+        before = _RATIONALE_BEFORE_RE.search(lower, window, hit.start())
+        starts = (
+            [before.start(), hit.start()]
+            if before and before.start() < hit.start()
+            else [hit.start()]
+        )
+        for start in starts:
+            if start < covered:
                 continue
-            spans.append((m.start(), m.end()))
+            m = next((m for p in _RATIONALE_RES if (m := p.match(rationale, start))), None)
+            if m is not None:
+                spans.append((m.start(), m.end()))
+                covered = m.end()
+                break
     spans.sort()
     out: list[Citation] = []
     seen: set[tuple[object, ...]] = set()

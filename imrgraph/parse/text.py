@@ -19,6 +19,7 @@ _BARE_CASE_LINE_RE = re.compile(
     r"^[ \t]*(?:IMR\s+)?(?:Case\s+(?:Number|No\.?)\s*:?\s*)?[A-Z]{2}\d{2}-\d{5,8}[ \t]*$",
     re.IGNORECASE,
 )
+_FURNITURE_HINT_RE = re.compile(r"Page\s+\d|\d{2}-\d{5}", re.IGNORECASE)
 _LABELLED_CASE_RE = re.compile(r"Case\s+(?:Number|No\.?)\s*:", re.IGNORECASE)
 
 
@@ -41,8 +42,11 @@ class JoinedText:
 
 def _clean_page(page: str, seen_case_label: bool) -> tuple[str, bool]:
     """Drop footer fragments and repeated bare case-number lines from one page."""
+    page = page.replace("\r\n", "\n").replace("\r", "\n")
+    if not _FURNITURE_HINT_RE.search(page):  # most pages: nothing to remove, skip the lines
+        return page, seen_case_label or bool(_LABELLED_CASE_RE.search(page))
     out: list[str] = []
-    for line in page.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    for line in page.split("\n"):
         if _PAGE_FOOTER_RE.search(line):
             line = _PAGE_FOOTER_RE.sub("", line)
             if not line.strip():
