@@ -163,7 +163,9 @@ def ingest_command(
             def on_event(kind: str, path: str, detail: str) -> None:
                 counts[kind] += 1
                 if kind == "failed":
-                    progress.console.print(f"{path}: {detail}", markup=False, highlight=False)
+                    progress.console.print(
+                        f"{path}: {detail}", markup=False, highlight=False, soft_wrap=True
+                    )
                 progress.update(task, advance=1, **counts)
 
             summary = ingest(

@@ -9,6 +9,7 @@ the same by construction.
 from __future__ import annotations
 
 import abc
+import hashlib
 import io
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -51,6 +52,7 @@ def to_term(value: Binding) -> ox.NamedNode | ox.Literal:
 
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
+_DCTERMS = "http://purl.org/dc/terms/"
 
 
 def _prologue() -> str:
@@ -179,22 +181,38 @@ class GraphStore(abc.ABC):
             raise StoreError(f"no letter with case number {case!r} in {self.location}")
         return str(result.rows[0][0])
 
-    def load_ontology(self, directory: Path | None = None) -> int:
-        """Replace the ontology graph with every ``*.ttl`` of the ontology folder; triple count.
+    def load_ontology(self, directory: Path | None = None, *, force: bool = False) -> int:
+        """Make the ontology graph hold every ``*.ttl`` of the ontology folder; triples loaded.
 
         The saved queries read the guideline and category hierarchies (skos:broader, labels)
-        from this graph, so ingest refreshes it on every run.
+        from this graph, so ingest calls this on every run. The files' sha256 is recorded in the
+        graph (``dcterms:hasVersion``) and an unchanged ontology is not rewritten (0 is
+        returned): re-ingesting changes nothing, not even blank node labels.
         """
         folder = directory or resource_dir("ontology")
-        triples: list[ox.Triple] = []
-        for path in sorted(folder.glob("*.ttl")):
+        paths = sorted(folder.glob("*.ttl"))
+        if not paths:
+            raise StoreError(f"{folder}: no ontology (*.ttl) files to load")
+        digest = hashlib.sha256()
+        for path in paths:
+            try:
+                digest.update(path.read_bytes())
+            except OSError as exc:
+                raise StoreError(f"{path}: cannot read the ontology: {exc}") from exc
+        version = ox.Literal(f"sha256:{digest.hexdigest()}")
+        graph = ox.NamedNode(ONTOLOGY_GRAPH)
+        has_version = ox.NamedNode(_DCTERMS + "hasVersion")
+        if not force and self._ask(
+            f"ASK {{ GRAPH {graph} {{ {graph} {has_version} ?v }} }}", {"v": version}
+        ):
+            return 0
+        triples: list[ox.Triple] = [ox.Triple(graph, has_version, version)]
+        for path in paths:
             try:
                 parsed = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
                 triples.extend(q.triple for q in parsed)
             except (SyntaxError, ValueError, OSError) as exc:
                 raise StoreError(f"{path}: cannot load the ontology: {exc}") from exc
-        if not triples:
-            raise StoreError(f"{folder}: no ontology (*.ttl) files to load")
         self.replace_graph(ONTOLOGY_GRAPH, triples)
         return len(triples)
 

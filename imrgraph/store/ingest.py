@@ -28,6 +28,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from imrgraph.errors import ImrGraphError, StoreError
+from imrgraph.model import Letter
 from imrgraph.rdf.vocab import DEFAULT_DATA_BASE
 from imrgraph.store.base import GraphStore
 
@@ -100,15 +101,8 @@ def _violation_text(violation: Any) -> str:
 
 
 def process_batch(paths: list[str], base: str) -> list[Letterload | Failure]:
-    """Parse, map and SHACL-validate a batch of files (runs in a worker process).
-
-    The batch is validated in one pyshacl call (``validate_letters``): per-call overhead
-    dominates small graphs, so batching is what makes validating every letter affordable.
-    """
-    from imrgraph.model import Letter
+    """Parse, map and SHACL-validate a batch of files (runs in a worker process)."""
     from imrgraph.pipeline import parse_one
-    from imrgraph.rdf.mapper import letter_to_ntriples
-    from imrgraph.rdf.validate import validate_letters
 
     out: list[Letterload | Failure | None] = []
     parsed: list[tuple[int, str, Letter]] = []
@@ -120,29 +114,45 @@ def process_batch(paths: list[str], base: str) -> list[Letterload | Failure]:
         else:
             parsed.append((len(out), path, result))
             out.append(None)
-    if parsed:
-        try:
-            checks = validate_letters([letter for _, _, letter in parsed], base)
-        except ImrGraphError as exc:
-            checks = None
-            for index, path, _ in parsed:
-                out[index] = Failure(path, "validate", str(exc))
-        if checks is not None:
-            for (index, path, letter), check in zip(parsed, checks, strict=True):
-                try:
-                    graph, data = letter_to_ntriples(letter, base)
-                except ImrGraphError as exc:
-                    out[index] = Failure(path, "parse", str(exc))
-                    continue
-                out[index] = Letterload(
-                    path,
-                    letter.source.sha256,
-                    graph,
-                    data,
-                    data.count(b"\n"),
-                    [_violation_text(v) for v in check.violations],
-                )
+    checked = check_letters([(path, letter) for _, path, letter in parsed], base)
+    for (index, _, _), result in zip(parsed, checked, strict=True):
+        out[index] = result
     return [item for item in out if item is not None]
+
+
+def check_letters(letters: list[tuple[str, Letter]], base: str) -> list[Letterload | Failure]:
+    """Map parsed letters to N-Triples and SHACL-validate them, one result per letter.
+
+    The letters are validated in one pyshacl call (``validate_letters``): per-call overhead
+    dominates small graphs, so batching is what makes validating every letter affordable.
+    """
+    from imrgraph.rdf.mapper import letter_to_ntriples
+    from imrgraph.rdf.validate import validate_letters
+
+    if not letters:
+        return []
+    try:
+        checks = validate_letters([letter for _, letter in letters], base)
+    except ImrGraphError as exc:
+        return [Failure(path, "validate", str(exc)) for path, _ in letters]
+    out: list[Letterload | Failure] = []
+    for (path, letter), check in zip(letters, checks, strict=True):
+        try:
+            graph, data = letter_to_ntriples(letter, base)
+        except ImrGraphError as exc:
+            out.append(Failure(path, "parse", str(exc)))
+            continue
+        out.append(
+            Letterload(
+                path,
+                letter.source.sha256,
+                graph,
+                data,
+                data.count(b"\n"),
+                [_violation_text(v) for v in check.violations],
+            )
+        )
+    return out
 
 
 # ---- parent side -------------------------------------------------------------------------------
@@ -221,28 +231,12 @@ def ingest(
                 inflight_sha.add(sha)
             yield str(path)
 
+    writer = LetterWriter(store, summary, force=force, on_event=notify)
+
     def write(result: Letterload | Failure) -> None:
-        if isinstance(result, Failure):
-            summary.failures.append(result)
-            notify("failed", result.path, f"{result.stage}: {result.reason}")
-            return
-        inflight_sha.discard(result.sha256)
-        if result.violations:
-            reason = _summarise(result.violations)
-            summary.failures.append(Failure(result.path, "validate", reason))
-            notify("failed", result.path, f"validate: {reason}")
-            return
-        if not force:
-            other = _stored_from_other_file(store, result)
-            if other is not None:
-                summary.skipped += 1
-                notify("skipped", result.path, f"same letter already stored from {other}")
-                return
-        stale = _stale_graphs(store, result) if force else []
-        store.replace_graph(result.graph, result.ntriples, drop=stale)
-        summary.stored += 1
-        summary.triples += result.triples
-        notify("stored", result.path, result.graph)
+        if isinstance(result, Letterload):
+            inflight_sha.discard(result.sha256)
+        writer.write(result)
 
     batches = _batches(to_parse(), batch_size)
     if workers == 1:
@@ -253,6 +247,50 @@ def ingest(
         _run_pool(batches, base, workers, write)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+class LetterWriter:
+    """The parent's side of ingest: store a checked letter as one transaction, or report it.
+
+    A letter with SHACL violations is reported and not stored; a letter whose graph already
+    holds the same letter from another file is skipped unless ``force``.
+    """
+
+    def __init__(
+        self,
+        store: GraphStore,
+        summary: IngestSummary,
+        *,
+        force: bool = False,
+        on_event: Event | None = None,
+    ) -> None:
+        self.store = store
+        self.summary = summary
+        self.force = force
+        self.notify = on_event or (lambda kind, path, detail: None)
+
+    def write(self, result: Letterload | Failure) -> None:
+        summary = self.summary
+        if isinstance(result, Failure):
+            summary.failures.append(result)
+            self.notify("failed", result.path, f"{result.stage}: {result.reason}")
+            return
+        if result.violations:
+            reason = _summarise(result.violations)
+            summary.failures.append(Failure(result.path, "validate", reason))
+            self.notify("failed", result.path, f"validate: {reason}")
+            return
+        if not self.force:
+            other = _stored_from_other_file(self.store, result)
+            if other is not None:
+                summary.skipped += 1
+                self.notify("skipped", result.path, f"same letter already stored from {other}")
+                return
+        stale = _stale_graphs(self.store, result) if self.force else []
+        self.store.replace_graph(result.graph, result.ntriples, drop=stale)
+        summary.stored += 1
+        summary.triples += result.triples
+        self.notify("stored", result.path, result.graph)
 
 
 def _summarise(violations: list[str], limit: int = 3) -> str:
