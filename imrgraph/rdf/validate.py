@@ -21,20 +21,32 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
+import pyoxigraph as ox
 from pyshacl import Validator as PyshaclValidator
 from pyshacl import validate as pyshacl_validate
 from pyshacl.graph_abstraction import DataGraph
 from pyshacl.shapes_graph import ShapesGraph
-from rdflib import OWL, RDF, RDFS, SKOS, BNode, Dataset, Graph, URIRef
+from rdflib import OWL, RDF, RDFS, SKOS, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
 
-from imrgraph.errors import ImrGraphError, ValidationFailed
+from imrgraph.errors import ImrGraphError, InputError, ValidationFailed
 from imrgraph.model import Letter
 from imrgraph.rdf.mapper import letter_rows, rows_to_graph
-from imrgraph.rdf.vocab import CAT, DCTERMS, DEFAULT_DATA_BASE, GL, IMR, PREFIXES, PROV, SH
+from imrgraph.rdf.vocab import (
+    CAT,
+    DCTERMS,
+    DEFAULT_DATA_BASE,
+    GL,
+    IMR,
+    ONTOLOGY_GRAPH,
+    PREFIXES,
+    PROV,
+    SH,
+)
 from imrgraph.resources import resource_dir, resource_path
 
 __all__ = [
@@ -45,9 +57,11 @@ __all__ = [
     "default_validator",
     "load_ontology",
     "load_shapes",
+    "read_rdf",
     "validate_graph",
     "validate_letter",
     "validate_letters",
+    "validate_store",
 ]
 
 DEFAULT_BATCH_SIZE = 200
@@ -111,6 +125,40 @@ class _Unit:
     source_file: str | None
     triples: list[tuple[Node, Node, Node]] | None = None
     rows: list | None = None
+
+
+class LetterSource(Protocol):
+    """What :meth:`Validator.validate_store` needs of a store (``imrgraph.store.GraphStore``)."""
+
+    def letter_graphs(self) -> list[str]: ...
+
+    def quads(self, graph: str | None = None) -> Iterable[ox.Quad]: ...
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _rdflib_term(term: object) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    raise ImrGraphError(f"unsupported RDF term in the store: {term!r}")
+
+
+def _rdflib_triple(quad: ox.Quad | ox.Triple) -> tuple[Node, Node, Node]:
+    return (
+        _rdflib_term(quad.subject),
+        _rdflib_term(quad.predicate),
+        _rdflib_term(quad.object),
+    )
 
 
 # ---- loading ---------------------------------------------------------------------------------
@@ -231,6 +279,21 @@ class Validator:
         """Validate RDF data: each named graph is one letter; triples in the default graph are
         split into letters by what each imr:Determination reaches."""
         return ValidationReport(self._validate_units(list(_units_of(data)), batch_size))
+
+    def validate_store(
+        self, store: LetterSource, batch_size: int = DEFAULT_BATCH_SIZE
+    ) -> ValidationReport:
+        """Validate every letter graph of a store (embedded or SPARQL server), ``batch_size``
+        graphs at a time so memory stays bounded whatever the size of the store."""
+        results: list[LetterResult] = []
+        graphs = store.letter_graphs()
+        for start in range(0, len(graphs), batch_size):
+            units = [
+                _unit(name, [_rdflib_triple(q) for q in store.quads(name)])
+                for name in graphs[start : start + batch_size]
+            ]
+            results.extend(self._validate_units(units, batch_size))
+        return ValidationReport(results)
 
     def run_pyshacl(self, data: Graph) -> tuple[bool, Graph]:
         """One pyshacl run over ``data`` (modified in place: ontology triples are added)."""
@@ -375,9 +438,9 @@ def _units_of(data: Graph | Dataset) -> Iterator[_Unit]:
         for graph in data.graphs():
             if graph.identifier == data.default_graph.identifier or not len(graph):
                 continue
-            if str(graph.identifier) == "https://w3id.org/imrgraph/graph/ontology":
+            if str(graph.identifier) == ONTOLOGY_GRAPH:
                 continue
-            yield _unit(graph, str(graph.identifier), list(graph))
+            yield _unit(str(graph.identifier), list(graph))
         default = data.default_graph
         if len(default):
             yield from _split_by_determination(default)
@@ -385,16 +448,28 @@ def _units_of(data: Graph | Dataset) -> Iterator[_Unit]:
         yield from _split_by_determination(data)
 
 
-def _unit(graph: Graph, graph_iri: str | None, triples: list) -> _Unit:
-    det = next(iter(graph.subjects(RDF.type, IMR.Determination)), None)
-    label = None
-    source_file = None
+def _unit(graph_iri: str | None, triples: list[tuple[Node, Node, Node]]) -> _Unit:
+    """A unit for a letter's triples, labelled by its case number (else its determination's
+    key) and the file name of its source."""
+    det = identifier = source = None
+    names: dict[Node, Node] = {}
+    for s, p, o in triples:
+        if p == RDF.type and o == IMR.Determination:
+            det = s
+        elif p == DCTERMS.identifier:
+            identifier = (s, o)
+        elif p == PROV.wasDerivedFrom:
+            source = (s, o)
+        elif p == IMR.fileName:
+            names[s] = o
+    label = source_file = None
     if det is not None:
-        identifier = graph.value(det, DCTERMS.identifier)
-        label = str(identifier) if identifier is not None else str(det).rsplit("/", 1)[-1]
-        source = graph.value(det, PROV.wasDerivedFrom)
-        name = graph.value(source, IMR.fileName) if source is not None else None
-        source_file = str(name) if name is not None else None
+        if identifier is not None and identifier[0] == det:
+            label = str(identifier[1])
+        else:
+            label = str(det).rsplit("/", 1)[-1]
+        if source is not None and source[0] == det and source[1] in names:
+            source_file = str(names[source[1]])
     return _Unit(
         letter=label or graph_iri or "(no determination)",
         graph=graph_iri,
@@ -423,17 +498,51 @@ def _split_by_determination(graph: Graph) -> Iterator[_Unit]:
         # A node two determinations reach (a body part) stays with each; a parse activity is
         # reached through prov:wasGeneratedBy.
         claimed |= reach
-        sub = Graph()
-        triples = [t for node in reach for t in graph.triples((node, None, None))]
-        for t in triples:
-            sub.add(t)
-        yield _unit(sub, None, triples)
+        yield _unit(None, [t for node in reach for t in graph.triples((node, None, None))])
     rest = [t for t in graph if t[0] not in claimed]
     if rest:
-        sub = Graph()
-        for t in rest:
-            sub.add(t)
-        yield _unit(sub, None, rest)
+        yield _unit(None, rest)
+
+
+# ---- RDF files ---------------------------------------------------------------------------------
+
+#: file extension -> rdflib parser name; quad formats keep one named graph per letter
+RDF_FORMATS: dict[str, str] = {
+    ".ttl": "turtle",
+    ".turtle": "turtle",
+    ".nt": "nt",
+    ".ntriples": "nt",
+    ".nq": "nquads",
+    ".nquads": "nquads",
+    ".trig": "trig",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+    ".rdf": "xml",
+    ".owl": "xml",
+    ".xml": "xml",
+    ".n3": "n3",
+}
+
+
+def read_rdf(path: Path) -> Dataset:
+    """Parse an RDF file, its format chosen by extension, into a Dataset.
+
+    Raises :class:`InputError` ("PATH: reason", one line) for a missing file, an unknown
+    extension or a syntax error.
+    """
+    fmt = RDF_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        known = ", ".join(sorted(RDF_FORMATS))
+        raise InputError(str(path), f"unknown RDF file extension (expected one of {known})")
+    if not path.is_file():
+        raise InputError(str(path), "no such file")
+    dataset = Dataset()
+    try:
+        dataset.parse(path, format=fmt)
+    except Exception as exc:  # rdflib's parsers raise many exception types
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise InputError(str(path), f"not valid {fmt}: {reason[:300]}") from exc
+    return dataset
 
 
 # ---- module-level conveniences ----------------------------------------------------------------
@@ -462,6 +571,11 @@ def validate_letters(
 def validate_graph(data: Graph | Dataset, batch_size: int = DEFAULT_BATCH_SIZE) -> ValidationReport:
     """Validate RDF data (a letter graph, a dataset of letter graphs) with the packaged shapes."""
     return default_validator().validate_graph(data, batch_size)
+
+
+def validate_store(store: LetterSource, batch_size: int = DEFAULT_BATCH_SIZE) -> ValidationReport:
+    """Validate every letter graph of an open store against the packaged shapes."""
+    return default_validator().validate_store(store, batch_size)
 
 
 def require_valid(result: LetterResult) -> None:
