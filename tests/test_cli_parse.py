@@ -185,3 +185,47 @@ def test_parse_one_works_in_a_worker_process(corpus):
         letter, error = pool.map(parse_one, paths)
     assert isinstance(letter, Letter) and len(letter.items) == 2
     assert isinstance(error, EncryptedFile) and error.path == str(paths[1])
+
+
+def test_progress_bar_only_on_a_terminal(corpus, tmp_path):
+    """With stderr on a pseudo-terminal and 10+ files a bar is drawn; errors still get a line."""
+    import os
+    import pty
+
+    for i in range(10):
+        shutil.copy(corpus / "good" / "seed.txt", tmp_path / f"l{i:02}.txt")
+    (tmp_path / "zz-empty.txt").write_bytes(b"")
+    controller, terminal = pty.openpty()
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "imrgraph", "parse", str(tmp_path), "-f", "jsonl"],
+            stdout=subprocess.PIPE,
+            stderr=terminal,
+            timeout=120,
+            env={**os.environ, "TERM": "xterm", "COLUMNS": "100"},
+        )
+        os.close(terminal)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # EIO: the terminal's other side is closed
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(controller)
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert proc.returncode == 1
+    assert len(proc.stdout.splitlines()) == 10
+    assert "parsing" in shown and "11/11" in shown
+    assert f"{tmp_path / 'zz-empty.txt'}: empty file (0 bytes)" in shown
+
+    plain = subprocess.run(
+        [sys.executable, "-m", "imrgraph", "parse", str(tmp_path), "-f", "jsonl"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert plain.stderr == f"{tmp_path / 'zz-empty.txt'}: empty file (0 bytes)\n"
