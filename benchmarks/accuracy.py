@@ -186,6 +186,10 @@ def _short(fact: Any) -> str:
     return str(fact)
 
 
+def _clip(text: str, width: int = 300) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 def _parse(path: str) -> tuple[str, dict[str, Any] | None, str | None]:
     """Worker: parse one file; the Letter as a dict, or the reason it failed."""
     from imrgraph.errors import ImrGraphError
@@ -240,15 +244,17 @@ def report(score: Score, seconds: float, top: int) -> str:
     )
     for path, error in score.failed[:top]:
         lines.append(f"  failed: {path}: {error}")
-    for name in below:
+    with_errors = [name for name in FIELDS if score.letters_wrong[name]]
+    for name in sorted(with_errors, key=lambda n: n not in below):
         lines.append("")
-        lines.append(f"== {name}: {score.letters_wrong[name]} letters differ; most missed values:")
+        flag = " (below target)" if name in below else ""
+        lines.append(f"== {name}{flag}: {score.letters_wrong[name]} letters differ; most missed:")
         for value, count in score.missed[name].most_common(top):
-            lines.append(f"   {count:>6}  {value}")
+            lines.append(f"   {count:>6}  {_clip(value)}")
         for ex in score.examples[name][:top]:
             lines.append(f"   e.g. {ex['file']}")
-            lines.append(f"        expected {json.dumps(ex['expected'])}")
-            lines.append(f"        got      {json.dumps(ex['got'])}")
+            lines.append(f"        expected {_clip(json.dumps(ex['expected']))}")
+            lines.append(f"        got      {_clip(json.dumps(ex['got']))}")
     return "\n".join(lines)
 
 
@@ -281,6 +287,18 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"generated {args.letters} {args.format} letters (seed {args.seed}) in "
             f"{time.perf_counter() - t0:.1f}s"
+        )
+    manifest = root / "corpus.json"
+    if manifest.exists():
+        mix = json.loads(manifest.read_text(encoding="utf-8"))["mix"]
+        n, items = max(mix.get("letters", 0), 1), max(mix.get("items", 0), 1)
+        print(
+            f"corpus mix: {mix.get('items', 0)} items ({items / n:.2f} per letter), "
+            f"{mix.get('category:Pharmaceuticals', 0) / items:.1%} pharmaceuticals, "
+            f"{mix.get('outcome:Upheld', 0) / items:.1%} upheld, "
+            f"{mix.get('style:older', 0) / n:.0%} older item style, "
+            f"{mix.get('header_table', 0) / n:.0%} with header table, "
+            f"{mix.get('citations', 0)} citations"
         )
     files = corpus_files(root, args.format)
     if not files:

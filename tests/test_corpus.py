@@ -255,3 +255,39 @@ def test_command_line_writes_a_corpus(tmp_path: Path) -> None:
         "letter-000002.txt.json",
     ]
     assert json.loads((out / "corpus.json").read_text())["mix"]["letters"] == 3
+
+
+def test_accuracy_scoring_counts_exactly_the_facts_that_differ() -> None:
+    """The benchmark's arithmetic: a wrong section, a missed item, a wrong date, nothing else."""
+    import copy
+
+    import accuracy
+
+    _, truth = corpus.build(11, 5, "pdf")
+    while len(truth["items"]) < 2 or not truth["items"][0]["reviewer_citations"]:
+        truth = corpus.build(11, truth["corpus"]["index"] + 1, "pdf")[1]
+    parsed = copy.deepcopy(truth)
+    parsed["items"][0]["reviewer_citations"][0]["section"] = "Something else"
+    dropped = parsed["items"].pop()
+    parsed["dates"]["injury"] = "1999-01-01"
+    score = accuracy.Score(examples=5)
+    score.add("a.pdf", truth, parsed)
+    rows = {name: (n_t, n_p, ok) for name, n_t, n_p, ok, _, _ in score.rows()}
+    n_items = len(truth["items"])
+    assert rows["items"] == (n_items, n_items - 1, n_items - 1)
+    assert rows["items.outcome"] == (n_items, n_items - 1, n_items - 1)
+    assert rows["dates.injury"] == (1, 1, 0)
+    assert rows["dates.ur_decision"][2] == rows["dates.ur_decision"][0]
+    n_cit = sum(
+        len(i["claims_administrator_citations"]) + len(i["reviewer_citations"])
+        for i in truth["items"]
+    )
+    lost = len(dropped["claims_administrator_citations"]) + len(dropped["reviewer_citations"])
+    assert rows["citations.section"] == (n_cit, n_cit - lost, n_cit - lost - 1)
+    assert rows["citations.document"] == (n_cit, n_cit - lost, n_cit - lost)
+    assert score.examples["citations.section"][0]["got"][0][-1] == "Something else"
+    # a file the parser rejects adds to the truth counts only: recall falls
+    score = accuracy.Score(examples=1)
+    score.add("b.pdf", truth, None)
+    rows = {name: (n_t, n_p, ok) for name, n_t, n_p, ok, _, _ in score.rows()}
+    assert rows["items"] == (n_items, 0, 0)
