@@ -229,3 +229,35 @@ def test_cli_reads_through_the_endpoint(endpoint: EndpointStore, tmp_path: Path)
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines()[1] == "Pharmaceuticals,3,2,1"
     assert not (tmp_path / "imrgraph-store").exists()  # the embedded store was not touched
+
+
+@pytest.mark.slow
+def test_examples_ingested_through_the_server_answer_as_embedded(
+    oxigraph_server, tmp_path: Path
+) -> None:
+    """The issue's check: ingest examples/letters through a real server, then every saved query
+    (with each parameter set above) answers exactly as on the embedded store."""
+    from imrgraph.store.ingest import ingest
+
+    examples = Path(__file__).resolve().parents[1] / "examples" / "letters"
+    oxigraph_server.clear()
+    server = EndpointStore(oxigraph_server.query_url, retries=1, backoff=0.05)
+    embedded = EmbeddedStore(tmp_path / "store")
+    on_server = ingest([examples], server, workers=1)
+    locally = ingest([examples], embedded, workers=1)
+    assert (on_server.stored, on_server.skipped, on_server.failed) == (
+        locally.stored,
+        locally.skipped,
+        locally.failed,
+    )
+    assert on_server.stored > 0 and on_server.failed == 0
+    for query in saved_queries():
+        for params in PARAMS.get(query.name, [{}]):
+            assert (
+                run_select(server, query, params).rows == run_select(embedded, query, params).rows
+            ), (query.name, params)
+    again = ingest([examples], server, workers=1)
+    assert again.stored == 0 and again.skipped == again.files
+    assert server.stats() == embedded.stats()
+    server.close()
+    embedded.close()
