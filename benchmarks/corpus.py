@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpus_data as D
 
-GENERATOR_VERSION = "2"
+GENERATOR_VERSION = "3"
 SHARD_SIZE = 1000
 
 BOILERPLATE = (
@@ -156,6 +156,19 @@ def join_words(rng: random.Random, words: list[str], oxford: bool | None = None)
     if oxford is None:
         oxford = rng.random() < 0.6
     return ", ".join(words[:-1]) + ("," if oxford else "") + " and " + words[-1]
+
+
+def an(number: int) -> str:
+    """The article before a spoken number: "an 18-year-old", "an 81-year-old", "a 39-year-old"."""
+    return "an" if number in (8, 11, 18) or 80 <= number <= 89 else "a"
+
+
+SMART = str.maketrans({"'": "\u2019"})
+
+
+def smarten(text: str) -> str:
+    """Typographic apostrophes and dashes, as a word processor writes them into many letters."""
+    return text.translate(SMART).replace(" - ", " \u2013 ")
 
 
 def pluralize(noun: str) -> str:
@@ -537,7 +550,7 @@ def make_letter(seed: int, index: int) -> Draft:
     # --- who and what --------------------------------------------------------------------
     parts = choose_parts(rng)
     sides: dict[str, str] = {}
-    age = rng.randrange(22, 75) if rng.random() > 0.03 else None
+    age = round(rng.triangular(18, 84, 46)) if rng.random() > 0.03 else None
     sex = None
     if age is not None and rng.random() < 0.6:
         sex = rng.choice(["female", "male"])
@@ -606,11 +619,11 @@ def make_letter(seed: int, index: int) -> Draft:
     else:
         age_form = "none"
     if age_form == "hyphen":
-        who = f"{Ref} is a {age}-year-old" + (f" {sex_word}" if sex_word else "")
+        who = f"{Ref} is {an(age)} {age}-year-old" + (f" {sex_word}" if sex_word else "")
     elif age_form == "plain":
-        who = f"{Ref} is a {age} year old" + (f" {sex_word}" if sex_word else "")
+        who = f"{Ref} is {an(age)} {age} year old" + (f" {sex_word}" if sex_word else "")
     elif age_form == "half":
-        who = f"{Ref} is a {age}-year old" + (f" {sex_word}" if sex_word else "")
+        who = f"{Ref} is {an(age)} {age}-year old" + (f" {sex_word}" if sex_word else "")
     elif age_form == "years":
         who = f"{Ref}, who is {age} years old,"
         sex = None  # this form never states it
@@ -774,6 +787,7 @@ def make_letter(seed: int, index: int) -> Draft:
         Block("para", ISSUES_LEAD),
     ]
     truth_items = []
+    smart = rng.random() < 0.25
     reviewer_word = "Physician Reviewer" if rng.random() < 0.25 else "Expert Reviewer"
     for number, it in enumerate(items, start=1):
         kind = it["kind"]
@@ -871,7 +885,23 @@ def make_letter(seed: int, index: int) -> Draft:
         "intro_form": intro,
         "ur_form": ur_form if state_ur else None,
         "date_style": consistent or "mixed",
+        "typography": "smart" if smart else "plain",
     }
+    if smart:
+        for block in blocks:
+            block.text = smarten(block.text)
+        for item in truth_items:
+            for key in ("service", "rationale", "decisive_sentence"):
+                item[key] = smarten(item[key])
+            for key in (
+                "claims_administrator_citations",
+                "reviewer_citations",
+                "rationale_citations",
+            ):
+                for citation in item[key]:
+                    for name in ("text", "section"):
+                        if citation[name]:
+                            citation[name] = smarten(citation[name])
     return Draft(blocks, table, case_number if has_table else None, truth, meta)
 
 
@@ -1063,10 +1093,15 @@ def _char_widths() -> dict[str, dict[str, float]]:
     from fpdf.fonts import CORE_FONTS_CHARWIDTHS
 
     scale = FONT_SIZE / 1000 * 25.4 / 72
-    return {
-        font: {ch: w * scale for ch, w in CORE_FONTS_CHARWIDTHS[font].items()}
-        for font in ("helvetica", "helveticaB")
-    }
+    out = {}
+    for font in ("helvetica", "helveticaB"):
+        widths = {ch: w * scale for ch, w in CORE_FONTS_CHARWIDTHS[font].items()}
+        for code in range(0x80, 0xA0):  # the PDF is written in cp1252 (WinAnsiEncoding)
+            char = bytes([code]).decode("cp1252", errors="ignore")
+            if char:
+                widths[char] = widths[chr(code)]
+        out[font] = widths
+    return out
 
 
 _WIDTHS: dict[str, dict[str, float]] | None = None
@@ -1160,6 +1195,7 @@ def render_pdf(draft: Draft, lay: Layout) -> bytes:
     from fpdf import FPDF
 
     pdf = FPDF(format="letter", unit="mm")
+    pdf.core_fonts_encoding = "windows-1252"  # typographic quotes and dashes
     pdf.set_creation_date(CREATION_DATE)
     pdf.set_auto_page_break(False)
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
@@ -1213,9 +1249,13 @@ def build(seed: int, index: int, fmt: str, formfeed: bool | None = None) -> tupl
             item["page"] = page
         suffix = ".pdf"
     elif fmt == "text":
+        dump = letter_rng(seed, index)
         if formfeed is None:
-            formfeed = letter_rng(seed, index).random() < 0.5
-        data = render_text(draft, lay, formfeed).encode("latin-1")
+            formfeed = dump.random() < 0.5
+        text = render_text(draft, lay, formfeed)
+        if dump.random() < 0.1:  # saved on Windows
+            text = text.replace("\n", "\r\n")
+        data = text.encode("utf-8")
         suffix = ".txt"
     else:
         raise ValueError(fmt)

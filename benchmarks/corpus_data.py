@@ -238,6 +238,7 @@ SERVICE_KINDS: list[dict] = [
         "services": _drugs(
             ("Norco 10/325mg #120", "Norco"),
             ("Norco 10/325 mg #90", "Norco"),
+            ("Norco 10/325mg, #60", "Norco"),
             ("Percocet 10/325mg #90", "Percocet"),
             ("Oxycodone 15mg #60", "oxycodone"),
             ("Tramadol ER 150mg #30", "tramadol"),
@@ -334,6 +335,7 @@ SERVICE_KINDS: list[dict] = [
         "drug": True,
         "services": _drugs(
             ("Naproxen 550mg #60", "naproxen"),
+            ("Naproxen sodium 550 mg, #60", "naproxen"),
             ("Motrin 800mg #90", "Motrin"),
             ("Celebrex 200mg #30", "Celebrex"),
             ("Nabumetone 750mg #60", "nabumetone"),

@@ -38,7 +38,7 @@ def text_letters() -> list[tuple[str, dict]]:
     out = []
     for i in range(N_MIX):
         data, truth = corpus.build(11, i, "text")
-        out.append((data.decode("latin-1"), truth))
+        out.append((data.decode("utf-8").replace("\r\n", "\n"), truth))
     return out
 
 
