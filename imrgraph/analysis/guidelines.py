@@ -156,8 +156,12 @@ def rank_guidelines(
     min_items: int = 1,
     top: int | None = None,
     sort: str = "upheld",
+    base: tuple[int, int] | None = None,
 ) -> list[dict[str, Any]]:
     """The guideline ranking as a list of records (see ``COLUMNS``), best first.
+
+    ``base`` = (items, upheld) of the whole selection when the caller already has it (the
+    report), saving one query; by default it is counted here.
 
     ``sort="upheld"`` orders by upheld items (then items); ``sort="rate"`` by the lower bound of
     the Wilson interval, so that a guideline cited twice cannot top the list by luck.
@@ -169,7 +173,7 @@ def rank_guidelines(
     if top is not None and top < 1:
         raise QueryError(f"--top must be at least 1, got {top}")
     selection = Selection(category=category, year=year, party=by, level=level)
-    total, total_upheld = overall_outcomes(store, selection)
+    total, total_upheld = base if base is not None else overall_outcomes(store, selection)
     base_rate = total_upheld / total if total else math.nan
     scheme = guideline_scheme(store)
     rows = run_select(store, _count_query(selection), selection.bindings(store, with_party=True))

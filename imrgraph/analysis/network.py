@@ -124,8 +124,13 @@ def build_network(
     year: int | None = None,
     service: str = "category",
     min_items: int = 1,
+    ranking: list[dict[str, Any]] | None = None,
+    categories: list[dict[str, Any]] | None = None,
 ) -> nx.Graph:
-    """Build one of ``KINDS`` from the store; edges with fewer than ``min_items`` are left out."""
+    """Build one of ``KINDS`` from the store; edges with fewer than ``min_items`` are left out.
+
+    ``ranking`` (the :func:`rank_guidelines` records of the same selection) and ``categories``
+    (:func:`outcomes_by` category records) may be passed by a caller that has them already."""
     if kind not in KINDS:
         raise QueryError(f"unknown network kind {kind!r}; choose {', '.join(KINDS)}")
     if service not in ("category", "service"):
@@ -135,7 +140,8 @@ def build_network(
     scheme = guideline_scheme(store)
     graph = nx.Graph(kind=kind, level=level, cited_by=by, min_items=min_items)
 
-    ranking = rank_guidelines(store, by=by, level=level, category=category, year=year)
+    if ranking is None:
+        ranking = rank_guidelines(store, by=by, level=level, category=category, year=year)
     for rec in ranking:
         graph.add_node(
             rec["concept"],
@@ -164,7 +170,9 @@ def build_network(
             )
     elif kind == "guideline-service" and service == "category":
         labels = category_labels(store)
-        for rec in outcomes_by(store, "category", category=category, year=year):
+        if categories is None:
+            categories = outcomes_by(store, "category", category=category, year=year)
+        for rec in categories:
             graph.add_node(
                 str(rec["key"]),
                 kind="category",

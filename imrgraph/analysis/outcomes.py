@@ -84,8 +84,11 @@ def _overall(store: Any, selection: Selection) -> tuple[int, int]:
     return overall_outcomes(store, selection)
 
 
-def corpus_overview(store: Any) -> dict[str, Any]:
-    """Letters, items, upheld items, letters with warnings, first and last year."""
+def corpus_overview(store: Any, years: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Letters, items, upheld items, letters with warnings, first and last year.
+
+    ``years``: the :func:`outcomes_by` year records, when the caller has them already.
+    """
     rows = run_select(
         store,
         "SELECT (COUNT(DISTINCT ?det) AS ?letters) (COUNT(DISTINCT ?item) AS ?items) "
@@ -98,12 +101,13 @@ def corpus_overview(store: Any) -> dict[str, Any]:
         "} }",
     )
     row = rows[0] if rows else {}
-    years = [r["key"] for r in outcomes_by(store, "year") if r["key"] is not None]
+    by_year = years if years is not None else outcomes_by(store, "year")
+    known = [r["key"] for r in by_year if r["key"] is not None]
     return {
         "letters": int(row.get("letters") or 0),
         "items": int(row.get("items") or 0),
         "upheld": int(row.get("upheld") or 0),
         "letters_with_warnings": int(row.get("warned") or 0),
-        "first_year": min(years) if years else None,
-        "last_year": max(years) if years else None,
+        "first_year": min(known) if known else None,
+        "last_year": max(known) if known else None,
     }

@@ -154,7 +154,7 @@ class Selection:
 
     def items_fragment(self) -> str:
         """Patterns (inside ``GRAPH ?g``) binding ``?item``, ``?outcome`` and ``?det``."""
-        text = "?det imr:hasItem ?item . ?item imr:hasOutcome ?outcome .\n"
+        text = "?det a imr:Determination ; imr:hasItem ?item . ?item imr:hasOutcome ?outcome .\n"
         if self.category is not None:
             text += "?item imr:requestsService ?svc . ?svc imr:serviceCategory ?category .\n"
         if self.year is not None:

@@ -282,7 +282,7 @@ def report(
     output: Path = _ReportOut,
     top: int = typer.Option(15, "--top", help="Rows in the ranking tables."),
     shacl_sample: int = typer.Option(
-        200, "--shacl-sample", help="Letters to re-validate with SHACL (0 = skip)."
+        100, "--shacl-sample", help="Letters to re-validate with SHACL (0 = skip)."
     ),
     store: Path | None = StoreOpt,
     endpoint: str | None = EndpointOpt,
