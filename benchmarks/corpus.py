@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpus_data as D
 
-GENERATOR_VERSION = "3"
+GENERATOR_VERSION = "4"
 SHARD_SIZE = 1000
 
 BOILERPLATE = (
@@ -921,6 +921,8 @@ def rationale(rng: random.Random, it: dict, style: str) -> tuple[list[str], list
     upheld = it["outcome"] == "Upheld"
     neg = "not " if upheld else ""
     what = it["short"] if rng.random() < 0.5 else it["service"]
+    for prefix in ("Retrospective request for ", "Prospective request for 1 prescription of "):
+        what = what.removeprefix(prefix)
     if what[:1].isupper() and what.split()[0] in GENERIC_FIRST_WORDS:
         what = what[:1].lower() + what[1:]
     verb = rng.choice(["was", "is"])
