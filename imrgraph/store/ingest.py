@@ -5,6 +5,8 @@ in batches, and send back each letter's graph as N-Triples bytes; the parent pro
 writer and stores each valid letter with one ``replace_graph`` call (one transaction), so a letter
 is wholly in the store or not at all. At most ``workers * INFLIGHT_PER_WORKER`` batches are in
 flight, so memory stays flat however many files are given; results are written in input order.
+A worker stuck past the parse-time limit, or killed by the OS, costs one file, not the run
+(``imrgraph.store.workers``). Two versions of one case number: ``imrgraph.store.versions``.
 
 Skipping: the parent hashes each file (sha256 of its bytes, the same digest the extractor
 records) and skips files whose letter is already stored, before any parsing, unless ``force``.
@@ -14,25 +16,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
-
-from imrgraph.errors import ImrGraphError, StoreError
+from imrgraph.errors import ImrGraphError
+from imrgraph.extract import DEFAULT_LIMITS, Limits
 from imrgraph.model import Letter
 from imrgraph.rdf.vocab import DEFAULT_DATA_BASE
 from imrgraph.store.base import GraphStore
+from imrgraph.store.versions import store_letter
+from imrgraph.store.workers import run_supervised
 
-BATCH_SIZE = 8
+BATCH_SIZE = 32  # files per worker task: one pyshacl call validates them together
 INFLIGHT_PER_WORKER = 3
 
 
@@ -100,14 +99,20 @@ def _violation_text(violation: Any) -> str:
     return f"{path}: {message}" if path else message
 
 
-def process_batch(paths: list[str], base: str) -> list[Letterload | Failure]:
-    """Parse, map and SHACL-validate a batch of files (runs in a worker process)."""
+def process_batch(
+    paths: list[str], base: str, limits: Limits | None = None
+) -> list[Letterload | Failure]:
+    """Parse, map and SHACL-validate a batch of files (runs in a worker process).
+
+    ``limits`` (size, pages, seconds per file) apply to each file; a file over a limit is a
+    ``parse`` failure like any other unreadable file.
+    """
     from imrgraph.pipeline import parse_one
 
     out: list[Letterload | Failure | None] = []
     parsed: list[tuple[int, str, Letter]] = []
     for path in paths:
-        result = parse_one(Path(path))
+        result = parse_one(Path(path), limits)
         if isinstance(result, ImrGraphError):
             reason = getattr(result, "reason", None) or str(result)
             out.append(Failure(path, "parse", reason))
@@ -161,6 +166,8 @@ def check_letters(letters: list[tuple[str, Letter]], base: str) -> list[Letterlo
 def file_sha256(path: Path) -> str | None:
     """sha256 of a file's bytes, or None if it cannot be read (the worker then says why)."""
     digest = hashlib.sha256()
+    if not path.is_file():  # a FIFO would block this process forever; the worker says why
+        return None
     try:
         with path.open("rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
@@ -200,12 +207,15 @@ def ingest(
     base: str = DEFAULT_DATA_BASE,
     batch_size: int = BATCH_SIZE,
     on_event: Event | None = None,
+    limits: Limits | None = None,
 ) -> IngestSummary:
     """Parse, validate and store every letter under ``paths``; never raises for a bad file.
 
     ``workers``: processes for parsing (default: all cores; 1 = in this process). Already stored
     letters (by sha256) are skipped unless ``force``, which replaces them (and any graph that
     held the same file under another key). Store errors (locked, server down) do raise.
+    ``limits``: per-file size, page and time limits (default ``DEFAULT_LIMITS``); a worker
+    stuck past the time limit is killed and the run goes on (``imrgraph.store.workers``).
     """
     from imrgraph.pipeline import iter_input_files
     from imrgraph.rdf.mapper import normalize_base
@@ -238,13 +248,24 @@ def ingest(
             inflight_sha.discard(result.sha256)
         writer.write(result)
 
+    limits = limits or DEFAULT_LIMITS
     batches = _batches(to_parse(), batch_size)
     if workers == 1:
         for batch in batches:
-            for result in process_batch(batch, base):
+            for result in process_batch(batch, base, limits):
                 write(result)
     else:
-        _run_pool(batches, base, workers, write)
+        run_supervised(
+            batches,
+            process_batch,
+            (base, limits),
+            workers=workers,
+            inflight=workers * INFLIGHT_PER_WORKER,
+            per_file_seconds=limits.max_seconds,
+            write=write,
+            fail=lambda path, reason: write(Failure(path, "parse", reason)),
+            preload=["imrgraph.pipeline", "imrgraph.rdf.mapper"],
+        )
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -280,17 +301,15 @@ class LetterWriter:
             summary.failures.append(Failure(result.path, "validate", reason))
             self.notify("failed", result.path, f"validate: {reason}")
             return
-        if not self.force:
-            other = _stored_from_other_file(self.store, result)
-            if other is not None:
-                summary.skipped += 1
-                self.notify("skipped", result.path, f"same letter already stored from {other}")
-                return
         stale = _stale_graphs(self.store, result) if self.force else []
-        self.store.replace_graph(result.graph, result.ntriples, drop=stale)
+        placed = store_letter(self.store, result.graph, result.sha256, result.ntriples, stale)
+        if placed.kind == "skipped":
+            summary.skipped += 1
+            self.notify("skipped", result.path, placed.detail)
+            return
         summary.stored += 1
         summary.triples += result.triples
-        self.notify("stored", result.path, result.graph)
+        self.notify("stored", result.path, placed.detail)
 
 
 def _summarise(violations: list[str], limit: int = 3) -> str:
@@ -304,24 +323,6 @@ def _summarise(violations: list[str], limit: int = 3) -> str:
     return "; ".join(parts)
 
 
-def _stored_from_other_file(store: GraphStore, load: Letterload) -> str | None:
-    """The file name of a different file whose letter already fills this letter's graph.
-
-    Two files give the same graph when they are the same letter (same case number), e.g. the
-    PDF and a text copy, or a re-posted letter. The first one stored is kept and the others are
-    skipped, so ingesting the same files again changes nothing; ``--force`` replaces.
-    """
-    result = store.select(
-        "SELECT ?sha ?file WHERE { GRAPH ?g { ?s <https://w3id.org/imrgraph/ontology#sha256> "
-        "?sha OPTIONAL { ?s <https://w3id.org/imrgraph/ontology#fileName> ?file } } }",
-        {"g": ox.NamedNode(load.graph)},
-    )
-    for sha, file in result.rows:
-        if sha != load.sha256:
-            return str(file or sha)
-    return None
-
-
 def _stale_graphs(store: GraphStore, load: Letterload) -> list[str]:
     """Other graphs holding a letter from the same file (its key changed since): replaced too."""
     result = store.select(
@@ -330,52 +331,3 @@ def _stale_graphs(store: GraphStore, load: Letterload) -> list[str]:
         {"sha": load.sha256},
     )
     return [str(row[0]) for row in result.rows if str(row[0]) != load.graph]
-
-
-def _run_pool(
-    batches: Iterator[list[str]],
-    base: str,
-    workers: int,
-    write: Callable[[Letterload | Failure], None],
-) -> None:
-    """Feed batches to a process pool, at most ``workers * INFLIGHT_PER_WORKER`` at a time.
-
-    ``ProcessPoolExecutor`` rather than ``Pool.imap``: a worker killed by the OS (out of memory)
-    breaks the executor with an error instead of hanging the run forever, and submitting by hand
-    bounds the in-flight work (``imap`` reads its whole input eagerly).
-    """
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["imrgraph.pipeline", "imrgraph.rdf.mapper"])
-    pending: deque[tuple[list[str], Future[list[Letterload | Failure]]]] = deque()
-    limit = workers * INFLIGHT_PER_WORKER
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        try:
-            for batch in batches:
-                pending.append((batch, pool.submit(process_batch, batch, base)))
-                while len(pending) >= limit:
-                    _drain_one(pending, write)
-            while pending:
-                _drain_one(pending, write)
-        except BaseException:
-            for _, future in pending:
-                future.cancel()
-            raise
-
-
-def _drain_one(
-    pending: deque[tuple[list[str], Future[list[Letterload | Failure]]]],
-    write: Callable[[Letterload | Failure], None],
-) -> None:
-    batch, future = pending.popleft()
-    try:
-        results = future.result()
-    except BrokenProcessPool as exc:
-        raise StoreError(
-            f"a parsing worker died (out of memory?) while reading {batch[0]} ...; "
-            "nothing after the last stored letter was written; retry with fewer --workers"
-        ) from exc
-    except Exception as exc:  # a bug in a worker: fail this batch's files, keep the run going
-        reason = f"internal error, please report: {type(exc).__name__}: {exc}"
-        results = [Failure(path, "parse", reason) for path in batch]
-    for result in results:
-        write(result)
