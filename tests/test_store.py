@@ -124,7 +124,7 @@ def test_select_returns_python_values(tmp_path: Path) -> None:
     store = EmbeddedStore(None)
     result = store.select(
         "SELECT ?i ?d ?date ?b ?s ?iri ?none WHERE { "
-        'BIND(3 AS ?i) BIND(0.25 AS ?d) '
+        "BIND(3 AS ?i) BIND(0.25 AS ?d) "
         'BIND("2015-03-10"^^<http://www.w3.org/2001/XMLSchema#date> AS ?date) '
         'BIND(true AS ?b) BIND("text"@en AS ?s) BIND(<http://example.org/x> AS ?iri) }'
     )
