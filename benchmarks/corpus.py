@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpus_data as D
 
-GENERATOR_VERSION = "4"
+GENERATOR_VERSION = "5"
 SHARD_SIZE = 1000
 
 BOILERPLATE = (
@@ -909,7 +909,7 @@ def _choose_specs(
     rng: random.Random, pool: list[tuple[float, tuple]], style: str, counts: list
 ) -> list[tuple]:
     n = pick(rng, counts)
-    if style == "older":
+    if style == "older":  # older letters cite the MTUS, ODG and ACOEM; other sources are rare
         pool = [(w, s) for w, s in pool if s[0] != "other"] or pool
     specs = pick_distinct(rng, pool, n)
     return specs

@@ -1074,6 +1074,7 @@ SERVICE_KINDS: list[dict] = [
                 "rv": [
                     (3, ("other", "Milliman Care Guidelines")),
                     (1, ("other", "peer-reviewed literature")),
+                    (1, ("odg", "lowback", "Surgical assistant")),
                 ],
                 "running": [],
             },
