@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpus_data as D
 
-GENERATOR_VERSION = "5"
+GENERATOR_VERSION = "7"
 SHARD_SIZE = 1000
 
 BOILERPLATE = (
@@ -549,7 +549,9 @@ def make_letter(seed: int, index: int) -> Draft:
 
     # --- who and what --------------------------------------------------------------------
     parts = choose_parts(rng)
-    sides: dict[str, str] = {}
+    sides: dict[str, str] = {
+        p: pick(rng, [(45, "right"), (40, "left"), (15, "bilateral")]) for p in parts
+    }
     age = round(rng.triangular(18, 84, 46)) if rng.random() > 0.03 else None
     sex = None
     if age is not None and rng.random() < 0.6:

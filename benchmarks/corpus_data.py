@@ -626,6 +626,7 @@ SERVICE_KINDS: list[dict] = [
         "ca": [
             (5, ("cp", "Physical Medicine", "98-99")),
             (2, ("ch", 3, "Initial Approaches to Treatment")),
+            (1, ("cp", None, None)),
         ],
         "rv": [
             (5, ("cp", "Physical Medicine", "98-99")),
@@ -708,6 +709,7 @@ SERVICE_KINDS: list[dict] = [
         ],
         "ca": [
             (4, ("ch", 12, "Special Studies")),
+            (1, ("ch", 12, None)),
             (3, ("odg", "lowback", "MRIs (magnetic resonance imaging)")),
             (2, ("chp", 12, "303-305")),
             (1, ("ch", 12, "Special Studies and Diagnostic and Treatment Considerations")),
@@ -742,6 +744,7 @@ SERVICE_KINDS: list[dict] = [
         ],
         "ca": [
             (3, ("ch", 8, "Summary")),
+            (1, ("ch", 8, None)),
             (2, ("odg", "neck", "Magnetic resonance imaging (MRI)")),
             (1, ("ch", 8, "Special Studies and Diagnostic and Treatment Considerations")),
         ],
