@@ -32,13 +32,14 @@ _SEX = {
 # "industrial injury of June 2, 2014", "reported an injury on 06/02/2014", "injured on ...",
 # "date of injury (DOI) 06/02/2014": the first date shortly after an injury word ("the injured
 # worker" is a name for the applicant, not an injury phrase).
-_INJURY_DATE_RE = re.compile(
-    r"\b(?:injur(?:y|ies|ed)(?!\s+(?:workers?|employees?|party))|DOI)\b[^.;]{0,80}?(?P<d>"
-    + DATE_PATTERN
-    + r")",
-    re.I,
+_INJURY_ANCHOR_RE = re.compile(
+    r"\b(?:injur(?:y|ies|ed)(?!\s+(?:workers?|employees?|party))|DOI)\b", re.I
 )
+_GAP_STOP_RE = re.compile(r"[.;]")
+_INJURY_REACH = 80  # the date follows its injury word closely ("injury of", "injured on")
+_MAX_MENTIONS = 50  # a real summary has a handful; this bounds pathological input
 _ON_BEFORE_RE = re.compile(r"\b(?:On|on)\s+(" + DATE_PATTERN + r")\s*,?\s*(?:the\s+)?$", re.I)
+_SENTENCE_REACH = 300
 _UR_RE = re.compile(r"\b(?:Utilization\s+Review|UR)\b", re.I)
 _UR_AFTER_RE = re.compile(
     r"[^.;,]{0,40}?\b(?:dated|of|on|from|date[d]?\s+of|issued|rendered)\s+(?=[A-Z0-9])", re.I
@@ -135,16 +136,26 @@ def _age_and_sex(text: str) -> tuple[int | None, str | None]:
 
 
 def _injury_date(text: str) -> DateMatch | None:
-    m = _INJURY_DATE_RE.search(text)
-    if m is None:
-        return None
-    return date_at(text, m.start("d"))
+    """The first date shortly after an injury word, in the same sentence."""
+    for n, anchor in enumerate(_INJURY_ANCHOR_RE.finditer(text)):
+        if n >= _MAX_MENTIONS:
+            break
+        found = first_date(text, anchor.end(), min(len(text), anchor.end() + _INJURY_REACH + 40))
+        if (
+            found is not None
+            and found.start - anchor.end() <= _INJURY_REACH
+            and not _GAP_STOP_RE.search(text, anchor.end(), found.start)
+        ):
+            return found
+    return None
 
 
 def _ur_date(text: str) -> DateMatch | None:
     """The date of the Utilization Review decision: "UR report dated X", "On X, Utilization
     Review non-certified ...", else the first date in the UR mention's sentence."""
-    for m in _UR_RE.finditer(text):
+    for n, m in enumerate(_UR_RE.finditer(text)):
+        if n >= _MAX_MENTIONS:
+            break
         before_start = max(0, m.start() - 40)
         on = _ON_BEFORE_RE.search(text, before_start, m.start())
         if on:
@@ -154,9 +165,13 @@ def _ur_date(text: str) -> DateMatch | None:
             found = date_at(text, after.end())
             if found:
                 return found
-        stop = text.find(". ", m.end())
-        window_end = stop if stop != -1 else len(text)
-        sentence_start = max(text.rfind(". ", 0, m.start()) + 2, 0)
+        # Else the first date of the mention's sentence (bounded: sentences are short, and
+        # an unbounded look would make a pathological text quadratic).
+        lo = max(0, m.start() - _SENTENCE_REACH)
+        hi = min(len(text), m.end() + _SENTENCE_REACH)
+        stop = text.find(". ", m.end(), hi)
+        window_end = stop if stop != -1 else hi
+        sentence_start = max(text.rfind(". ", lo, m.start()) + 2, lo)
         found = first_date(text, sentence_start, window_end)
         if found:
             return found
