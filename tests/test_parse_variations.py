@@ -149,3 +149,24 @@ def test_summary_utilization_review_spellings():
         "cited an October 1, 2015 note.",
     ):
         assert parse_summary(sentence).ur_date == "2015-09-28", sentence
+
+
+def test_typographic_apostrophes_and_quotes():
+    text = (
+        "IMR ISSUES, DECISIONS AND RATIONALES\n"
+        "1. MRI of the lumbar spine is not medically necessary and appropriate.\n"
+        "The Claims Administrator based its decision on the Official Disability Guidelines "
+        "(ODG), Low Back Chapter, MRIs, which is not part of the MTUS.\n"
+        "The Expert Reviewer based his/her decision on the Official Disability Guidelines "
+        "(ODG), Low Back Chapter, MRIs, which is not part of the MTUS.\n"
+        "The Expert Reviewer’s decision rationale:\n"
+        "ODG’s Low Back Chapter MRI topic says “imaging is not routine.” The MRI is not "
+        "medically necessary.\n"
+    )
+    (item,) = parse_pages([text], SOURCE).items
+    assert [c.section for c in item.reviewer_citations] == ["MRIs"]
+    assert item.rationale.startswith("ODG’s Low Back Chapter")
+    assert [(c.document, c.section) for c in item.rationale_citations] == [
+        ("Low Back Chapter", "MRI")
+    ]
+    assert item.decisive_sentence == "The MRI is not medically necessary."

@@ -86,7 +86,7 @@ RULES: list[tuple[str, str]] = [
     ("Surgery", r"manipulation\s+under\s+anesthesia|\bMUA\b"),
     (
         "Diagnostic Imaging",
-        r"\bMRI'?s?\b|\bMRA\b|magnetic\s+resonance|\bCT\b|\bCAT\s+scan|computed\s+tomograph|"
+        r"\bMRI['’]?s?\b|\bMRA\b|magnetic\s+resonance|\bCT\b|\bCAT\s+scan|computed\s+tomograph|"
         r"x[\s-]?rays?|radiograph|bone\s+scan|(?<!therapeutic\s)ultrasound(?!\s+therapy)|"
         r"sonogra|\bDEXA\b|bone\s+density|imaging|myelogra|arthrogra|\bPET\b|\bSPECT\b|"
         r"\bscan\b",

@@ -118,14 +118,14 @@ _PART_RE = re.compile(
 )
 _MTUS_RE = re.compile(
     r"(?:the\s+)?(?:(?:CA|California)\s+)?(?:MTUS|Medical\s+Treatment\s+Utilization\s+Schedule)"
-    r"(?:\s*\(MTUS\))?(?:\s*\(?(?P<year>(?:19|20)\d{2})\)?)?(?:'s)?\s*(?:Guidelines?\b)?"
+    r"(?:\s*\(MTUS\))?(?:\s*\(?(?P<year>(?:19|20)\d{2})\)?)?(?:['’]s)?\s*(?:Guidelines?\b)?"
     r"(?:\s+(?:in|from|of)\b)?\s*[:,]?\s*",
     re.I,
 )
 _ODG_RE = re.compile(
-    r"(?:the\s+)?(?:Official\s+Disability\s+Guidelines?(?:\s*[-–]?\s*Treatment\s+in\s+Workers'?"
-    r"\s+Comp(?:ensation)?)?(?:\s*\((?:ODG|ODG-TWC)\))?|ODG(?:[\s-]*TWC)?)(?:'s)?"
-    r"(?:\s*\(?(?:19|20)\d{2}\)?)?(?:\s+Treatment\s+in\s+Workers'?\s+Comp(?:ensation)?)?"
+    r"(?:the\s+)?(?:Official\s+Disability\s+Guidelines?(?:\s*[-–]?\s*Treatment\s+in\s+Workers['’]?"
+    r"\s+Comp(?:ensation)?)?(?:\s*\((?:ODG|ODG-TWC)\))?|ODG(?:[\s-]*TWC)?)(?:['’]s)?"
+    r"(?:\s*\(?(?:19|20)\d{2}\)?)?(?:\s+Treatment\s+in\s+Workers['’]?\s+Comp(?:ensation)?)?"
     r"\s*[:,]?\s*",
     re.I,
 )
@@ -438,7 +438,7 @@ _RATIONALE_RES = [
     ),
     # "the MTUS Chronic Pain Medical Treatment Guidelines, page 80" / "MTUS Low Back Complaints"
     re.compile(
-        r"\b(?:the\s+)?(?:CA\s+)?MTUS(?:'s)?\s+(?:"
+        r"\b(?:the\s+)?(?:CA\s+)?MTUS(?:['’]s)?\s+(?:"
         + "|".join(p for _, p in MTUS_DOCUMENTS)
         + r")(?:\s*,?\s*(?:(?:19|20)\d{2}))?(?:\s*,?\s*(?:on\s+)?(?:pages?|pp?\.)\s*"
         + _PAGE_NUM
@@ -448,7 +448,7 @@ _RATIONALE_RES = [
     # "ODG's Pain Chapter", "ODG's Shoulder Chapter MRI topic", "the Official Disability
     # Guidelines (ODG) Low Back Chapter"
     re.compile(
-        r"\b(?:the\s+)?(?:Official\s+Disability\s+Guidelines?(?:\s*\(ODG\))?|ODG)(?:'s)?\s*,?\s*"
+        r"\b(?:the\s+)?(?:Official\s+Disability\s+Guidelines?(?:\s*\(ODG\))?|ODG)(?:['’]s)?\s*,?\s*"
         + _ODG_NAMED_CHAPTER
         + r"(?:\s*,?\s+[A-Za-z0-9(][^.;:]{0,80}?\s+topic\b)?",
         re.I,

@@ -56,11 +56,11 @@ _OLD_FOLLOW_RE = re.compile(
 )
 _OLD_CA_RE = re.compile(r"(?:The\s+)?Claims\s+Administrator\b", re.I)
 _OLD_REVIEWER_RE = re.compile(
-    r"(?:The\s+)?(?:Expert|Physician|Medical)\s+Reviewer\b(?!'?s\s+(?:decision\s+)?rationale)",
+    r"(?:The\s+)?(?:Expert|Physician|Medical)\s+Reviewer\b(?!['’]?s\s+(?:decision\s+)?rationale)",
     re.I,
 )
 _OLD_RATIONALE_RE = re.compile(
-    r"(?:The\s+)?(?:Expert|Physician|Medical)\s+Reviewer'?s\s+(?:decision\s+)?rationale\s*:"
+    r"(?:The\s+)?(?:Expert|Physician|Medical)\s+Reviewer['’]?s\s+(?:decision\s+)?rationale\s*:"
     r"|Decision\s+rationale\s*:",
     re.I,
 )
@@ -68,7 +68,7 @@ _HAS_LEAD_IN_RE = re.compile(
     r"based\s+\S+(?:\s+or\s+her)?\s+decisions?\s+on|did\s+not\s+cite", re.I
 )
 
-_TERMINAL_RE = re.compile(r"[.:;!?][\"')\]]*$")
+_TERMINAL_RE = re.compile(r"[.:;!?][\"'”’)\]]*$")
 _HEADING_RE = re.compile(r"^[^a-z]*[A-Z]{3,}[^a-z]*$")
 _MEDICALLY_NECESSARY_RE = re.compile(r"medically\s+necessary", re.I)
 

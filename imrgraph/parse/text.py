@@ -82,7 +82,7 @@ def join_pages(pages: list[str]) -> JoinedText:
 
 # Sentence boundaries: a terminal mark, optional closing quote/bracket, whitespace, then a
 # capital, digit, quote or bracket. Abbreviations that end in a period are not boundaries.
-_SENT_END_RE = re.compile(r"[.!?][\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+_SENT_END_RE = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 _ABBREVIATIONS = frozenset(
     {
         "dr",
@@ -160,7 +160,7 @@ def sentences(text: str) -> list[str]:
         if not _is_boundary(text, m):
             continue
         end = m.start() + 1
-        while end < len(text) and text[end] in "\"')]":
+        while end < len(text) and text[end] in "\"'”’)]":
             end += 1
         piece = text[start:end].strip()
         if piece:
