@@ -320,6 +320,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     if tmp is not None:
         tmp.cleanup()
+        if any(score.letters_wrong.values()):
+            print("(the letters above were deleted; --keep DIR keeps them: same seed, same files)")
     return 0
 
 
