@@ -129,20 +129,29 @@ _ODG_RE = re.compile(
     r"\s*[:,]?\s*",
     re.I,
 )
-_ACOEM_RE = re.compile(
+_ACOEM_NAME = (
     r"(?:the\s+)?(?:American\s+College\s+of\s+Occupational\s+and\s+Environmental\s+Medicine"
-    r"(?:\s*\(ACOEM\))?|ACOEM)(?:\s+Practice)?(?:\s+Guidelines?)?",
-    re.I,
+    r"(?:\s*\(ACOEM\))?|ACOEM)(?:\s+Occupational\s+Medicine)?(?:\s+Practice)?(?:\s+Guidelines?)?"
 )
-_ACOEM_ANYWHERE_RE = re.compile(r"\bACOEM\b|American\s+College\s+of\s+Occupational", re.I)
+_ACOEM_RE = re.compile(_ACOEM_NAME, re.I)
+_IN_ACOEM_RE = re.compile(rf"(?:in\s+)?{_ACOEM_NAME}", re.I)
 
 # --- parts ---------------------------------------------------------------------------------
+
+_THE_RE = re.compile(r"the\s+", re.I)
+_DASH_RE = re.compile(r"\s*[-–]\s*")
+_COMMA_RE = re.compile(r"\s*,\s*")
+_TOPIC_TAIL_RE = re.compile(r"\s+topic$", re.I)
+_SECOND_EDITION_RE = re.compile(r"2004|2nd|Second", re.I)
+_CHAPTER_WORD_RE = re.compile(r"^\s*Chapter\b", re.I)
+_PAREN_YEAR_RE = re.compile(r"\(\s*(?:19|20)\d{2}\s*\)")
 
 _PAGE_NUM = r"\d+(?:\s*[-–]\s*\d+)?(?:\s*(?:,|and|&)\s*\d+(?:\s*[-–]\s*\d+)?)*"
 _PAGES_RE = re.compile(
     rf"\s*,?\s*\b(?:Page\s*\(s\)|Pages?|pp?\.|pg\.?|pgs\.?)\s*:?\s*(?P<pages>{_PAGE_NUM})(?!\d)",
     re.I,
 )
+_PAGE_OF_RE = re.compile(r"((?:pages?|pp?\.)\s*" + _PAGE_NUM + r")\s+of\s+(.*)$", re.I | re.S)
 _CHAPTER_RE = re.compile(r"\s*,?\s*(?:Chapter|Ch\.?)\s*(?P<n>\d{1,2})\b", re.I)
 _ACOEM_PAREN_RE = re.compile(r"\(\s*ACOEM[^()]*(?:\([^()]*\)[^()]*)*\)", re.I)
 _EDITION_RE = re.compile(
@@ -228,14 +237,14 @@ def _pages(body: str) -> tuple[str, str | None]:
     m = _PAGES_RE.search(body) if "p" in body.lower() else None
     if m is None:
         return body, None
-    pages = re.sub(r"\s*([-–])\s*", "-", m.group("pages")).replace("–", "-")
-    pages = re.sub(r"\s*,\s*", ", ", pages)
+    pages = _DASH_RE.sub("-", m.group("pages"))
+    pages = _COMMA_RE.sub(", ", pages)
     return body[: m.start()] + body[m.end() :], pages
 
 
 def _section(rest: str) -> str | None:
     rest = _SECTION_LABEL_RE.sub("", rest.strip(_EDGE_PUNCT)).strip(_EDGE_PUNCT)
-    rest = re.sub(r"\s+topic$", "", rest, flags=re.I)
+    rest = _TOPIC_TAIL_RE.sub("", rest)
     return rest or None
 
 
@@ -258,13 +267,11 @@ def _read_mtus(body: str, cit: Citation) -> bool:
         inner = paren.group(0)
         ch = _CHAPTER_RE.search(inner)
         chapter = int(ch.group("n")) if ch else None
-        if re.search(r"2004|2nd|Second", inner, re.I):
+        if _SECOND_EDITION_RE.search(inner):
             cit.edition = "2004"
         body = (body[: paren.start()] + " " + body[paren.end() :]).strip(_EDGE_PUNCT + " ")
-    elif _ACOEM_ANYWHERE_RE.match(body) or re.match(r"(?:in\s+)?ACOEM", body, re.I):
-        body = re.sub(
-            r"^(?:in\s+)?(?:the\s+)?ACOEM(?:\s+Practice)?(?:\s+Guidelines?)?", "", body, flags=re.I
-        ).strip(_EDGE_PUNCT)
+    elif acoem := _IN_ACOEM_RE.match(body):
+        body = body[acoem.end() :].strip(_EDGE_PUNCT)
         ed = _EDITION_RE.match(body)
         if ed:
             body = body[ed.end() :].strip(_EDGE_PUNCT)
@@ -281,7 +288,7 @@ def _read_mtus(body: str, cit: Citation) -> bool:
     if found:
         cit.document = found[0]
         # "Knee Complaints Chapter": the word names the document, not a section.
-        body = re.sub(r"^\s*Chapter\b", "", body[found[1].end() :], flags=re.I)
+        body = _CHAPTER_WORD_RE.sub("", body[found[1].end() :])
     elif chapter in MTUS_CHAPTERS:
         cit.document = MTUS_CHAPTERS[chapter]
     year = _YEAR_RE.match(body)
@@ -322,7 +329,7 @@ def _read_acoem(body: str, cit: Citation) -> bool:
     if ed:
         cit.edition = _EDITIONS[ed.group("ed").lower()]
         body = body[: ed.start()] + body[ed.end() :]
-    body = re.sub(r"\(\s*(?:19|20)\d{2}\s*\)", "", body)
+    body = _PAREN_YEAR_RE.sub("", body)
     ch = _CHAPTER_RE.search(body)
     chapter = None
     if ch:
@@ -344,7 +351,7 @@ def read_citation(text: str, inherited: str | None = None) -> tuple[Citation, bo
     2004" case).
     """
     body = text
-    m = re.match(r"the\s+", body, re.I)
+    m = _THE_RE.match(body)
     if m:
         body = body[m.end() :]
     explicit_non_mtus = False
@@ -507,7 +514,7 @@ def rationale_citations(rationale: str) -> list[Citation]:
         raw = rationale[s:e]
         text = raw
         # "page 80 of the MTUS X" -> read as "MTUS X, page 80".
-        m = re.match(r"((?:pages?|pp?\.)\s*" + _PAGE_NUM + r")\s+of\s+(.*)$", raw, re.I | re.S)
+        m = _PAGE_OF_RE.match(raw)
         if m:
             text = f"{m.group(2)}, {m.group(1)}"
         cit, ok = read_citation(collapse(text))

@@ -104,6 +104,7 @@ _LIST_SUB_RE = re.compile(
     r"Sub-?specialt(?:y|ies)\s*:\s*(?P<sub>.+?)(?=State\(?s?\)?\s+of|Certification|\n[ \t]*\n|$)",
     re.I | re.S,
 )
+_STATE_PREFIX_RE = re.compile(r"^(?:the\s+)?(?:states?\s+of\b\s*)?", re.I)
 _STATE_SPLIT_RE = re.compile(r"\s*(?:,|;|\band\b|&)\s*", re.I)
 
 
@@ -113,9 +114,9 @@ def _states(raw: str, warnings: list[str]) -> list[str]:
         token = part.strip().strip(".").strip()
         if not token:
             continue
-        if re.fullmatch(r"the\s+states?\s+of", token, re.I):
+        token = _STATE_PREFIX_RE.sub("", token)
+        if not token:
             continue
-        token = re.sub(r"^(?:the\s+)?(?:states?\s+of\s+)?", "", token, flags=re.I)
         name = STATES.get(token.upper()) if len(token) == 2 else _BY_NAME.get(token.lower())
         if name is None:
             warnings.append(f"state-unrecognized: {token!r}")
