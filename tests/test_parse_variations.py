@@ -170,3 +170,22 @@ def test_typographic_apostrophes_and_quotes():
         ("Low Back Chapter", "MRI")
     ]
     assert item.decisive_sentence == "The MRI is not medically necessary."
+
+
+def test_later_and_earlier_citation_spellings():
+    warnings: list[str] = []
+    cits = parse_citation_line(
+        "Decision based on MTUS Chronic Pain Medical Treatment Guidelines 8 C.C.R. 9792.20 - "
+        "9792.26 MTUS (Effective July 18, 2009), Opioids Page(s): 78 of 127. "
+        "Decision based on Non-MTUS Citation ACOEM Occupational Medicine Practice Guidelines, "
+        "Second Edition (2004), Chapter 12, Low Back Complaints. "
+        "Decision based on the California MTUS Chronic Pain Medical Treatment Guidelines "
+        "(2009), page 98-99",
+        warnings,
+    )
+    assert [(c.family, c.document, c.edition, c.section, c.pages) for c in cits] == [
+        ("MTUS", "Chronic Pain Medical Treatment Guidelines", None, "Opioids", "78"),
+        ("ACOEM", "ACOEM Practice Guidelines", "2nd Edition", "Low Back Complaints", None),
+        ("MTUS", "Chronic Pain Medical Treatment Guidelines", "2009", None, "98-99"),
+    ]
+    assert warnings == []

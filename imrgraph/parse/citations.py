@@ -148,7 +148,13 @@ _PAREN_YEAR_RE = re.compile(r"\(\s*(?:19|20)\d{2}\s*\)")
 
 _PAGE_NUM = r"\d+(?:\s*[-–]\s*\d+)?(?:\s*(?:,|and|&)\s*\d+(?:\s*[-–]\s*\d+)?)*"
 _PAGES_RE = re.compile(
-    rf"\s*,?\s*\b(?:Page\s*\(s\)|Pages?|pp?\.|pg\.?|pgs\.?)\s*:?\s*(?P<pages>{_PAGE_NUM})(?!\d)",
+    rf"\s*,?\s*\b(?:Page\s*\(s\)|Pages?|pp?\.|pg\.?|pgs\.?)\s*:?\s*(?P<pages>{_PAGE_NUM})(?!\d)"
+    r"(?:\s+of\s+\d+\b)?",  # "Page(s): 67-68 of 127": the document's length is not a page
+    re.I,
+)
+_REGULATION_RE = re.compile(
+    r"\s*\b8\s*C\.?\s*C\.?\s*R\.?\s*(?:§+\s*)?\d+(?:\.\d+)?(?:\s*[-–]\s*\d+(?:\.\d+)?)?"
+    r"|\s*(?:MTUS\s*)?\(\s*Effective\s+[^()]*\)",
     re.I,
 )
 _PAGE_OF_RE = re.compile(r"((?:pages?|pp?\.)\s*" + _PAGE_NUM + r")\s+of\s+(.*)$", re.I | re.S)
@@ -261,6 +267,10 @@ def _match_document(
 
 def _read_mtus(body: str, cit: Citation) -> bool:
     body, cit.pages = _pages(body)
+    if "effective" in body.lower() or "c.c.r" in body.lower() or "ccr" in body.lower():
+        # "8 C.C.R. 9792.20 - 9792.26 MTUS (Effective July 18, 2009)": the regulation that
+        # adopted the guideline, not a section of it.
+        body = _REGULATION_RE.sub(" ", body)
     chapter: int | None = None
     paren = _ACOEM_PAREN_RE.search(body)
     if paren:
