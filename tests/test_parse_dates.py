@@ -1,6 +1,10 @@
 """Dates in every spelling the letters use; impossible dates are refused, not guessed."""
 
+from datetime import date
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from imrgraph.parse.dates import find_dates, parse_date
 
@@ -47,3 +51,25 @@ def test_find_dates_skips_pages_pain_scores_and_ratios():
 def test_not_a_date():
     assert parse_date("Table 8-8") is None
     assert parse_date("2x6") is None
+
+
+MONTHS = [
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+]  # fmt: skip
+
+
+@given(st.dates(min_value=date(1950, 1, 1), max_value=date(2049, 12, 31)), st.integers(0, 5))
+def test_every_spelling_of_any_date_round_trips(day, style):
+    spellings = [
+        f"{MONTHS[day.month - 1]} {day.day}, {day.year}",
+        f"{MONTHS[day.month - 1][:3]}. {day.day} {day.year}",
+        f"{day.day} {MONTHS[day.month - 1]} {day.year}",
+        f"{day.month:02d}/{day.day:02d}/{day.year}",
+        f"{day.month}-{day.day}-{day.year}",
+        f"{day.month}/{day.day}/{day.year % 100:02d}",
+    ]
+    written = spellings[style]
+    assert parse_date(written) == day.isoformat()
+    found = find_dates(f"seen on {written}, then discharged")
+    assert [d.iso for d in found] == [day.isoformat()]
