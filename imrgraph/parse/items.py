@@ -45,7 +45,7 @@ _NEW_RATIONALE_RE = re.compile(r"Decision\s+rationale\s*:", re.I)
 # --- older style ---------------------------------------------------------------------------
 
 _OLD_DECISION_RE = re.compile(
-    r"(?m)^[ \t]*(?P<num>\d{1,2})[ \t]*[.)][ \t]+(?P<svc>\S[^\n]*?(?:\s*\n[^\n]*?){0,5}?)"
+    r"(?m)^[ \t]*(?P<num>\d{1,2})[ \t]*[.)](?:[ \t]+|[ \t]*\n[ \t]*)(?P<svc>\S[^\n]*?(?:\s*\n[^\n]*?){0,5}?)"
     r"\s+(?:is|are|was|were)\s+(?P<neg>not\s+)?medically\s+necessary\b"
     r"(?P<tail>[^.\n]*(?:\n[^.\n]*){0,2}?)\.?",
     re.I,
