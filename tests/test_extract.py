@@ -451,6 +451,22 @@ def test_garbled_header_table_is_read_with_pdfplumber(tmp_path):
     ]
 
 
+def test_pdfminer_logs_nothing_while_reading_the_table(tmp_path, caplog):
+    """Its warnings on damaged files would land on stderr between the CLI's PATH: reason lines."""
+    import logging
+
+    path = tmp_path / "table.pdf"
+    _four_column_table_pdf(path)
+    logging.getLogger("pdfminer").setLevel(logging.DEBUG)  # pdfminer logs plenty at DEBUG
+    try:
+        with caplog.at_level(logging.DEBUG):
+            extract(path)
+    finally:
+        logging.getLogger("pdfminer").setLevel(logging.NOTSET)
+    assert [r for r in caplog.records if r.name.startswith(("pdfminer", "pdfplumber"))] == []
+    assert logging.getLogger("pdfminer").level == logging.NOTSET
+
+
 @pytest.mark.parametrize(
     ("lines", "needed"),
     [

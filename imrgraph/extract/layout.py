@@ -11,7 +11,10 @@ the fast path (pdfplumber's layout pass costs about 50x PDFium's text).
 from __future__ import annotations
 
 import io
+import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 HEADER_LABELS = (
     "Case Number",
@@ -75,6 +78,25 @@ def header_needs_layout(lines: list[str]) -> bool:
     return False
 
 
+@contextmanager
+def _quiet_pdfminer() -> Iterator[None]:
+    """Silence pdfminer's and pdfplumber's log records while they read one page.
+
+    On a damaged file they log warnings ("Could not get FontBBox ...") that Python prints on
+    stderr when no logging is set up, which would break the CLI's one ``PATH: reason`` line per
+    failed file. The levels are restored afterwards, so a caller's own logging setup stands.
+    """
+    loggers = [logging.getLogger(name) for name in ("pdfminer", "pdfplumber")]
+    saved = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, saved, strict=True):
+            logger.setLevel(level)
+
+
 def _cell(text: str | None) -> str:
     return _SPACES_RE.sub(" ", text or "").strip()
 
@@ -87,7 +109,7 @@ def table_lines(data: bytes) -> list[str] | None:
     """
     import pdfplumber  # the slow, layout-aware library: loaded only when a letter needs it
 
-    with pdfplumber.open(io.BytesIO(data), pages=[1]) as pdf:
+    with _quiet_pdfminer(), pdfplumber.open(io.BytesIO(data), pages=[1]) as pdf:
         tables = pdf.pages[0].extract_tables() if pdf.pages else []
     for table in tables:
         lines = []
