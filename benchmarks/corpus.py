@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpus_data as D
 
-GENERATOR_VERSION = "7"
+GENERATOR_VERSION = "9"
 SHARD_SIZE = 1000
 
 BOILERPLATE = (
@@ -925,7 +925,11 @@ def rationale(rng: random.Random, it: dict, style: str) -> tuple[list[str], list
     what = it["short"] if rng.random() < 0.5 else it["service"]
     for prefix in ("Retrospective request for ", "Prospective request for 1 prescription of "):
         what = what.removeprefix(prefix)
-    if what[:1].isupper() and what.split()[0] in GENERIC_FIRST_WORDS:
+    first = what.split()[0]
+    if kind.get("drug"):  # drug names keep their capital; "Retrospective ..." does not
+        if first in GENERIC_FIRST_WORDS:
+            what = what[:1].lower() + what[1:]
+    elif len(first) > 1 and first[1] != "-" and first[1:].islower():  # not MRI, L4-L5, H-wave
         what = what[:1].lower() + what[1:]
     verb = rng.choice(["was", "is"])
     sentences: list[str] = []

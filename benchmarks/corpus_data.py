@@ -1345,3 +1345,220 @@ DIAGNOSIS_BY_PART: dict[str, list[str]] = {
     "hand": ["hand tenosynovitis", "trigger finger"],
     "elbow": ["lateral epicondylitis of the elbow"],
 }
+
+# --- a wider vocabulary per kind ----------------------------------------------------------------
+# More of the services real letters name, so that category rules are measured on more than the
+# first rows above. Rows as above: (text, short[, body part[, key into the kind's "by" pools]]).
+_MORE_SERVICES: dict[str, list[tuple]] = {
+    "opioid": [
+        ("Methadone 10mg #90", "methadone"),
+        ("Fentanyl patch 25mcg/hr #10", "fentanyl"),
+        ("Dilaudid 4mg #60", "Dilaudid"),
+        ("Tramadol/APAP 37.5/325mg #90", "tramadol-acetaminophen"),
+        ("Oxycodone/APAP 10/325mg #120", "oxycodone-acetaminophen"),
+    ],
+    "relaxant": [
+        ("Orphenadrine ER 100mg #60", "orphenadrine"),
+        ("Methocarbamol 750mg #90", "methocarbamol"),
+        ("Skelaxin 800mg #60", "Skelaxin"),
+    ],
+    "nsaid": [
+        ("Meloxicam 15mg #30", "meloxicam"),
+        ("Ibuprofen 800mg #90", "ibuprofen"),
+        ("Fenoprofen 400mg #60", "fenoprofen"),
+        ("Etodolac ER 400mg #30", "etodolac"),
+    ],
+    "ppi": [("Protonix 20mg #60", "Protonix"), ("Lansoprazole 30mg #30", "lansoprazole")],
+    "aed": [("Pregabalin 50mg #90", "pregabalin")],
+    "antidep": [
+        ("Venlafaxine ER 75mg #30", "venlafaxine"),
+        ("Nortriptyline 25mg #30", "nortriptyline"),
+    ],
+    "topical": [
+        ("Flector patch 1.3% #30", "Flector"),
+        ("Pennsaid 2% solution 112gm", "Pennsaid"),
+        ("LidoPro ointment 121gm", "LidoPro"),
+        ("Terocin lotion 120ml", "Terocin"),
+    ],
+    "sleep": [("Restoril 30mg #30", "Restoril")],
+    "medfood": [
+        ("Docusate sodium 100mg #60", "docusate", None, "constipation"),
+        ("Senna 8.6mg #60", "senna", None, "constipation"),
+    ],
+    "pt": [
+        (
+            "Physical therapy 3 times a week for 4 weeks for the {side} knee",
+            "physical therapy",
+            "knee",
+        ),
+    ],
+    "chiro": [("Chiropractic care 12 sessions", "chiropractic manipulative therapy", None)],
+    "acupuncture": [("Electroacupuncture 6 sessions", "acupuncture", None)],
+    "mri_lumbar": [("MRI of the thoracic spine", "MRI imaging", "upper back")],
+    "xray": [
+        ("CT scan of the head", "CT imaging", "head", "head"),
+        ("X-rays of the lumbar spine, 3 views", "x-rays", "low back"),
+        ("Ultrasound of the {side} knee", "diagnostic ultrasound", "knee"),
+        ("MRI of the {side} wrist", "MRI imaging", "wrist", "wrist"),
+    ],
+    "testing": [
+        ("Urine toxicology screen", "drug testing", None),
+        (
+            "Nerve conduction study of the bilateral upper extremities",
+            "electrodiagnostic testing",
+            None,
+            "emg",
+        ),
+        ("Genetic testing for opioid risk", "genetic testing", None, "genetic"),
+        ("Complete blood count", "laboratory testing", None, "labs"),
+    ],
+    "injection": [
+        ("{side_cap} sacroiliac joint injection", "sacroiliac joint injection", None, "sij"),
+        ("Occipital nerve block", "occipital nerve block", None, "headinj"),
+        ("Medial branch block at L4-L5", "medial branch blocks", "low back"),
+        ("Synvisc injection to the {side} knee", "viscosupplementation", "knee", "hyaluronic"),
+        (
+            "Platelet-rich plasma injection to the {side} elbow",
+            "platelet-rich plasma injection",
+            None,
+            "prp",
+        ),
+    ],
+    "surgery": [
+        ("{side_cap} total knee arthroplasty", "the proposed arthroplasty", "knee"),
+        ("Lumbar laminectomy at L5-S1", "the proposed surgery", "low back"),
+        ("{side_cap} trigger finger release", "the proposed release", None, "handsurg"),
+        ("{side_cap} rotator cuff repair", "the proposed surgery", "shoulder"),
+        ("{side_cap} cubital tunnel release", "the proposed release", None, "elbowsurg"),
+    ],
+    "dme": [
+        ("Lumbar orthosis", "a support brace", "low back"),
+        ("{side_cap} knee brace", "a brace", "knee", "kneebrace"),
+        ("Cane", "a cane", None, "walker"),
+        ("Shower chair", "a shower chair", None, "walker"),
+        ("H-wave unit purchase", "an H-wave device", None, "hwave"),
+        ("Cervical traction unit", "a traction unit", None, "traction"),
+    ],
+    "em": [
+        ("Pain management consultation", "the consultation", None),
+        ("Follow-up visits x4", "the follow-up visits", None),
+        ("Internal medicine consultation", "the consultation", None),
+        ("Podiatry consultation", "the consultation", None),
+        ("Second opinion spine surgery consultation", "the consultation", None),
+    ],
+    "behavioral": [
+        ("Group psychotherapy 6 sessions", "psychotherapy", None),
+        ("Hypnotherapy 6 sessions", "hypnotherapy", None),
+    ],
+    "homehealth": [
+        ("Home health nursing visits x4", "home health services", None),
+        ("Home care assistance 6 hours a day", "home health services", None),
+    ],
+    "programs": [
+        ("Medically supervised weight loss program", "the weight loss program", None),
+        ("Chronic pain program, 10 days", "the chronic pain program", None),
+    ],
+    "other": [("Interpreter services for medical appointments", "interpreter services", None)],
+}
+_MORE_POOLS: dict[str, dict[str, dict[str, list]]] = {
+    "medfood": {
+        "constipation": {
+            "ca": [(2, ("odg", "pain", "Opioid-induced constipation treatment"))],
+            "rv": [
+                (2, ("odg", "pain", "Opioid-induced constipation treatment")),
+                (1, ("cp", "Opioids, initiating therapy", "77")),
+            ],
+            "running": [(RUNNING_CP, "77")],
+        }
+    },
+    "xray": {
+        "head": {
+            "ca": [(2, ("odg", "head", "CT (computed tomography)"))],
+            "rv": [(2, ("odg", "head", "CT (computed tomography)"))],
+            "running": [(RUNNING_ODG, ("head", "CT"))],
+        },
+        "wrist": {
+            "ca": [
+                (2, ("ch", 11, "Special Studies")),
+                (1, ("odg", "hand", "MRI's (magnetic resonance imaging)")),
+            ],
+            "rv": [(2, ("ch", 11, "Special Studies")), (1, ("chp", 11, "268-269"))],
+            "running": [(RUNNING_ACOEM, (11, "269"))],
+        },
+    },
+    "testing": {
+        "genetic": {
+            "ca": [(2, ("odg", "pain", "Genetic testing for potential opioid abuse"))],
+            "rv": [
+                (2, ("odg", "pain", "Genetic testing for potential opioid abuse")),
+                (1, ("other", "peer-reviewed literature")),
+            ],
+            "running": [],
+        }
+    },
+    "injection": {
+        "sij": {
+            "ca": [(2, ("odg", "hip", "Sacroiliac joint blocks"))],
+            "rv": [(2, ("odg", "hip", "Sacroiliac joint blocks"))],
+            "running": [(RUNNING_ODG, ("hip", "Sacroiliac Joint Blocks"))],
+        },
+        "headinj": {
+            "ca": [(2, ("odg", "head", "Greater occipital nerve block (GONB)"))],
+            "rv": [(2, ("odg", "head", "Greater occipital nerve block (GONB)"))],
+            "running": [],
+        },
+        "hyaluronic": {
+            "ca": [(2, ("odg", "knee", "Hyaluronic acid injections"))],
+            "rv": [(2, ("odg", "knee", "Hyaluronic acid injections")), (1, ("chp", 13, "339"))],
+            "running": [(RUNNING_ODG, ("knee", "Hyaluronic Acid Injections"))],
+        },
+        "prp": {
+            "ca": [(2, ("odg", "elbow", "Platelet-rich plasma (PRP)"))],
+            "rv": [(2, ("odg", "elbow", "Platelet-rich plasma (PRP)")), (1, ("ch", 10, "Summary"))],
+            "running": [],
+        },
+    },
+    "surgery": {
+        "handsurg": {
+            "ca": [(2, ("ch", 11, "Surgical Considerations"))],
+            "rv": [(2, ("ch", 11, "Surgical Considerations")), (1, ("chp", 11, "271"))],
+            "running": [(RUNNING_ACOEM, (11, "271"))],
+        },
+        "elbowsurg": {
+            "ca": [(2, ("ch", 10, "Surgical Considerations"))],
+            "rv": [
+                (2, ("ch", 10, "Surgical Considerations")),
+                (
+                    1,
+                    (
+                        "odg",
+                        "elbow",
+                        "Surgery for cubital tunnel syndrome (ulnar nerve entrapment)",
+                    ),
+                ),
+            ],
+            "running": [],
+        },
+    },
+    "dme": {
+        "kneebrace": {
+            "ca": [(2, ("ch", 13, "Initial Care")), (1, ("odg", "knee", "Knee brace"))],
+            "rv": [(2, ("chp", 13, "340")), (1, ("odg", "knee", "Knee brace"))],
+            "running": [(RUNNING_ACOEM, (13, "340"))],
+        },
+        "hwave": {
+            "ca": [(2, ("cp", "H-wave stimulation (HWT)", "117-118"))],
+            "rv": [(2, ("cp", "H-wave stimulation (HWT)", "117-118"))],
+            "running": [(RUNNING_CP, "117")],
+        },
+        "traction": {
+            "ca": [(2, ("ch", 8, "Physical Methods")), (1, ("odg", "neck", "Traction"))],
+            "rv": [(2, ("chp", 8, "173")), (1, ("odg", "neck", "Traction"))],
+            "running": [(RUNNING_ACOEM, (8, "173"))],
+        },
+    },
+}
+for _kind in SERVICE_KINDS:
+    _kind["services"] = list(_kind["services"]) + _MORE_SERVICES.get(_kind["key"], [])
+    if _kind["key"] in _MORE_POOLS:
+        _kind["by"] = {**_kind.get("by", {}), **_MORE_POOLS[_kind["key"]]}
