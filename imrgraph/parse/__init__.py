@@ -100,10 +100,10 @@ def parse_pages(pages: list[str], source: Source) -> Letter:
     return Letter(
         source=source,
         case_number=header.case_number,
-        priority=header.priority,  # type: ignore[arg-type]
+        priority=header.priority,
         dates=dates,
         reviewer=Reviewer(licensure_states=states, specialties=specialties),
-        applicant=Applicant(age=summary.age, sex=summary.sex),  # type: ignore[arg-type]
+        applicant=Applicant(age=summary.age, sex=summary.sex),
         injury=Injury(date=dates.injury, body_parts=summary.body_parts),
         items=items,
         warnings=warnings,

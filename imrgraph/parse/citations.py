@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from imrgraph.model import Citation
+from imrgraph.model import Citation, Family
 from imrgraph.parse.text import collapse
 
 # --- canonical documents -------------------------------------------------------------------
@@ -353,7 +353,7 @@ def _read_acoem(body: str, cit: Citation) -> bool:
     return True
 
 
-def read_citation(text: str, inherited: str | None = None) -> tuple[Citation, bool]:
+def read_citation(text: str, inherited: Family | None = None) -> tuple[Citation, bool]:
     """Read one citation text. Returns the citation and whether its document was recognised.
 
     ``inherited`` is the family of the previous citation on the same line, used when this one
@@ -388,7 +388,7 @@ def read_citation(text: str, inherited: str | None = None) -> tuple[Citation, bo
             body = body[mt.end() :]
             mtus_year = mt.group("year")
 
-    family: str
+    family: Family
     odg = _ODG_RE.match(body)
     if odg and not mtus_marker:
         family = "ODG"
@@ -408,7 +408,7 @@ def read_citation(text: str, inherited: str | None = None) -> tuple[Citation, bo
     else:
         family = "OTHER"
 
-    cit = Citation(text=text, family=family, in_mtus=family == "MTUS")  # type: ignore[arg-type]
+    cit = Citation(text=text, family=family, in_mtus=family == "MTUS")
     if family == "MTUS":
         recognised = _read_mtus(body, cit)
         if cit.edition is None and mtus_year:
@@ -426,7 +426,7 @@ def read_citation(text: str, inherited: str | None = None) -> tuple[Citation, bo
 def parse_citation_line(line: str, warnings: list[str], where: str = "") -> list[Citation]:
     """All citations on one citation line, in order."""
     out: list[Citation] = []
-    family: str | None = None
+    family: Family | None = None
     for piece in split_citation_line(line):
         cit, ok = read_citation(piece.text, family if piece.after_and or family else None)
         if not ok:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from imrgraph.model import Priority
 from imrgraph.parse.dates import date_at
 
 _CASE_RE = re.compile(
@@ -35,7 +36,7 @@ class Header:
     """What the header table states; absent fields are None."""
 
     case_number: str | None = None
-    priority: str | None = None
+    priority: Priority | None = None
     dates: dict[str, str | None] = field(default_factory=dict)
 
 
@@ -47,7 +48,7 @@ def parse_header(text: str, start: int, end: int, warnings: list[str]) -> Header
         header.case_number = m.group("case").upper()
     m = _PRIORITY_RE.search(text, start, end)
     if m:
-        header.priority = m.group("p").capitalize()
+        header.priority = "Expedited" if m.group("p").lower() == "expedited" else "Standard"
     for name, label in _DATE_LABELS.items():
         lm = label.search(text, start, end)
         if lm is None:

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from imrgraph.model import Citation, Item
+from imrgraph.model import Citation, Item, Outcome
 from imrgraph.parse.categories import categorize
 from imrgraph.parse.citations import parse_citation_line, rationale_citations
 from imrgraph.parse.text import collapse, ends_with_abbreviation, sentences
@@ -45,7 +45,8 @@ _NEW_RATIONALE_RE = re.compile(r"Decision\s+rationale\s*:", re.I)
 # --- older style ---------------------------------------------------------------------------
 
 _OLD_DECISION_RE = re.compile(
-    r"(?m)^[ \t]*(?P<num>\d{1,2})[ \t]*[.)](?:[ \t]+|[ \t]*\n[ \t]*)(?P<svc>\S[^\n]*?(?:\s*\n[^\n]*?){0,5}?)"
+    r"(?m)^[ \t]*(?P<num>\d{1,2})[ \t]*[.)](?:[ \t]+|[ \t]*\n[ \t]*)"
+    r"(?P<svc>\S[^\n]*?(?:\s*\n[^\n]*?){0,5}?)"
     r"\s+(?:is|are|was|were)\s+(?P<neg>not\s+)?medically\s+necessary\b"
     r"(?P<tail>[^.\n]*(?:\n[^.\n]*){0,2}?)\.?",
     re.I,
@@ -81,7 +82,7 @@ class _Decision:
     end: int  # end of the decision line
     number: int | None  # older style: the number as written
     service: str
-    outcome: str
+    outcome: Outcome
     older: bool
 
 
@@ -131,7 +132,7 @@ def find_decisions(text: str, start: int, end: int) -> list[_Decision]:
         service = collapse(text[s : m.start()])
         if not service:
             continue
-        outcome = m.group("outcome").capitalize()
+        outcome: Outcome = "Upheld" if m.group("outcome").lower() == "upheld" else "Overturned"
         found.append(_Decision(s, m.end(), None, service, outcome, older=False))
         floor = m.end()
     for m in _OLD_DECISION_RE.finditer(text, start, end):
@@ -267,7 +268,7 @@ def parse_items(
             Item(
                 number=number,
                 service=d.service,
-                outcome=d.outcome,  # type: ignore[arg-type]
+                outcome=d.outcome,
                 category=category,
                 claims_administrator_citations=ca,
                 reviewer_citations=reviewer,

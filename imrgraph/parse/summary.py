@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from imrgraph.model import Sex
 from imrgraph.parse.dates import DATE_PATTERN, DateMatch, date_at, first_date
 
 _AGE_RE = re.compile(r"\b(?P<age>\d{1,3})[\s-]+(?:-\s*)?years?[\s-]+old\b", re.I)
@@ -20,7 +21,7 @@ _AGE_ALT_RE = re.compile(
 )
 _SEX_NEAR_AGE_RE = re.compile(r"\b(?P<sex>female|male|woman|man|gentleman|lady)\b", re.I)
 _SEX_ANY_RE = re.compile(r"\b(?P<sex>female|male)\b", re.I)
-_SEX = {
+_SEX: dict[str, Sex] = {
     "female": "female",
     "woman": "female",
     "lady": "female",
@@ -107,7 +108,7 @@ class Summary:
     """What the summary states; absent facts are None / empty."""
 
     age: int | None = None
-    sex: str | None = None
+    sex: Sex | None = None
     injury_date: str | None = None
     ur_date: str | None = None
     body_parts: list[str] = field(default_factory=list)
@@ -116,9 +117,9 @@ class Summary:
     ur_date_unparsed: bool = False
 
 
-def _age_and_sex(text: str) -> tuple[int | None, str | None]:
+def _age_and_sex(text: str) -> tuple[int | None, Sex | None]:
     age: int | None = None
-    sex: str | None = None
+    sex: Sex | None = None
     m = _AGE_RE.search(text) or _AGE_ALT_RE.search(text)
     if m:
         value = int(m.group("age") or m.group("yo"))
