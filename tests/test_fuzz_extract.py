@@ -8,6 +8,7 @@ bytes, which mostly stop at the missing %PDF header.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 from pathlib import Path
 
@@ -134,3 +135,39 @@ def test_arbitrary_text_to_parse_pages(pages):
     except ImrGraphError:
         return
     assert isinstance(letter, Letter)
+
+
+@pytest.fixture(scope="module")
+def garbled_table_pdf(tmp_path_factory) -> bytes:
+    """A letter whose header table PDFium garbles, so extraction goes through pdfplumber too."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="letter")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=10)
+    with pdf.table(first_row_as_headings=False) as table:
+        for cells in (
+            ("Case Number:", "CM15-0123456", "Date Assigned:", "10/05/2015"),
+            ("Application\nReceived:", "10/02/2015", "Priority:", "Standard"),
+        ):
+            row = table.row()
+            for cell in cells:
+                row.cell(cell)
+    pdf.multi_cell(0, 5, LETTER)
+    out = tmp_path_factory.mktemp("fuzz") / "table.pdf"
+    pdf.output(str(out))
+    return out.read_bytes()
+
+
+@settings(FUZZ, max_examples=40)
+@given(edits=st.lists(st.tuples(st.floats(0, 1), st.binary(min_size=1, max_size=8)), max_size=4))
+def test_damaged_pdf_through_the_layout_path(garbled_table_pdf, tmp_path, capfd, edits):
+    data = bytearray(garbled_table_pdf)
+    for where, junk in edits:
+        at = int(where * (len(data) - 1))
+        data[at : at + len(junk)] = junk
+    path = tmp_path / "damaged.pdf"
+    path.write_bytes(bytes(data))
+    with contextlib.suppress(ImrGraphError):
+        extract(path)
+    assert capfd.readouterr().err == ""  # no library chatter between the CLI's error lines
