@@ -20,6 +20,7 @@ from imrgraph.errors import ImrGraphError, InputError, LimitExceeded
 from imrgraph.extract import DEFAULT_LIMITS, ExtractedDocument, Limits, extract
 from imrgraph.extract.document import PDF_SUFFIXES, TEXT_SUFFIXES
 from imrgraph.model import Letter, Source
+from imrgraph.parse import parse_pages
 
 INPUT_SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES
 
@@ -37,8 +38,6 @@ def source_of(doc: ExtractedDocument) -> Source:
 
 def parse_document(doc: ExtractedDocument) -> Letter:
     """Parse already extracted pages (lets a caller time or cache the two steps apart)."""
-    from imrgraph.parse import parse_pages  # imported here: the parser imports the model only
-
     return parse_pages(doc.pages, source_of(doc))
 
 
