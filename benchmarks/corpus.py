@@ -18,7 +18,8 @@ Usage::
 Each letter ``i`` is written as ``OUT/<i // 1000>/letter-<i>.pdf`` (and/or ``.txt``) with its truth
 beside it as ``letter-<i>.pdf.json`` (``.txt.json``), plus ``OUT/corpus.json`` (seed, counts, the
 realised mix). Letter ``i`` depends only on ``(seed, i)``: the output is byte-identical whatever
-the number of worker processes, and no corpus is ever held in memory.
+the number of worker processes (and, for PDFs, as long as the fpdf2 version is the same), and no
+corpus is ever held in memory. ``GENERATOR_VERSION`` changes whenever a seed's letters change.
 """
 
 from __future__ import annotations
