@@ -72,10 +72,14 @@ def _examples(
     selection = Selection()
     if is_family:
         cites = "?cit imr:citesGuideline ?guideline .\n"
-        climb = ""
     else:
-        cites = "?cit imr:citesGuideline ?concept .\n"
-        climb = f"  GRAPH <{ONTOLOGY_GRAPH}> {{ ?concept skos:broader* ?guideline }}\n"
+        # the document itself, or one of its sections
+        cites = (
+            "{ ?cit imr:citesGuideline ?guideline } UNION\n"
+            "{ ?cit imr:citesGuideline ?concept .\n"
+            f"  GRAPH <{ONTOLOGY_GRAPH}> {{ ?concept a imr:GuidelineSection ;"
+            " skos:broader ?guideline } }\n"
+        )
     out: list[dict[str, Any]] = []
     for outcome, limit in per_outcome.items():
         rows = run_select(
@@ -88,7 +92,7 @@ def _examples(
             "    OPTIONAL { ?det prov:wasDerivedFrom ?src . ?src imr:fileName ?file }\n"
             "    OPTIONAL { ?item imr:requestsService ?svc . ?svc rdfs:label ?service }\n"
             "    OPTIONAL { ?item imr:decisiveSentence ?sentence }\n  }\n"
-            f"{climb}}}\n"
+            "}\n"
             f"LIMIT {int(limit)}",
             {
                 "guideline": NamedNode(concept),
