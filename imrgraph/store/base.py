@@ -156,9 +156,10 @@ class GraphStore(abc.ABC):
 
     def has_source(self, sha256: str) -> bool:
         """Whether a letter parsed from a file with this sha256 is stored."""
+        # the digest is written as a serialised literal (a constant the index can use)
         return self._ask(
-            f"ASK {{ GRAPH ?g {{ ?source <{IMR}sha256> ?sha }} }}",
-            {"sha": ox.Literal(sha256)},
+            f"ASK {{ GRAPH ?g {{ ?source <{IMR}sha256> {serialize_term(ox.Literal(sha256))} }} }}",
+            {},
         )
 
     def letter_graphs(self) -> list[str]:

@@ -23,11 +23,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from imrgraph.errors import ImrGraphError
 from imrgraph.extract import DEFAULT_LIMITS, Limits
 from imrgraph.model import Letter
 from imrgraph.rdf.vocab import DEFAULT_DATA_BASE
 from imrgraph.store.base import GraphStore
+from imrgraph.store.sparqltext import serialize_term
 from imrgraph.store.versions import store_letter
 from imrgraph.store.workers import run_supervised
 
@@ -325,9 +328,9 @@ def _summarise(violations: list[str], limit: int = 3) -> str:
 
 def _stale_graphs(store: GraphStore, load: Letterload) -> list[str]:
     """Other graphs holding a letter from the same file (its key changed since): replaced too."""
+    sha = serialize_term(ox.Literal(load.sha256))
     result = store.select(
         "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s <https://w3id.org/imrgraph/ontology#sha256> "
-        "?sha } }",
-        {"sha": load.sha256},
+        f"{sha} }} }}"
     )
     return [str(row[0]) for row in result.rows if str(row[0]) != load.graph]
