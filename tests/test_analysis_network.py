@@ -131,8 +131,10 @@ def test_cli_network_writes_graphml_and_prints_summary(store_dir: Path, tmp_path
     assert result.exit_code == 1 and "cannot tell the network format" in str(result.exception)
 
 
-@pytest.mark.parametrize("kind", ["guidelines", "categories", "years", "network"])
-@pytest.mark.parametrize("suffix", [".svg", ".png"])
+@pytest.mark.parametrize(
+    ("kind", "suffix"),
+    [("guidelines", ".svg"), ("categories", ".png"), ("years", ".svg"), ("network", ".png")],
+)
 def test_cli_plot_writes_svg_and_png(store_dir: Path, tmp_path: Path, kind: str, suffix: str):
     out = tmp_path / f"{kind}{suffix}"
     result = CliRunner().invoke(app, ["plot", kind, "--store", str(store_dir), "-o", str(out)])
