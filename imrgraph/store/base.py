@@ -138,17 +138,27 @@ class GraphStore(abc.ABC):
         workers send, so the writing process does not parse and re-serialise every letter).
         The graphs in ``drop`` are removed in the same transaction.
         """
-        if isinstance(triples, bytes):
-            body = triples.decode("utf-8")
-        else:
-            body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
-        name = serialize_term(ox.NamedNode(graph))
-        drops = "".join(
-            f"DROP SILENT GRAPH {serialize_term(ox.NamedNode(other))} ;\n" for other in drop
-        )
-        self._update(
-            f"{drops}DROP SILENT GRAPH {name} ;\nINSERT DATA {{ GRAPH {name} {{\n{body}}} }}"
-        )
+        self.write_graphs({graph: triples}, drop=drop)
+
+    def write_graphs(
+        self, graphs: Mapping[str, Iterable[ox.Triple] | bytes], drop: Iterable[str] = ()
+    ) -> None:
+        """Replace several named graphs and drop others, all in ONE transaction.
+
+        What keeps a corrected letter consistent (``imrgraph.store.versions``): demoting the
+        current version to its superseded graph and storing the new one must not be split by a
+        crash or a server failure.
+        """
+        parts = [f"DROP SILENT GRAPH {serialize_term(ox.NamedNode(other))}" for other in drop]
+        for graph, triples in graphs.items():
+            if isinstance(triples, bytes):
+                body = triples.decode("utf-8")
+            else:
+                body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+            name = serialize_term(ox.NamedNode(graph))
+            parts.append(f"DROP SILENT GRAPH {name}")
+            parts.append(f"INSERT DATA {{ GRAPH {name} {{\n{body}}} }}")
+        self._update(" ;\n".join(parts))
 
     def drop_graph(self, graph: str) -> None:
         """Remove named graph ``graph`` (no error if absent)."""
@@ -171,11 +181,17 @@ class GraphStore(abc.ABC):
         return [str(row[0]) for row in result.rows]
 
     def graph_of_case(self, case: str) -> str:
-        """The named graph of the letter with case number (or key) ``case``."""
+        """The named graph of the letter with case number (or key) ``case``.
+
+        A superseded version (``imrgraph.store.versions``) is found only by its own key,
+        ``{case}/superseded/{sha256}``; the case number alone names the current version.
+        """
         result = self.select(
-            _prologue() + "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?d a imr:Determination . "
+            _prologue() + "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?d a ?type . "
             "OPTIONAL { ?d dcterms:identifier ?id } } "
-            "FILTER(?id = ?case || STRENDS(STR(?g), CONCAT('/graph/', ?case))) }",
+            "FILTER((?type = imr:Determination && ?id = ?case) || "
+            "(?type IN (imr:Determination, imr:SupersededDetermination) && "
+            "STRENDS(STR(?g), CONCAT('/graph/', ?case)))) }",
             {"case": case},
         )
         if not result.rows:
@@ -226,7 +242,8 @@ class GraphStore(abc.ABC):
         ).rows[0][0]
         outcomes = self.select(
             prologue + "SELECT ?outcome (COUNT(DISTINCT ?item) AS ?n) WHERE "
-            "{ GRAPH ?g { ?item a imr:DisputedItem ; imr:hasOutcome ?outcome } } "
+            "{ GRAPH ?g { ?d a imr:Determination ; imr:hasItem ?item .\n"
+            "  ?item imr:hasOutcome ?outcome } } "
             "GROUP BY ?outcome"
         )
         by_outcome = {str(row[0]).rsplit("#", 1)[-1]: int(row[1]) for row in outcomes.rows}
