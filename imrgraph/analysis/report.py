@@ -29,7 +29,7 @@ from imrgraph.analysis.plots import (
     rate_by_guideline_figure,
     rate_by_year_figure,
 )
-from imrgraph.analysis.selection import ONTOLOGY_GRAPH, Selection, run_select
+from imrgraph.analysis.selection import ONTOLOGY_GRAPH, run_select
 from imrgraph.errors import ImrGraphError
 from imrgraph.rdf.vocab import IMR
 
@@ -69,25 +69,26 @@ def _examples(
     A document counts its sections' citations too; a family concept (citations of documents the
     scheme does not know) only itself, as in the ranking.
     """
-    selection = Selection()
     if is_family:
         cites = "?cit imr:citesGuideline ?guideline .\n"
-    else:
-        # the document itself, or one of its sections
+    else:  # the document itself, or one of its sections
         cites = (
             "{ ?cit imr:citesGuideline ?guideline } UNION\n"
-            "{ ?cit imr:citesGuideline ?concept .\n"
-            f"  GRAPH <{ONTOLOGY_GRAPH}> {{ ?concept a imr:GuidelineSection ;"
-            " skos:broader ?guideline } }\n"
+            f"{{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?concept a imr:GuidelineSection ;"
+            " skos:broader ?guideline }\n"
+            "  ?cit imr:citesGuideline ?concept }\n"
         )
     out: list[dict[str, Any]] = []
     for outcome, limit in per_outcome.items():
+        # Citations of the guideline first, then their items: with LIMIT the engine stops after
+        # a few matches instead of walking every item of the store.
         rows = run_select(
             store,
             "SELECT DISTINCT ?item ?case ?file ?service ?sentence ?g ?guideline ?outcome ?party\n"
             "WHERE {\n"
-            f"  GRAPH ?g {{\n{selection.items_fragment()}"
-            f"?item imr:hasCitation ?cit . ?cit imr:citedBy ?party .\n{cites}"
+            f"  GRAPH ?g {{\n{cites}"
+            "    ?cit imr:citedBy ?party . ?item imr:hasCitation ?cit ; imr:hasOutcome ?outcome .\n"
+            "    ?det imr:hasItem ?item .\n"
             "    OPTIONAL { ?det dcterms:identifier ?case }\n"
             "    OPTIONAL { ?det prov:wasDerivedFrom ?src . ?src imr:fileName ?file }\n"
             "    OPTIONAL { ?item imr:requestsService ?svc . ?svc rdfs:label ?service }\n"
