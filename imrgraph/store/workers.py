@@ -14,6 +14,7 @@ after the batches that were already in flight.
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -22,10 +23,20 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
+from imrgraph.errors import StoreError
+
 R = TypeVar("R")
 
-#: Seconds a batch may take beyond ``per_file_seconds * len(batch)`` (pool start-up, SHACL).
+#: Seconds a batch may take beyond ``per_file_seconds * len(batch)`` (SHACL, mapping, a busy
+#: machine).
 GRACE_SECONDS = 30.0
+#: Seconds a new pool's workers may take to start (they are started before any time limit runs).
+STARTUP_SECONDS = 300.0
+
+
+def _import(name: str) -> None:
+    """Runs in a new worker: import the task's module (the result is not sent back)."""
+    importlib.import_module(name)
 
 
 def _kill(pool: ProcessPoolExecutor) -> None:
@@ -54,11 +65,12 @@ def run_supervised(
     write: Callable[[R], None],
     fail: Callable[[str, str], None],
     preload: Iterable[str] = (),
+    grace: float = GRACE_SECONDS,
 ) -> None:
     """Run ``task(batch, *args)`` for every batch in worker processes; ``write`` each result.
 
     At most ``inflight`` batches are submitted at a time (memory stays flat). A batch not done
-    ``per_file_seconds * len(batch) + GRACE_SECONDS`` after the supervisor starts waiting for it,
+    ``per_file_seconds * len(batch) + grace`` seconds after the supervisor starts waiting for it,
     or a worker that dies, triggers the recovery described in the module docstring; a file that
     fails alone is reported with ``fail(path, reason)``. ``per_file_seconds=None``: no deadline.
     """
@@ -66,10 +78,28 @@ def run_supervised(
     preload = list(preload)
     if preload:
         context.set_forkserver_preload(preload)
+    module = getattr(task, "__module__", None)
+
+    def new_pool() -> ProcessPoolExecutor:
+        # Start every worker and import the task's module before any clock runs: a worker's
+        # start-up (seconds on a loaded machine) must not count against a file's time limit.
+        fresh = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        warm = [fresh.submit(_import, module or "imrgraph") for _ in range(workers)]
+        try:
+            for future in warm:
+                future.result(timeout=STARTUP_SECONDS)
+        except Exception as exc:  # workers that cannot start: nothing can be parsed
+            _kill(fresh)
+            raise StoreError(
+                f"cannot start the parsing workers ({type(exc).__name__}: {exc}); "
+                "retry with --workers 1"
+            ) from exc
+        return fresh
+
     source: Iterator[list[str]] = iter(batches)
     again: deque[tuple[list[str], bool]] = deque()  # (batch, alone) re-run after a failure
     pending: deque[tuple[list[str], bool, Future[list[R]]]] = deque()
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = new_pool()
 
     def next_work() -> tuple[list[str], bool] | None:
         if again:
@@ -93,7 +123,7 @@ def run_supervised(
             batch, alone, future = pending[0]
             deadline = None
             if per_file_seconds:
-                deadline = per_file_seconds * len(batch) + GRACE_SECONDS
+                deadline = per_file_seconds * len(batch) + grace
             try:
                 results = future.result(timeout=deadline)
             except (FutureTimeout, BrokenProcessPool) as exc:
@@ -115,7 +145,7 @@ def run_supervised(
                 else:
                     again.extendleft(reversed(rest))
                     again.extendleft(([path], True) for path in reversed(batch))
-                pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+                pool = new_pool()
                 continue
             except Exception as exc:  # a bug in a worker: fail this batch's files, go on
                 pending.popleft()
