@@ -29,6 +29,7 @@ from rich.table import Table
 
 from imrgraph.cli._app import app
 from imrgraph.errors import ImrGraphError, QueryError
+from imrgraph.extract import DEFAULT_LIMITS, Limits
 from imrgraph.rdf.vocab import DEFAULT_DATA_BASE
 from imrgraph.store import EXPORT_FORMATS, GraphStore, open_store
 from imrgraph.store.queries import adhoc_query, load_query, run_select, saved_queries
@@ -120,6 +121,20 @@ def ingest_command(
         typer.Option("--base", envvar="IMRGRAPH_BASE", help="Base IRI of the data."),
     ] = DEFAULT_DATA_BASE,
     timeout: TimeoutOpt = 300.0,
+    max_pages: Annotated[
+        int, typer.Option(help="Refuse PDFs with more pages than this.", min=1)
+    ] = DEFAULT_LIMITS.max_pages,
+    max_mb: Annotated[
+        float, typer.Option(help="Refuse files larger than this many megabytes.", min=0.001)
+    ] = DEFAULT_LIMITS.max_bytes / (1024 * 1024),
+    max_seconds: Annotated[
+        float,
+        typer.Option(
+            help="Stop parsing a file after this many seconds; its worker is killed if it "
+            "does not stop (0 = no limit).",
+            min=0,
+        ),
+    ] = DEFAULT_LIMITS.max_seconds or 0,
 ) -> None:
     """Parse, validate (SHACL) and store letters, one transaction per letter.
 
@@ -175,6 +190,11 @@ def ingest_command(
                 force=force,
                 base=base,
                 on_event=on_event,
+                limits=Limits(
+                    max_bytes=int(max_mb * 1024 * 1024),
+                    max_pages=max_pages,
+                    max_seconds=max_seconds or None,
+                ),
             )
         where = graph_store.location
     if report is not None:
