@@ -387,6 +387,17 @@ def test_repeated_edge_line_removed_only_at_page_edges():
     assert cleaned[3] == pages[3]
 
 
+def test_prose_repeated_at_page_edges_by_chance_is_kept():
+    # Found by the accuracy benchmark on generated 2-3 page letters: a sentence end or a heading
+    # opening/closing two pages is content, not a running line.
+    pages = [
+        "Page one text\nThe Expert Reviewer's decision rationale:\nbody\nmedically necessary.",
+        "The Expert Reviewer's decision rationale:\nmore\nbody\nmedically necessary.",
+        "Physical therapy 2x6: Upheld\nlast page\nend",
+    ]
+    assert remove_running_lines(pages) == pages
+
+
 def test_bare_page_numbers_at_bottom_removed_but_numbers_in_text_kept():
     pages = ["text one\n42\nmore\nthe end\n1", "text two\nmore\nstuff\n2", "three\nx\n7\ny\n3"]
     assert remove_running_lines(pages) == [

@@ -8,11 +8,14 @@ own):
 
 1. Anywhere in the letter: a line that is only "Page 2 of 5" and/or a case number
    ("CM15-0123456") is dropped. No content line of an IMR letter consists of only these.
-2. At the top or bottom of a page (the first/last ``EDGE`` non-blank lines): a line repeated at
-   the top (or at the bottom) of most pages is dropped (digits ignored, so "Page 1"/"Page 2"
-   count as one), and so is the page's own number ("Page 2", "2 of 5", "- 2 -", "2"). Shorter
-   forms like these are content when they appear mid-page ("page 182" wrapped onto its own
-   line), so they are not dropped there.
+2. At the top or bottom of a page: a line that is the first (or the last) content line of most
+   pages is dropped (digits ignored, so "Page 1"/"Page 2" count as one) if it also looks like
+   furniture, not prose: short, not ending in sentence or label punctuation, not a decision line.
+   (On a 2- or 3-page letter, "medically necessary." or "The Expert Reviewer's decision
+   rationale:" can open or close two pages by chance.) Within the first/last ``EDGE`` lines, so
+   is the page's own number ("Page 2", "2 of 5", "- 2 -", "2"). Shorter forms like these are
+   content when they appear mid-page ("page 182" wrapped onto its own line), so they are not
+   dropped there.
 
 Pages stay pages (the parser reports the page of each item); only lines are removed.
 """
@@ -40,6 +43,9 @@ _EDGE_NUMBER_RE = re.compile(
 _DIGITS_RE = re.compile(r"\d+")
 _SPACES_RE = re.compile(r"\s+")
 _CASE_LABEL_RE = re.compile(r"^\s*Case\s+Number\s*:", re.IGNORECASE)
+# Prose, labels and decision lines: never a running header or footer, however often repeated.
+_CONTENT_END_RE = re.compile(r"(?:[.:;,]|\b(?:upheld|overturned))\s*$", re.IGNORECASE)
+MAX_RUNNING_LEN = 80
 
 
 def is_furniture(line: str) -> bool:
@@ -53,15 +59,21 @@ def is_page_number(line: str, page: int) -> bool:
     return bool(m) and int(next(g for g in m.groups() if g)) == page
 
 
+def _could_be_running(line: str) -> bool:
+    """A repeated edge line is furniture only if it does not read as prose or a decision."""
+    text = line.strip()
+    return bool(text) and len(text) <= MAX_RUNNING_LEN and not _CONTENT_END_RE.search(text)
+
+
 def _shape(line: str) -> str:
     """Compare lines across pages with whitespace collapsed and digits ignored."""
     return _DIGITS_RE.sub("#", _SPACES_RE.sub(" ", line.strip())).lower()
 
 
-def _edges(lines: list[str]) -> tuple[list[int], list[int]]:
-    """Indexes of the first and of the last ``EDGE`` non-blank lines of a page."""
-    nonblank = [i for i, line in enumerate(lines) if line.strip()]
-    return nonblank[:EDGE], nonblank[-EDGE:]
+def _edges(lines: list[str], depth: int = EDGE) -> tuple[list[int], list[int]]:
+    """Indexes of the first and of the last ``depth`` non-blank, non-furniture lines of a page."""
+    content = [i for i, line in enumerate(lines) if line.strip() and not is_furniture(line)]
+    return content[:depth], content[-depth:]
 
 
 def _repeated_shapes(pages: list[list[str]]) -> tuple[set[str], set[str]]:
@@ -77,7 +89,9 @@ def _repeated_shapes(pages: list[list[str]]) -> tuple[set[str], set[str]]:
     for side in (0, 1):
         counts: Counter[str] = Counter()
         for lines in pages:
-            counts.update({_shape(lines[i]) for i in _edges(lines)[side]})
+            counts.update(
+                {_shape(lines[i]) for i in _edges(lines, 1)[side] if _could_be_running(lines[i])}
+            )
         found.append({shape for shape, n in counts.items() if n >= needed and shape})
     return found[0], found[1]
 
@@ -107,11 +121,12 @@ def remove_running_lines(pages: list[str]) -> list[str]:
     cleaned: list[str] = []
     for number, lines in enumerate(split, start=1):
         drop = {i for i, line in enumerate(lines) if line.strip() and is_furniture(line)}
+        first, last = _edges(lines, 1)
         head, tail = _edges(lines)
         for i in head + tail:
             line = lines[i]
             shape = _shape(line)
-            if (i in head and shape in top) or (i in tail and shape in bottom):
+            if (i in first and shape in top) or (i in last and shape in bottom):
                 if number == 1 and _CASE_LABEL_RE.match(line):
                     continue  # the header table's own Case Number field
                 drop.add(i)
