@@ -24,6 +24,7 @@ Numbers are noisy on a shared machine: trust the ratios.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import shutil
 import statistics
@@ -147,7 +148,7 @@ def _cpu_per_stage(corpus: Path, count: int = 256) -> dict[str, float]:
     from imrgraph.rdf.mapper import letter_to_ntriples
     from imrgraph.rdf.validate import validate_letters
 
-    files = [p for _, p in zip(range(count), iter_input_files([corpus]))]
+    files = list(itertools.islice(iter_input_files([corpus]), count))
     cpu = time.process_time
     started = cpu()
     letters = [parse_one(p) for p in files]
