@@ -167,7 +167,7 @@ def test_scheme_structure(ontology: Graph) -> None:
         assert str(ontology.value(concept, IMR.family)) in FAMILIES, concept
         broader = list(ontology.objects(concept, SKOS.broader))
         if (concept, RDF.type, IMR.GuidelineFamily) in ontology:
-            assert broader == [] and (GL.scheme, SKOS.hasTopConcept, concept) in ontology
+            assert broader == [] and (concept, SKOS.topConceptOf, GL.scheme) in ontology
         elif (concept, RDF.type, IMR.GuidelineDocument) in ontology:
             assert len(broader) == 1 and (broader[0], RDF.type, IMR.GuidelineFamily) in ontology
         else:
@@ -187,6 +187,21 @@ def test_scheme_structure(ontology: Graph) -> None:
             "Knee Complaints", "Ankle and Foot Complaints", "Stress Related Conditions",
             "Acupuncture Medical Treatment Guidelines",
             "Postsurgical Treatment Guidelines"} <= mtus_documents  # fmt: skip
+
+
+def test_concepts_are_named_individuals(ontology: Graph) -> None:
+    # pyshacl's ont_graph mixes only axioms and owl:NamedIndividual nodes into the data graph;
+    # without this, "a citation names a concept of the scheme" fails for any pyshacl user.
+    for scheme in (GL.scheme, CAT.scheme):
+        for concept in ontology.subjects(SKOS.inScheme, scheme):
+            assert (concept, RDF.type, OWL.NamedIndividual) in ontology, concept
+
+
+def test_no_links_down_from_a_scheme(ontology: Graph) -> None:
+    # pyshacl's ont_graph copies each named individual with all it reaches: a link down from
+    # the scheme (hasTopConcept, narrower) would make every concept copy the whole scheme.
+    assert list(ontology.triples((None, SKOS.hasTopConcept, None))) == []
+    assert list(ontology.triples((None, SKOS.narrower, None))) == []
 
 
 def test_a_label_naming_two_concepts_is_refused() -> None:

@@ -224,6 +224,18 @@ def test_ont_graph_route_agrees_with_the_fast_route() -> None:
     assert [r.conforms for r in fast] == [True, False, False]
 
 
+def test_plain_pyshacl_with_the_ontology_as_ont_graph_accepts_the_seed_letter() -> None:
+    # What any pyshacl user does with the published files: data, shapes, ontology.
+    from pyshacl import validate
+
+    from imrgraph.rdf.validate import load_ontology, load_shapes
+
+    conforms, _, text = validate(
+        letter_to_graph(seed_letter()), shacl_graph=load_shapes(), ont_graph=load_ontology()
+    )
+    assert conforms, text
+
+
 def test_dataset_with_several_letter_graphs_is_reported_per_graph() -> None:
     good, bad = _broken(seed_letter(), 1), _broken(seed_letter(), 2)
     bad.applicant.age = 300

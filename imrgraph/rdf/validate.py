@@ -28,7 +28,7 @@ from pyshacl import Validator as PyshaclValidator
 from pyshacl import validate as pyshacl_validate
 from pyshacl.graph_abstraction import DataGraph
 from pyshacl.shapes_graph import ShapesGraph
-from rdflib import OWL, RDF, RDFS, SKOS, BNode, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, SKOS, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
@@ -203,9 +203,6 @@ def validation_ontology(ontology: Graph) -> Graph:
         for s, p, o in ontology.triples((None, predicate, None)):
             if isinstance(s, URIRef) and str(s).startswith(concept_prefixes):
                 slim.add((s, p, o))
-                # pyshacl copies the axioms of an ont_graph into the data graph, and of the
-                # individuals only those typed owl:NamedIndividual (which concepts are, in OWL).
-                slim.add((s, RDF.type, OWL.NamedIndividual))
     return slim
 
 
