@@ -60,11 +60,14 @@ def test_drop_in_the_same_transaction(tmp_path: Path) -> None:
 
 
 def test_second_process_gets_a_clear_locked_error(tmp_path: Path) -> None:
+    # A second WRITER (readers get the writer's snapshot: tests/test_reliability_concurrency.py)
     location = tmp_path / "s"
     store = EmbeddedStore(location)
     store.replace_graph(G, _triples(1))
+    letter = tmp_path / "letter.txt"
+    letter.write_text("not read: the store cannot be opened")
     run = subprocess.run(
-        [sys.executable, "-m", "imrgraph", "stats", "--store", str(location)],
+        [sys.executable, "-m", "imrgraph", "ingest", str(letter), "--store", str(location)],
         capture_output=True,
         text=True,
         timeout=60,

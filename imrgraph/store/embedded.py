@@ -1,15 +1,26 @@
 """The embedded store: Oxigraph (pyoxigraph, RocksDB) in a folder on disk.
 
-One process at a time: Oxigraph locks the folder for writing, and a second process gets a
-``StoreLocked`` error rather than a corrupt read (``Store.read_only`` next to a writer is
-undefined behaviour in Oxigraph's own docs). Concurrent readers and writers belong on a server
-(``--endpoint``).
+One writer at a time: Oxigraph locks the folder, and a second writer gets a ``StoreLocked``
+error ("store is locked by another process"), never a corrupt store.
+
+Readers while a writer works: pyoxigraph 0.5 offers ``Store.read_only`` (undefined behaviour
+next to a writer, in Oxigraph's own docs) and no secondary instance, so a reader never opens the
+live folder of a store that is being written. Instead the writer publishes snapshots: at its
+first write and then at most every ``SNAPSHOT_SECONDS`` of writing, it makes a RocksDB checkpoint
+(``Store.backup``: hard links of the immutable files, a fraction of a second) into
+``.snapshots/<time>`` inside the store folder, keeping the newest ``KEEP_SNAPSHOTS``. A reader
+that finds the folder locked opens the newest snapshot with ``Store.read_only`` (nobody writes a
+snapshot, so that is well defined) and sees the store as it was then: every letter of it whole,
+since a checkpoint holds only committed transactions. The writer removes the snapshots when it
+closes. Live concurrent reads and writes belong on a server (``--endpoint``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
@@ -34,8 +45,22 @@ def default_store_path(store: Path | str | None = None) -> Path:
     return Path(DEFAULT_STORE_DIR)
 
 
+SNAPSHOT_DIR = ".snapshots"
+SNAPSHOT_SECONDS = 10.0
+KEEP_SNAPSHOTS = 3
+
+
 def _is_oxigraph_dir(path: Path) -> bool:
     return (path / "CURRENT").is_file()
+
+
+def _snapshots(path: Path) -> list[Path]:
+    """The complete snapshots of the store at ``path``, oldest first."""
+    folder = path / SNAPSHOT_DIR
+    if not folder.is_dir():
+        return []
+    found = [p for p in folder.iterdir() if p.name.isdigit() and p.is_dir()]
+    return sorted(found, key=lambda p: int(p.name))
 
 
 def _store_error(path: Path, exc: OSError) -> StoreError:
@@ -54,6 +79,8 @@ class EmbeddedStore(GraphStore):
     def __init__(self, path: Path | str | None, *, create: bool = True) -> None:
         self.path = Path(path) if path is not None else None
         self.location = f"store {self.path}" if self.path else "in-memory store"
+        self.snapshot: str | None = None  # set when reading a writer's snapshot
+        self._last_snapshot: float | None = None
         if self.path is None:
             self._store = ox.Store()
             return
@@ -73,7 +100,49 @@ class EmbeddedStore(GraphStore):
         try:
             self._store = ox.Store(str(self.path))
         except OSError as exc:
-            raise _store_error(self.path, exc) from exc
+            error = _store_error(self.path, exc)
+            if create or not isinstance(error, StoreLocked) or not self._open_snapshot():
+                raise error from exc
+            return
+        with contextlib.suppress(OSError):  # left by a writer that was killed
+            shutil.rmtree(self.path / SNAPSHOT_DIR)
+
+    def _open_snapshot(self) -> bool:
+        """Open the newest snapshot of a store being written, read-only; False if none."""
+        assert self.path is not None
+        for snapshot in reversed(_snapshots(self.path)):
+            try:
+                self._store = ox.Store.read_only(str(snapshot))
+            except OSError:
+                continue  # removed by the writer meanwhile: try an older one
+            taken = time.strftime("%H:%M:%S", time.localtime(int(snapshot.name) / 1e9))
+            self.snapshot = snapshot.name
+            self.location = (
+                f"store {self.path} (being written by another process: its snapshot of {taken})"
+            )
+            return True
+        return False
+
+    def checkpoint(self) -> None:
+        """Publish a snapshot for readers (see the module docstring); errors are ignored.
+
+        A snapshot is a convenience for readers: failing to make one (disk full, a store
+        in memory) must never fail the write that triggered it.
+        """
+        if self.path is None or self.snapshot is not None:
+            return
+        folder = self.path / SNAPSHOT_DIR
+        name = str(time.time_ns())
+        partial = folder / f"partial-{name}"
+        try:
+            folder.mkdir(exist_ok=True)
+            self._store.backup(str(partial))
+            os.rename(partial, folder / name)  # readers only ever see complete snapshots
+        except OSError:
+            shutil.rmtree(partial, ignore_errors=True)
+            return
+        for old in _snapshots(self.path)[:-KEEP_SNAPSHOTS]:
+            shutil.rmtree(old, ignore_errors=True)
 
     @property
     def oxigraph(self) -> ox.Store:
@@ -112,12 +181,21 @@ class EmbeddedStore(GraphStore):
         return iter(self._run(sparql, {}))
 
     def _update(self, sparql: str) -> None:
+        if self.snapshot is not None:
+            raise StoreLocked(
+                f"{self.path}: store is locked by another process (an ingest running?); "
+                "it can be read meanwhile, not written"
+            )
         try:
             self._store.update(sparql)
         except SyntaxError as exc:
             raise QueryError(f"bad SPARQL Update: {exc}") from exc
         except OSError as exc:
             raise StoreError(f"{self.location}: write failed: {exc}") from exc
+        now = time.monotonic()
+        if self._last_snapshot is None or now - self._last_snapshot >= SNAPSHOT_SECONDS:
+            self._last_snapshot = now
+            self.checkpoint()
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         if graph is None:
@@ -127,7 +205,11 @@ class EmbeddedStore(GraphStore):
     def close(self) -> None:
         store = getattr(self, "_store", None)
         if store is not None:
-            with contextlib.suppress(OSError):
-                store.flush()
+            writer = self.path is not None and self.snapshot is None
+            if writer:
+                with contextlib.suppress(OSError):
+                    store.flush()
             self._store = None  # releases the RocksDB lock once garbage collected
             del store
+            if writer and self.path is not None:
+                shutil.rmtree(self.path / SNAPSHOT_DIR, ignore_errors=True)
