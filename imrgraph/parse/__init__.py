@@ -13,7 +13,7 @@ from imrgraph.errors import NotAnImrLetter
 from imrgraph.model import Applicant, Dates, Injury, Letter, Reviewer, Source
 from imrgraph.parse.credentials import parse_credentials
 from imrgraph.parse.header import parse_header
-from imrgraph.parse.items import parse_items
+from imrgraph.parse.items import find_decisions, parse_items
 from imrgraph.parse.sections import split_sections
 from imrgraph.parse.summary import parse_summary
 from imrgraph.parse.text import collapse, join_pages
@@ -45,15 +45,20 @@ def parse_pages(pages: list[str], source: Source) -> Letter:
     warnings: list[str] = []
     sections = split_sections(text, warnings)
 
-    # Items: in the decisions section; without its heading, anywhere after the summary.
+    # Items: in the decisions section; without its heading, anywhere (a decision line only
+    # counts when an item's labelled lines follow it, so the other parts cannot fake one).
     if sections.decisions is not None:
         item_start, item_end = sections.decisions.start, sections.decisions.end
-    elif sections.summary is not None:
-        item_start, item_end = sections.summary.start, len(text)
     else:
         item_start, item_end = 0, len(text)
     page_of = joined.page_of if source.format == "pdf" else None
-    items = parse_items(text, item_start, item_end, warnings, page_of)
+    decisions = find_decisions(text, item_start, item_end)
+    items = parse_items(text, item_start, item_end, warnings, page_of, decisions)
+    # Where the items begin: the end of the summary/credentials fallbacks below.
+    if sections.decisions is not None:
+        first_item = sections.decisions.start
+    else:
+        first_item = decisions[0].start if decisions else 0
     if not items:
         reason = (
             "not an IMR determination letter (no IMR decision section)"
@@ -67,14 +72,14 @@ def parse_pages(pages: list[str], source: Source) -> Letter:
     if sections.credentials is not None:
         cred_start, cred_end = sections.credentials.start, sections.credentials.end
     else:
-        cred_end = sections.summary.start if sections.summary else item_start
+        cred_end = sections.summary.start if sections.summary else first_item
         cred_start = 0
     states, specialties = parse_credentials(text, cred_start, cred_end, warnings)
 
     if sections.summary is not None:
         summary_text = collapse(text[sections.summary.start : sections.summary.end])
     else:
-        summary_text = collapse(text[sections.header.end : item_start])
+        summary_text = collapse(text[sections.header.end : max(sections.header.end, first_item)])
     summary = parse_summary(summary_text)
 
     dates = Dates(

@@ -75,7 +75,7 @@ _MEDICALLY_NECESSARY_RE = re.compile(r"medically\s+necessary", re.I)
 
 
 @dataclass
-class _Decision:
+class Decision:
     """A decision line found in the text."""
 
     start: int  # where the service text starts
@@ -121,9 +121,9 @@ def _service_start(text: str, colon: int, floor: int) -> int:
     return start
 
 
-def find_decisions(text: str, start: int, end: int) -> list[_Decision]:
+def find_decisions(text: str, start: int, end: int) -> list[Decision]:
     """Every decision line in ``text[start:end]`` that is followed by an item's structure."""
-    found: list[_Decision] = []
+    found: list[Decision] = []
     floor = start
     for m in _NEW_DECISION_RE.finditer(text, start, end):
         if not _NEW_FOLLOW_RE.match(text, m.end(), end):
@@ -133,7 +133,7 @@ def find_decisions(text: str, start: int, end: int) -> list[_Decision]:
         if not service:
             continue
         outcome: Outcome = "Upheld" if m.group("outcome").lower() == "upheld" else "Overturned"
-        found.append(_Decision(s, m.end(), None, service, outcome, older=False))
+        found.append(Decision(s, m.end(), None, service, outcome, older=False))
         floor = m.end()
     for m in _OLD_DECISION_RE.finditer(text, start, end):
         if not _OLD_FOLLOW_RE.match(text, m.end(), end) and not _OLD_RATIONALE_RE.match(
@@ -145,7 +145,7 @@ def find_decisions(text: str, start: int, end: int) -> list[_Decision]:
                 continue
         outcome = "Upheld" if m.group("neg") else "Overturned"
         found.append(
-            _Decision(
+            Decision(
                 m.start("num"),
                 m.end(),
                 int(m.group("num")),
@@ -156,7 +156,7 @@ def find_decisions(text: str, start: int, end: int) -> list[_Decision]:
         )
     found.sort(key=lambda d: d.start)
     # Drop overlaps (a decision found inside another's span).
-    out: list[_Decision] = []
+    out: list[Decision] = []
     for d in found:
         if out and d.start < out[-1].end:
             continue
@@ -207,12 +207,15 @@ def parse_items(
     end: int,
     warnings: list[str],
     page_of: Callable[[int], int] | None = None,
+    decisions: list[Decision] | None = None,
 ) -> list[Item]:
     """Read every disputed item in ``text[start:end]``.
 
     ``page_of`` maps a character position to its 1-based page (PDF) or is None (text).
+    ``decisions`` are the decision lines when the caller already found them.
     """
-    decisions = find_decisions(text, start, end)
+    if decisions is None:
+        decisions = find_decisions(text, start, end)
     items: list[Item] = []
     for i, d in enumerate(decisions):
         block_end = decisions[i + 1].start if i + 1 < len(decisions) else end

@@ -1,10 +1,11 @@
 """Split a letter into its main parts: header, credentials, summary, decisions.
 
 The three headings ("HOW THE IMR FINAL DETERMINATION WAS MADE", "CLINICAL CASE SUMMARY",
-"IMR ISSUES, DECISIONS AND RATIONALES") are matched case-insensitively, with any spacing or line
-break between their words, and only at the start of a line, so that the same words inside a
-sentence are not taken for a heading. A missing heading is a ``section-missing`` warning; the
-parser then falls back to wider spans instead of failing.
+"IMR ISSUES, DECISIONS AND RATIONALES") are matched at the start of a line, with any spacing or
+line break between their words: in any case when the heading is alone on its line, in capitals
+when text runs on after it. The same words inside a sentence are never taken for a heading.
+A missing heading is a ``section-missing`` warning; the parser then falls back to wider spans
+instead of failing.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# "ISSUES," may lose its comma or gain an "&"; "DECISIONS AND RATIONALES" may say "DECISION".
+# "ISSUES," may lose its comma or gain an "&"; "DECISIONS AND RATIONALES" may say "DECISION"
+# or be left out ("IMR ISSUES").
 _HOW = r"HOW\s+THE\s+(?:IMR\s+)?FINAL\s+DETERMINATION\s+WAS\s+MADE"
 _SUMMARY = r"CLINICAL\s+CASE\s+SUMMARY"
-_DECISIONS = r"IMR\s+ISSUES?\s*,?\s*(?:DECISIONS?\s*(?:,|AND|&)?\s*)?RATIONALES?"
+_DECISIONS = r"IMR\s+ISSUES?(?:\s*,?\s*(?:DECISIONS?\s*(?:,|AND|&)?\s*)?RATIONALES?)?"
 
 
 def _heading_res(words: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
@@ -60,7 +62,11 @@ class Sections:
 
 
 def split_sections(text: str, warnings: list[str]) -> Sections:
-    """Locate the main parts; warn ``section-missing`` for each absent heading."""
+    """Locate the main parts; warn ``section-missing`` for each absent heading.
+
+    Each part runs from its heading to the next heading, whatever their order (a damaged or
+    reassembled letter can have its summary after its decisions).
+    """
     how = _find(_HOW_RES, text, 0)
     summary = _find(_SUMMARY_RES, text, how.end() if how else 0) or _find(_SUMMARY_RES, text, 0)
     after_summary = summary.end() if summary else (how.end() if how else 0)
@@ -88,5 +94,5 @@ def split_sections(text: str, warnings: list[str]) -> Sections:
         header=Span(0, header_end),
         credentials=until_next(how),
         summary=until_next(summary),
-        decisions=Span(decisions.end(), end) if decisions else None,
+        decisions=until_next(decisions),
     )
