@@ -285,3 +285,38 @@ def test_generated_newer_style_letters_round_trip(items):
     ]
     assert [i.number for i in letter.items] == list(range(1, len(items) + 1))
     assert all(len(i.reviewer_citations) == 1 for i in letter.items)
+
+
+def test_sections_out_of_order_and_short_heading():
+    text = (
+        "IMR ISSUES\n"
+        "MRI of the right knee: Upheld\n"
+        "MAXIMUS guideline: Decision based on MTUS Knee Complaints 2004.\n"
+        "Decision rationale: The MRI is not medically necessary.\n\n"
+        "CLINICAL CASE SUMMARY\n"
+        "The applicant is a 39-year-old who reported an injury on 06/02/2014.\n\n"
+        "HOW THE IMR FINAL DETERMINATION WAS MADE\n"
+        "State(s) of Licensure: Nevada\nCertification(s)/Specialty: Orthopedic Surgery\n"
+    )
+    letter = parse_pages([text], text_source())
+    (item,) = letter.items
+    assert (item.service, item.outcome) == ("MRI of the right knee", "Upheld")
+    # The rationale stops at the next heading instead of swallowing the summary.
+    assert item.rationale == "The MRI is not medically necessary."
+    assert (letter.applicant.age, letter.dates.injury) == (39, "2014-06-02")
+    assert letter.reviewer.licensure_states == ["Nevada"]
+    assert "section-missing" not in codes(letter)
+
+
+def test_no_decisions_heading_items_found_anywhere():
+    text = (
+        "CLINICAL CASE SUMMARY\nThe applicant is a 39-year-old.\n"
+        "MRI of the right knee: Overturned\n"
+        "Claims Administrator guideline: Decision based on MTUS Knee Complaints 2004.\n"
+        "Decision rationale: The MRI is medically necessary.\n"
+    )
+    letter = parse_pages([text], text_source())
+    assert [(i.service, i.outcome) for i in letter.items] == [
+        ("MRI of the right knee", "Overturned")
+    ]
+    assert "section-missing" in codes(letter)
