@@ -28,7 +28,13 @@ from rdflib import Graph
 from rdflib.namespace import SH
 
 from imrgraph.model import Letter
-from imrgraph.rdf.mapper import letter_rows, rows_to_graph
+from imrgraph.rdf.mapper import (
+    letter_rows,
+    letter_to_dataset,
+    letter_to_ntriples,
+    letter_to_triples,
+    rows_to_graph,
+)
 from imrgraph.rdf.validate import Validator, load_ontology, load_shapes
 
 
@@ -89,6 +95,14 @@ def main() -> None:
     expected = {
         letter.key for letter in letters if letter.applicant.age and letter.applicant.age > 120
     }
+    map_rows = [
+        ("pyoxigraph triples (letter_to_triples)", letter_to_triples),
+        ("N-Triples bytes (letter_to_ntriples)", letter_to_ntriples),
+        ("rdflib Dataset (letter_to_dataset)", letter_to_dataset),
+    ]
+    for name, fn in map_rows:
+        seconds, _ = timed(lambda fn=fn: [fn(letter) for letter in letters])
+        print(f"mapping to {name:40} {seconds / len(letters) * 1000:6.2f} ms/letter")
     validator = Validator()
     validator.validate_letters(letters[:2], batch_size=1)  # compile the shapes once, like ingest
 
