@@ -274,3 +274,77 @@ def test_memory_and_order_with_a_pool(tmp_path: Path) -> None:
     assert summary.stored == 12 and summary.failed == 0
     assert [Path(p).name for _, p in events] == [f"l{i:02d}.txt" for i in range(12)]
     store.close()
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+@pytest.mark.slow
+def test_sigterm_stops_gracefully_with_whole_letters(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    text = (EXAMPLES / "seed-letter.txt").read_text(encoding="utf-8")
+    total = 600  # more than the batches in flight (2 workers x 3 x 32 files)
+    for index in range(total):
+        (letters / f"l{index:03d}.txt").write_text(text + f"\n{index}\n", encoding="utf-8")
+    store_dir = tmp_path / "store"
+    env = {k: v for k, v in os.environ.items() if k not in ("IMRGRAPH_STORE", "IMRGRAPH_ENDPOINT")}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "imrgraph",
+            "ingest",
+            str(letters),
+            "--store",
+            str(store_dir),
+            "--workers",
+            "2",
+            "--report",
+            str(tmp_path / "r.json"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(_descendants(process.pid)) < 3:
+        time.sleep(0.2)  # wait for the worker pool
+    time.sleep(1)
+    workers = _descendants(process.pid)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=180)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and "stopped (SIGTERM)" in err
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["stopped"] and report["failed"] == 0
+    assert 0 < report["files"] < total
+    assert report["stored"] == report["files"]  # every file handed out was finished
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(os.path.exists(f"/proc/{p}") for p in workers):
+        time.sleep(0.2)
+    assert not [p for p in workers if os.path.exists(f"/proc/{p}")]
+    with EmbeddedStore(store_dir, create=False) as store:
+        assert store.stats()["letters"] == report["stored"]
+        for graph in store.letter_graphs():  # every stored letter is whole
+            predicates = {q.predicate.value for q in store.quads(graph)}
+            assert str(IMR.hasItem) in predicates and str(IMR.sha256) in predicates

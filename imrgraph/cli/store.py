@@ -11,6 +11,7 @@ import csv
 import json
 import signal
 import sys
+import threading
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
@@ -91,10 +92,6 @@ def _open(
         read_only=read_only,
         timeout=timeout,
     )
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 # ---- ingest ------------------------------------------------------------------------------------
@@ -188,9 +185,17 @@ def ingest_command(
                     )
                 progress.update(task, advance=1, **counts)
 
-            # SIGTERM (a job scheduler, `kill`) unwinds like Ctrl-C: the worker processes are
-            # stopped and the store closed; every letter written so far is whole.
-            previous = signal.signal(signal.SIGTERM, _interrupt)
+            # SIGTERM (a job scheduler, `kill`) stops gracefully: no new file is started, the
+            # files in flight are finished and written, the summary printed, exit status 130.
+            # A second SIGTERM interrupts at once (still no partial letter: one transaction each).
+            stop = threading.Event()
+
+            def on_term(signum: int, frame: object) -> None:
+                if stop.is_set():
+                    raise KeyboardInterrupt
+                stop.set()
+
+            previous = signal.signal(signal.SIGTERM, on_term)
             try:
                 summary = ingest(
                     paths,
@@ -199,6 +204,7 @@ def ingest_command(
                     force=force,
                     base=base,
                     on_event=on_event,
+                    should_stop=stop.is_set,
                     limits=Limits(
                         max_bytes=int(max_mb * 1024 * 1024),
                         max_pages=max_pages,
@@ -217,6 +223,8 @@ def ingest_command(
         f"to {where} in {summary.seconds:.1f} s ({rate:.1f} files/s)",
         err=True,
     )
+    if summary.stopped:
+        typer.echo("imrgraph: stopped (SIGTERM) before every file was read", err=True)
     if summary.failures:
         reasons: dict[str, int] = {}
         for failure in summary.failures:
@@ -225,7 +233,9 @@ def ingest_command(
         typer.echo("failures by reason:", err=True)
         for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1])[:10]:
             typer.echo(f"  {n:6d}  {reason}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(130 if summary.stopped else 1)
+    if summary.stopped:
+        raise typer.Exit(130)
 
 
 # ---- queries -----------------------------------------------------------------------------------

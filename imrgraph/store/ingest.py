@@ -69,6 +69,7 @@ class IngestSummary:
     failures: list[Failure] = field(default_factory=list)
     triples: int = 0
     seconds: float = 0.0
+    stopped: bool = False  # asked to stop before every file was read
 
     @property
     def failed(self) -> int:
@@ -83,6 +84,7 @@ class IngestSummary:
             "failed": self.failed,
             "triples": self.triples,
             "seconds": round(self.seconds, 3),
+            "stopped": self.stopped,
             "failures": [asdict(f) for f in self.failures],
         }
 
@@ -211,6 +213,7 @@ def ingest(
     batch_size: int = BATCH_SIZE,
     on_event: Event | None = None,
     limits: Limits | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> IngestSummary:
     """Parse, validate and store every letter under ``paths``; never raises for a bad file.
 
@@ -219,6 +222,9 @@ def ingest(
     held the same file under another key). Store errors (locked, server down) do raise.
     ``limits``: per-file size, page and time limits (default ``DEFAULT_LIMITS``); a worker
     stuck past the time limit is killed and the run goes on (``imrgraph.store.workers``).
+    ``should_stop``: polled before each file is handed out; once it returns True no new file is
+    started, the files in flight are finished and written, and the summary is returned
+    (``summary.stopped``): a graceful stop, every stored letter whole, no worker killed.
     """
     from imrgraph.pipeline import iter_input_files
     from imrgraph.rdf.mapper import normalize_base
@@ -234,6 +240,9 @@ def ingest(
 
     def to_parse() -> Iterator[str]:
         for path in iter_input_files(paths):
+            if should_stop is not None and should_stop():
+                summary.stopped = True
+                return
             summary.files += 1
             sha = file_sha256(path)
             if sha is not None and not force and (sha in inflight_sha or store.has_source(sha)):
