@@ -189,3 +189,23 @@ def test_later_and_earlier_citation_spellings():
         ("MTUS", "Chronic Pain Medical Treatment Guidelines", "2009", None, "98-99"),
     ]
     assert warnings == []
+
+
+def test_decision_line_broken_inside_a_bracket_and_before_its_colon():
+    text = (
+        "IMR ISSUES, DECISIONS AND RATIONALES\n"
+        "The Final Determination was based on decisions for the disputed items/services set "
+        "forth below:\n\n"
+        "Retrospective request for x-rays of the right wrist (DOS:\n01/05/2015): Upheld\n\n"
+        "Claims Administrator guideline: Decision based on MTUS Forearm, Wrist, and Hand "
+        "Complaints 2004.\n"
+        "Decision rationale: The x-rays were not medically necessary.\n\n"
+        "MRI of the right\nwrist\n: Overturned\n"
+        "MAXIMUS guideline: Decision based on MTUS Forearm, Wrist, and Hand Complaints 2004.\n"
+        "Decision rationale: The MRI is medically necessary.\n"
+    )
+    letter = parse_pages([text], SOURCE)
+    assert [(i.service, i.outcome) for i in letter.items] == [
+        ("Retrospective request for x-rays of the right wrist (DOS: 01/05/2015)", "Upheld"),
+        ("MRI of the right wrist", "Overturned"),
+    ]

@@ -109,7 +109,9 @@ def _service_start(text: str, colon: int, floor: int) -> int:
         prev = text[max(prev_start, floor) : prev_end].strip()
         if not prev or _HEADING_RE.match(prev):
             break
-        if _TERMINAL_RE.search(prev) and not ends_with_abbreviation(prev):
+        # An unclosed bracket ("... (DOS:") means the service goes on on the next line.
+        unclosed = prev.count("(") > prev.count(")")
+        if _TERMINAL_RE.search(prev) and not ends_with_abbreviation(prev) and not unclosed:
             break
         if _MEDICALLY_NECESSARY_RE.search(prev):  # the last line of the previous rationale
             break
