@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import RDFS, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from test_mapper import DET, ITEM1, ITEM2, seed_letter
 
@@ -281,3 +281,41 @@ def test_integer_age_literal_type() -> None:
     applicant = graph.value(DET, IMR.concernsApplicant)
     graph.set((applicant, IMR.age, Literal("55.5", datatype=XSD.decimal)))
     assert _one(graph, "imr:age", "Datatype")
+
+
+PARSED_FILES = sorted(p for p in LETTERS.glob("*") if p.suffix in (".txt", ".pdf"))
+
+
+def test_every_example_file_parsed_by_the_pipeline_conforms() -> None:
+    # End to end: the real parser's output for every example letter (text and PDF), validated
+    # in one batch, as ingest does.
+    from imrgraph.pipeline import parse_file
+
+    letters = [parse_file(path) for path in PARSED_FILES]
+    assert len(letters) >= 8
+    results = validate_letters(letters)
+    assert [(r.source_file, r.violations) for r in results if not r.conforms] == []
+
+
+def test_seed_letter_parsed_by_the_pipeline_links_items_to_their_concepts() -> None:
+    from imrgraph.pipeline import parse_file
+    from imrgraph.rdf.vocab import GL
+
+    graph = letter_to_graph(parse_file(LETTERS / "seed-letter.txt"))
+    found = {}
+    for item in graph.subjects(IMR.hasOutcome, None):
+        service = str(graph.value(graph.value(item, IMR.requestsService), RDFS.label))
+        concepts = {
+            graph.value(c, IMR.citesGuideline)
+            for c in graph.objects(item, IMR.hasCitation)
+            if graph.value(c, IMR.citedBy) == IMR.ExpertReviewer
+        }
+        found[service] = (graph.value(item, IMR.hasOutcome), concepts)
+    assert found["MRI of cervical spine without contrast"] == (
+        IMR.Upheld,
+        {GL["MTUS-NeckUpperBack-Summary"]},
+    )
+    assert found["Additional physical therapy 3x2 for the low back and neck"] == (
+        IMR.Overturned,
+        {GL["MTUS-GeneralApproaches-InitialApproachesToTreatment"]},
+    )
