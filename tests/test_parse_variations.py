@@ -209,3 +209,22 @@ def test_decision_line_broken_inside_a_bracket_and_before_its_colon():
         ("Retrospective request for x-rays of the right wrist (DOS: 01/05/2015)", "Upheld"),
         ("MRI of the right wrist", "Overturned"),
     ]
+
+
+def test_page_n_of_total_is_content_not_a_footer():
+    text = (
+        "IMR ISSUES, DECISIONS AND RATIONALES\n"
+        "Norco 10/325mg #60: Upheld\n"
+        "MAXIMUS guideline: Decision based on MTUS Chronic Pain Medical Treatment Guidelines, "
+        "Opioids Page(s): 78 of 127.\n"
+        "Page 2 of 3\n"
+        "Decision rationale: As noted on page 80 of 127 of the MTUS Chronic Pain Medical\n"
+        "Treatment Guidelines, opioids need documented benefit. Not medically necessary.\n"
+    )
+    (item,) = parse_pages([text], SOURCE).items
+    assert "page 80 of 127 of the MTUS" in item.rationale
+    assert "Page 2 of 3" not in item.rationale
+    assert [c.pages for c in item.reviewer_citations] == ["78"]
+    assert [(c.document, c.pages) for c in item.rationale_citations] == [
+        ("Chronic Pain Medical Treatment Guidelines", "80")
+    ]

@@ -157,7 +157,10 @@ _REGULATION_RE = re.compile(
     r"|\s*(?:MTUS\s*)?\(\s*Effective\s+[^()]*\)",
     re.I,
 )
-_PAGE_OF_RE = re.compile(r"((?:pages?|pp?\.)\s*" + _PAGE_NUM + r")\s+of\s+(.*)$", re.I | re.S)
+_OF_TOTAL = r"(?:\s+of\s+\d+\b)?"  # "page 80 of 127": the guideline's length, not a page
+_PAGE_OF_RE = re.compile(
+    r"((?:pages?|pp?\.)\s*" + _PAGE_NUM + r")" + _OF_TOTAL + r"\s+of\s+(.*)$", re.I | re.S
+)
 _CHAPTER_RE = re.compile(r"\s*,?\s*(?:Chapter|Ch\.?)\s*(?P<n>\d{1,2})\b", re.I)
 _ACOEM_PAREN_RE = re.compile(r"\(\s*ACOEM[^()]*(?:\([^()]*\)[^()]*)*\)", re.I)
 _EDITION_RE = re.compile(
@@ -449,7 +452,7 @@ _RATIONALE_RES = [
     ),
     # "page 80 of the MTUS Chronic Pain Medical Treatment Guidelines"
     re.compile(
-        r"\b(?:pages?|pp?\.)\s*" + _PAGE_NUM + r"\s+of\s+(?:the\s+)?(?:CA\s+)?MTUS\s+"
+        r"\b(?:pages?|pp?\.)\s*" + _PAGE_NUM + _OF_TOTAL + r"\s+of\s+(?:the\s+)?(?:CA\s+)?MTUS\s+"
         r"(?:" + "|".join(p for _, p in MTUS_DOCUMENTS) + r")",
         re.I,
     ),
@@ -459,6 +462,7 @@ _RATIONALE_RES = [
         + "|".join(p for _, p in MTUS_DOCUMENTS)
         + r")(?:\s*,?\s*(?:(?:19|20)\d{2}))?(?:\s*,?\s*(?:on\s+)?(?:pages?|pp?\.)\s*"
         + _PAGE_NUM
+        + _OF_TOTAL
         + r")?",
         re.I,
     ),
@@ -489,7 +493,8 @@ _RATIONALE_KEYWORD_RE = re.compile(r"mtus|odg|official disability|acoem")
 # What may come before the keyword inside the citation: "page 80 of the MTUS ...",
 # "the CA MTUS ...", "the Third Edition ACOEM ..." (matched on the lower-cased text).
 _RATIONALE_BEFORE_RE = re.compile(
-    r"(?:\b(?:pages?|pp?\.)\s*" + _PAGE_NUM + r"\s+of\s+)?(?:\bthe\s+)?(?:(?:ca|california)\s+)?"
+    r"(?:\b(?:pages?|pp?\.)\s*" + _PAGE_NUM + _OF_TOTAL + r"\s+of\s+)?(?:\bthe\s+)?"
+    r"(?:(?:ca|california)\s+)?"
     r"(?:(?:2nd|second|3rd|third)\s+edition\s+)?$"
 )
 

@@ -41,17 +41,17 @@ class JoinedText:
 
 
 def _clean_page(page: str, seen_case_label: bool) -> tuple[str, bool]:
-    """Drop footer fragments and repeated bare case-number lines from one page."""
+    """Drop footer lines and repeated bare case-number lines from one page."""
     page = page.replace("\r\n", "\n").replace("\r", "\n")
     if not _FURNITURE_HINT_RE.search(page):  # most pages: nothing to remove, skip the lines
         return page, seen_case_label or bool(_LABELLED_CASE_RE.search(page))
     out: list[str] = []
     for line in page.split("\n"):
         if _PAGE_FOOTER_RE.search(line):
-            line = _PAGE_FOOTER_RE.sub("", line)
-            if not line.strip():
-                continue
-            if _BARE_CASE_LINE_RE.match(line):  # "CM15-0123456   Page 2 of 5"
+            # Only a line that is nothing but furniture goes: "page 80 of 127" inside a
+            # sentence or a citation is content.
+            rest = _PAGE_FOOTER_RE.sub("", line)
+            if not rest.strip() or _BARE_CASE_LINE_RE.match(rest):  # "CM15-0123456 Page 2 of 5"
                 continue
         if _BARE_CASE_LINE_RE.match(line):
             labelled = bool(_LABELLED_CASE_RE.search(line))
