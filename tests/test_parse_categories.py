@@ -54,6 +54,16 @@ CASES = [
     ("Functional restoration program x 160 hours", "Programs"),
     ("Work hardening program", "Programs"),
     ("Weight loss program", "Programs"),
+    ("Medication management visits x 6", "Evaluation and Management"),
+    ("Post-operative sling", "Durable Medical Equipment"),
+    ("Bone growth stimulator", "Durable Medical Equipment"),
+    ("Home exercise program", "Physical Medicine"),
+    ("Chronic pain management program", "Programs"),
+    ("Somnicin #30", "Pharmaceuticals"),
+    ("Psychiatric medication management", "Behavioral Health"),
+    ("Therapeutic ultrasound", "Physical Medicine"),
+    ("Ultrasound of the right shoulder", "Diagnostic Imaging"),
+    ("Stellate ganglion block", "Injections"),
 ]
 
 

@@ -116,7 +116,7 @@ RULES: list[tuple[str, str]] = [
         r"kit|ball|bike|machine)|resistance\s+bands?|therapy\s+balls?|\bDME\b|durable\s+medical|"
         r"device|machine|\bkit\b|glucometer|nebulizer|\bCPAP\b|hearing\s+aids?|glasses|"
         r"stimulator\s+(?:unit|rental|purchase)|muscle\s+stimulator|\bEMS\b|ergonomic|"
-        r"\bchair\b|\bdesk\b|keyboard",
+        r"\bchair\b|\bdesk\b|keyboard|\bsling\b|\bshoes?\b|bone\s+(?:growth\s+)?stimulator",
     ),
     (
         "Physical Medicine",
@@ -132,6 +132,7 @@ RULES: list[tuple[str, str]] = [
         r"consult|referral|refer\b|follow[\s-]*ups?\b|office\s+visits?|\bvisits?\b|"
         r"evaluation|re-?evaluation|second\s+opinion|specialist|medical\s+clearance|"
         r"pre-?operative\s+clearance|\bclearance\b|management\s+(?:visits?|sessions?)|"
+        r"medication\s+management|"
         r"pain\s+management|examination|\bexam\b|assessment",
     ),
     ("Pharmaceuticals", rf"\b(?:{_DRUG_NAMES})\b|{_STRENGTH}"),
