@@ -233,7 +233,8 @@ def test_iris_types_and_literals_follow_the_design_table() -> None:
     parties = sorted(str(graph.value(c, IMR.citedBy)).rsplit("#")[-1] for c in citations)
     assert parties == ["ClaimsAdministrator"] * 3 + ["ExpertReviewer", "RationaleText"]
     acoem = URIRef(f"{ITEM1}/citation/claims-administrator-3")
-    assert graph.value(acoem, IMR.citesGuideline) == GL["ACOEM-2nd"]
+    # "ACOEM Practice Guidelines, Second Edition, Chapter 12 ... Low Back Complaints"
+    assert graph.value(acoem, IMR.citesGuideline) == GL["ACOEM-2nd-LowBackComplaints"]
     assert graph.value(acoem, IMR.inMTUS) == Literal(False)
     assert graph.value(acoem, IMR.pages) == Literal("134")
 

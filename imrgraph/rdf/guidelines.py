@@ -27,12 +27,13 @@ _PREFIXES = ("the ",)
 
 
 def normalize_label(label: str) -> str:
-    """The form labels are compared in: case-folded, "&" read as "and", whitespace collapsed.
+    """The form labels are compared in: case-folded, "&" read as "and", a curly apostrophe as a
+    straight one, whitespace collapsed.
 
     Also drops a leading "the" and a final period, which citations carry as running text
     ("the Official Disability Guidelines ... Shoulder Chapter.").
     """
-    text = label.casefold().replace("&", " and ")
+    text = label.casefold().replace("&", " and ").replace("\u2019", "'")
     text = _SPACE.sub(" ", text).strip().rstrip(".").strip()
     for prefix in _PREFIXES:
         if text.startswith(prefix):
