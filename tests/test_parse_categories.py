@@ -64,6 +64,9 @@ CASES = [
     ("Therapeutic ultrasound", "Physical Medicine"),
     ("Ultrasound of the right shoulder", "Diagnostic Imaging"),
     ("Stellate ganglion block", "Injections"),
+    ("Complete blood count", "Diagnostic Testing"),
+    ("Urinalysis", "Diagnostic Testing"),
+    ("Two-level lumbar fusion", "Surgery"),
 ]
 
 

@@ -95,7 +95,9 @@ RULES: list[tuple[str, str]] = [
         "Diagnostic Testing",
         r"\bEMG\b|\bNCV\b|\bNCS\b|nerve\s+conduction|electromyogra|electrodiagnos|"
         r"urine\s+(?:drug|tox)|\bUDS\b|drug\s+(?:screen|test)|toxicolog|\blabs?\b|laborator|"
-        r"blood\s+(?:work|test|draw|panel)|\bCBC\b|\bCMP\b|\bBMP\b|metabolic\s+panel|"
+        r"blood\s+(?:work|tests?|draw|panel|counts?|levels?|chemistr)|complete\s+blood|urinalysis|"
+        r"lipid|\bA1c\b|hemoglobin|thyroid\s+(?:function|panel|tests?)|creatinine|\bserum\b|"
+        r"\bcultures?\b|\bCBC\b|\bCMP\b|\bBMP\b|metabolic\s+panel|"
         r"liver\s+function|renal\s+function|hepatic\s+function|\bpanel\b|sleep\s+stud|"
         r"polysomnogra|\bEKG\b|\bECG\b|electrocardiogra|echocardiogra|stress\s+test|"
         r"functional\s+capacity|\bFCE\b|genetic|\bDNA\b|cytokine|vestibular|audiogra|"
