@@ -167,3 +167,19 @@ def test_decisive_sentence_falls_back_to_last_sentence():
     assert decisive_sentence("The request, e.g. the gel, was not medically necessary. Ok.") == (
         "The request, e.g. the gel, was not medically necessary."
     )
+
+
+def test_missing_claims_line_is_not_found_inside_the_rationale():
+    text = (
+        "1. Lumbar MRI is not medically necessary and appropriate.\n"
+        "The Expert Reviewer based his/her decision on the MTUS Low Back Complaints 2004, "
+        "which is part of the MTUS.\n"
+        "The Expert Reviewer's decision rationale: The Claims Administrator based its decision "
+        "on nothing; the claims administrator was right. Not medically necessary.\n"
+    )
+    items, warnings = parse(text)
+    (item,) = items
+    assert item.claims_administrator_citations == []
+    assert [c.document for c in item.reviewer_citations] == ["Low Back Complaints"]
+    assert item.rationale.startswith("The Claims Administrator based its decision on nothing")
+    assert [w.split(":")[0] for w in warnings] == ["item-citations-missing"]

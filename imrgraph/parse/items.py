@@ -167,17 +167,24 @@ def find_decisions(text: str, start: int, end: int) -> list[Decision]:
 
 
 def _label_spans(
-    block: str, labels: list[tuple[str, re.Pattern[str]]]
+    block: str, ca_re: re.Pattern[str], reviewer_re: re.Pattern[str], rationale_re: re.Pattern[str]
 ) -> dict[str, tuple[int, int]]:
-    """Find each label's first occurrence, in order; a label's text runs to the next label."""
+    """Where each labelled part of an item block starts; a part runs to the next label.
+
+    The rationale label is found first and the citation lines are looked for only before it,
+    so words such as "the claims administrator" inside a rationale are never taken for a
+    missing citation line.
+    """
     hits: list[tuple[int, int, str]] = []
-    pos = 0
-    for name, pattern in labels:
-        m = pattern.search(block, pos)
-        if m is None:
-            continue
-        hits.append((m.start(), m.end(), name))
-        pos = m.end()
+    rationale = rationale_re.search(block)
+    limit = rationale.start() if rationale else len(block)
+    ca = ca_re.search(block, 0, limit)
+    reviewer = reviewer_re.search(block, ca.end() if ca else 0, limit)
+    if reviewer is None and ca is not None:  # the two citation lines in the other order
+        reviewer = reviewer_re.search(block, 0, ca.start())
+    for name, m in (("ca", ca), ("reviewer", reviewer), ("rationale", rationale)):
+        if m is not None:
+            hits.append((m.start(), m.end(), name))
     hits.sort()
     spans: dict[str, tuple[int, int]] = {}
     for i, (_, body_start, name) in enumerate(hits):
@@ -224,24 +231,9 @@ def parse_items(
         block = text[d.end : block_end]
         number = d.number if d.older and d.number else i + 1
         if d.older:
-            labels = [
-                ("ca", _OLD_CA_RE),
-                ("reviewer", _OLD_REVIEWER_RE),
-                ("rationale", _OLD_RATIONALE_RE),
-            ]
+            spans = _label_spans(block, _OLD_CA_RE, _OLD_REVIEWER_RE, _OLD_RATIONALE_RE)
         else:
-            labels = [
-                ("ca", _NEW_CA_RE),
-                ("reviewer", _NEW_REVIEWER_RE),
-                ("rationale", _NEW_RATIONALE_RE),
-            ]
-        spans = _label_spans(block, labels)
-        if "rationale" in spans:
-            # Citation lines end where the rationale begins, whatever their order.
-            r0 = spans["rationale"][0]
-            for key in ("ca", "reviewer"):
-                if key in spans and spans[key][0] < r0:
-                    spans[key] = (spans[key][0], min(spans[key][1], r0))
+            spans = _label_spans(block, _NEW_CA_RE, _NEW_REVIEWER_RE, _NEW_RATIONALE_RE)
 
         ca: list[Citation] = []
         reviewer: list[Citation] = []
