@@ -1,18 +1,18 @@
 """SHACL validation of letter graphs with pyshacl, letter by letter or in batches.
 
 Ingest validates every letter, so the cost per letter matters more than the cost of one big
-validation (docs/../shared ENGINEERING.md: pyshacl's per-call overhead dominates small graphs).
-The shapes and the ontology are parsed once per process (:func:`default_validator`), and
+validation (pyshacl's fixed cost per call dominates small graphs: ENGINEERING.md, and
+BENCHMARKS.md "Validate"). The shapes and the ontology are read once per process
+(:func:`default_validator`) and pyshacl's compiled shapes are reused between calls.
 :meth:`Validator.validate_letters` validates many letters in one pyshacl call over their merged
-triples, then attributes every result back to the letter whose triples hold its focus node. Two
+triples, then attributes every result to the letter whose triples hold its focus node. Two
 letters that would share a node (the same case number twice, one source file parsed twice) are
 never put in one batch, so merging cannot invent a violation; only body-part nodes
 (``{base}body-part/{slug}``), identical in every letter, are shared by design.
 
-The ontology reaches pyshacl as ``ont_graph``: its class hierarchy and the membership of the
-guideline and category concepts in their schemes, the only parts of it the shapes read (a
-citation must name a concept of the guideline scheme). Sending just those triples keeps the
-per-call mixing cheap.
+The shapes read the ontology in two places: a citation must name an ``imr:Guideline`` of
+``gl:scheme`` and a service's category must be an ``imr:ServiceCategory``. How the ontology
+reaches pyshacl is explained on :class:`Validator`.
 """
 
 from __future__ import annotations
@@ -215,8 +215,8 @@ class Validator:
     Not thread-safe (it keeps pyshacl's compiled shapes between calls); use one per thread or
     process.
 
-    ``use_ont_graph=True`` hands the ontology to pyshacl as ``ont_graph`` on every call, the
-    textbook way. pyshacl then copies ("inoculates") every class axiom and named individual into
+    ``use_ont_graph=True`` hands the ontology (the part :func:`validation_ontology` keeps) to
+    pyshacl as ``ont_graph`` on every call, the textbook way. pyshacl then copies ("inoculates") every class axiom and named individual into
     a clone of the data graph on each call, which costs more than validating a letter. The
     default instead adds to each batch's data graph the ontology triples about the nodes that
     batch mentions (the cited concepts' types and scheme, the categories' types) plus the
