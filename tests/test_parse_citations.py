@@ -223,3 +223,18 @@ def test_rationale_neck_chapter_by_number():
     assert [(c.document, c.section, c.pages) for c in cits] == [
         ("Neck and Upper Back Complaints", None, "182")
     ]
+
+
+def test_rationale_repeats_are_dropped_but_other_mentions_of_a_chapter_kept():
+    cits = rationale_citations(
+        "The MTUS Guideline in ACOEM Chapter 12, page 299 notes sessions. The MTUS Guideline "
+        "in ACOEM Chapter 12, Table 12-8, page 299 notes tapering. As before, the MTUS "
+        "Guideline in ACOEM Chapter 12, page 299 applies."
+    )
+    assert [c.text for c in cits] == [
+        "The MTUS Guideline in ACOEM Chapter 12, page 299",
+        "The MTUS Guideline in ACOEM Chapter 12, Table 12-8, page 299",
+    ]
+    assert {(c.document, c.section, c.pages) for c in cits} == {
+        ("Low Back Complaints", None, "299")
+    }

@@ -524,7 +524,7 @@ def rationale_citations(rationale: str) -> list[Citation]:
                 break
     spans.sort()
     out: list[Citation] = []
-    seen: set[tuple[object, ...]] = set()
+    seen: set[str] = set()
     for s, e in spans:
         raw = rationale[s:e]
         text = raw
@@ -536,7 +536,9 @@ def rationale_citations(rationale: str) -> list[Citation]:
         if not ok:
             continue
         cit.text = collapse(raw)
-        key = (cit.family, cit.document, cit.section, cit.pages)
+        # The same mention repeated adds nothing; a different mention of the same chapter
+        # ("..., Table 12-8, page 299") is kept, as the reviewer wrote it.
+        key = cit.text.lower().removeprefix("the ")
         if key in seen:
             continue
         seen.add(key)
