@@ -107,6 +107,14 @@ def test_outcome_outside_upheld_overturned() -> None:
     assert _one(graph, "imr:hasOutcome", "In").value == "imr:Maybe"
 
 
+def test_bad_outcome_and_sha_from_json_are_violations_not_crashes() -> None:
+    letter = seed_letter()
+    letter.items[0].outcome = "not sure"  # type: ignore[assignment]
+    letter.source.sha256 = "not a hash"
+    found = {(v.path, v.constraint) for v in validate_letter(letter).violations}
+    assert found == {("imr:hasOutcome", "In"), ("imr:sha256", "Pattern")}
+
+
 def test_malformed_date() -> None:
     letter = seed_letter()
     letter.dates.ur_decision = "2015-02-30"

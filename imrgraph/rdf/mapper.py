@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import datetime
-from functools import cache
+from functools import lru_cache
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -92,7 +92,7 @@ def _key(letter: Letter) -> str:
     return quote(letter.key, safe="-._~")
 
 
-@cache
+@lru_cache(maxsize=256)
 def category_iri(category: str) -> str:
     """The concept of the category scheme for a category name ("Physical Medicine" ->
     cat:physical-medicine). Unknown names get an IRI too, which SHACL then rejects."""
@@ -115,7 +115,7 @@ def letter_rows(
     scheme = guideline_scheme()
 
     det = f"{base}determination/{key}"
-    sha = letter.source.sha256
+    sha = quote(letter.source.sha256, safe="")  # hex digits; anything else stays a valid IRI
     source = f"{base}source/{sha}"
     activity = f"{base}activity/parse/{sha}"
 
@@ -139,7 +139,7 @@ def letter_rows(
     add((det, _P + "wasDerivedFrom", source, None))
     add((det, _P + "wasGeneratedBy", activity, None))
     add((source, _RDF_TYPE, _I + "SourceDocument", None))
-    add((source, _I + "sha256", sha, _STRING))
+    add((source, _I + "sha256", letter.source.sha256, _STRING))
     media_type = _MEDIA_TYPES.get(letter.source.format, letter.source.format)
     add((source, _DC + "format", media_type, _STRING))
     if letter.source.pages is not None:
@@ -202,7 +202,8 @@ def letter_rows(
         add((det, _I + "hasItem", node, None))
         add((node, _RDF_TYPE, _I + "DisputedItem", None))
         add((node, _I + "itemNumber", str(item.number), _INTEGER))
-        add((node, _I + "hasOutcome", _I + item.outcome, None))
+        # Upheld/Overturned; anything else (bad input) still makes a valid IRI, which SHACL rejects.
+        add((node, _I + "hasOutcome", _I + quote(item.outcome, safe=""), None))
         if item.rationale:
             add((node, _I + "rationale", item.rationale, _STRING))
         if item.decisive_sentence:

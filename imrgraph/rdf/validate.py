@@ -216,12 +216,13 @@ class Validator:
     process.
 
     ``use_ont_graph=True`` hands the ontology (the part :func:`validation_ontology` keeps) to
-    pyshacl as ``ont_graph`` on every call, the textbook way. pyshacl then copies ("inoculates") every class axiom and named individual into
-    a clone of the data graph on each call, which costs more than validating a letter. The
-    default instead adds to each batch's data graph the ontology triples about the nodes that
-    batch mentions (the cited concepts' types and scheme, the categories' types) plus the
-    subclass axioms: the same triples inoculation would contribute to any check these shapes
-    make, since no shape targets an ontology individual. ``benchmarks/validate.py`` compares both.
+    pyshacl as ``ont_graph`` on every call, the textbook way. pyshacl then copies
+    ("inoculates") every class axiom and named individual into a clone of the data graph on
+    each call, which costs more than validating a letter. The default instead adds to each
+    batch's data graph the ontology triples about the nodes that batch mentions (the cited
+    concepts' types and scheme, the categories' types) plus the subclass axioms: the same
+    triples inoculation would contribute to any check these shapes make, since no shape targets
+    an ontology individual. ``benchmarks/validate.py`` compares both.
     """
 
     def __init__(
