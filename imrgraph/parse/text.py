@@ -16,11 +16,15 @@ from dataclasses import dataclass
 _WS_RE = re.compile(r"\s+")
 _PAGE_FOOTER_RE = re.compile(r"\bPage\s+\d{1,3}\s+of\s+\d{1,3}\b", re.IGNORECASE)
 _BARE_CASE_LINE_RE = re.compile(
-    r"^[ \t]*(?:IMR\s+)?(?:Case\s+(?:Number|No\.?)\s*:?\s*)?[A-Z]{2}\d{2}-\d{5,8}[ \t]*$",
+    r"^[ \t]*(?:IMR\s+)?(?:Case\s+(?:Number|No\.?|#)\s*:?\s*)?[A-Z]{2}\d{2}-\d{5,8}[ \t]*$",
     re.IGNORECASE,
 )
 _FURNITURE_HINT_RE = re.compile(r"Page\s+\d|\d{2}-\d{5}", re.IGNORECASE)
-_LABELLED_CASE_RE = re.compile(r"Case\s+(?:Number|No\.?)\s*:", re.IGNORECASE)
+_CASE_LABEL_RE = re.compile(r"Case\s+(?:Number|No\.?|#)", re.IGNORECASE)
+_LABELLED_CASE_RE = re.compile(
+    r"Case\s+(?:Number|No\.?|#)\s*:?\s*[A-Z]{2}\d{2}-\d{5,8}", re.IGNORECASE
+)
+_CASE_LABEL_END_RE = re.compile(r"Case\s+(?:Number|No\.?|#)\s*:?\s*$", re.IGNORECASE)
 
 
 def collapse(text: str) -> str:
@@ -40,30 +44,38 @@ class JoinedText:
         return max(1, bisect.bisect_right(self.page_starts, pos))
 
 
-def _clean_page(page: str, seen_case_label: bool) -> tuple[str, bool]:
-    """Drop footer lines and repeated bare case-number lines from one page."""
+def _clean_page(page: str, seen_label: bool) -> tuple[str, bool]:
+    """Drop footer lines and case-number-only lines (running headers) from one page.
+
+    Two case-number lines are the header table's, not furniture, and are kept: the first
+    "Case Number: CM15-0123456" line of the letter, and a bare number under a "Case Number:"
+    label left alone on the line before. ``seen_label`` carries the first across pages.
+    """
     page = page.replace("\r\n", "\n").replace("\r", "\n")
     if not _FURNITURE_HINT_RE.search(page):  # most pages: nothing to remove, skip the lines
-        return page, seen_case_label or bool(_LABELLED_CASE_RE.search(page))
+        return page, seen_label
     out: list[str] = []
+    previous = ""
     for line in page.split("\n"):
         if _PAGE_FOOTER_RE.search(line):
             # Only a line that is nothing but furniture goes: "page 80 of 127" inside a
             # sentence or a citation is content.
             rest = _PAGE_FOOTER_RE.sub("", line)
-            if not rest.strip() or _BARE_CASE_LINE_RE.match(rest):  # "CM15-0123456 Page 2 of 5"
+            if not rest.strip() or _BARE_CASE_LINE_RE.match(rest):
                 continue
         if _BARE_CASE_LINE_RE.match(line):
-            labelled = bool(_LABELLED_CASE_RE.search(line))
-            # The first labelled "Case Number: X" is the header table's field; keep it.
-            if labelled and not seen_case_label:
-                seen_case_label = True
-                out.append(line)
-            continue
-        if not seen_case_label and _LABELLED_CASE_RE.search(line):
-            seen_case_label = True
+            if _CASE_LABEL_RE.search(line):
+                if seen_label:
+                    continue
+            elif not _CASE_LABEL_END_RE.search(previous):
+                continue
+            seen_label = True
+        elif not seen_label and _LABELLED_CASE_RE.search(line):
+            seen_label = True  # "Case Number: CM15-0123456   Date Assigned: ..."
         out.append(line)
-    return "\n".join(out), seen_case_label
+        if line.strip():
+            previous = line
+    return "\n".join(out), seen_label
 
 
 def join_pages(pages: list[str]) -> JoinedText:
@@ -71,9 +83,9 @@ def join_pages(pages: list[str]) -> JoinedText:
     parts: list[str] = []
     starts: list[int] = []
     pos = 0
-    seen = False
+    seen_label = False
     for page in pages:
-        cleaned, seen = _clean_page(page, seen)
+        cleaned, seen_label = _clean_page(page, seen_label)
         starts.append(pos)
         parts.append(cleaned)
         pos += len(cleaned) + 1
