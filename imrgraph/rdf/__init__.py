@@ -8,6 +8,6 @@
 - :mod:`imrgraph.rdf.validate`: pyshacl with ``shapes/imr.shapes.ttl``, per letter or in batches,
   on RDF files or on a store.
 
-Nothing is imported here: rdflib and pyshacl are slow to import, and the store's workers only
-need the mapper.
+Nothing is imported here, so using one module does not load the others (pyshacl, needed only
+by ``validate``, is slow to import).
 """
