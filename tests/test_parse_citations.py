@@ -238,3 +238,15 @@ def test_rationale_repeats_are_dropped_but_other_mentions_of_a_chapter_kept():
     assert {(c.document, c.section, c.pages) for c in cits} == {
         ("Low Back Complaints", None, "299")
     }
+
+
+def test_bare_mentions_in_a_rationale_are_not_citations():
+    assert (
+        rationale_citations(
+            "California MTUS guidelines support it. According to the MTUS Chronic Pain Medical "
+            "Treatment Guidelines, opioids need review. ODG's Pain Chapter agrees, as do the "
+            "ACOEM Practice Guidelines, 3rd Edition, Chapter 12, the FDA and peer-reviewed "
+            "literature."
+        )
+        == []
+    )

@@ -441,46 +441,26 @@ def parse_citation_line(line: str, warnings: list[str], where: str = "") -> list
 
 # --- citations in a rationale's running text -----------------------------------------------
 
+# The three running-text forms of DESIGN.md ("rationale_citations"); bare mentions such as
+# "California MTUS guidelines" or "the MTUS Chronic Pain Medical Treatment Guidelines" name no
+# locator and are not citations.
 _RATIONALE_RES = [
-    # "the MTUS Guideline in ACOEM Chapter 3, page 48", "MTUS Guideline in ACOEM Chapter 8,
+    # "The MTUS Guideline in ACOEM Chapter 3, page 48", "the MTUS Guideline in ACOEM Chapter 8,
     # Table 8-8, page 182"
     re.compile(
-        r"\b(?:the\s+)?(?:CA\s+)?MTUS(?:\s+Guidelines?)?(?:\s+in|\s*,)?\s+ACOEM"
-        r"(?:\s+Practice\s+Guidelines?)?\s*,?\s*(?:Chapter|Ch\.?)\s*\d{1,2}"
+        r"\b(?:the\s+)?MTUS\s+Guidelines?\s+in\s+ACOEM\s+(?:Chapter|Ch\.?)\s*\d{1,2}"
         r"(?:\s*,?\s*Table\s+\d+-\d+)?(?:\s*,?\s*(?:pages?|pp?\.)\s*" + _PAGE_NUM + r")?",
         re.I,
     ),
     # "page 80 of the MTUS Chronic Pain Medical Treatment Guidelines"
     re.compile(
-        r"\b(?:pages?|pp?\.)\s*" + _PAGE_NUM + _OF_TOTAL + r"\s+of\s+(?:the\s+)?(?:CA\s+)?MTUS\s+"
+        r"\b(?:pages?|pp?\.)\s*" + _PAGE_NUM + _OF_TOTAL + r"\s+of\s+(?:the\s+)?MTUS\s+"
         r"(?:" + "|".join(p for _, p in MTUS_DOCUMENTS) + r")",
         re.I,
     ),
-    # "the MTUS Chronic Pain Medical Treatment Guidelines, page 80" / "MTUS Low Back Complaints"
+    # "ODG's Shoulder Chapter MRI topic", "ODG's Chronic Pain Chapter Urine Drug Testing topic"
     re.compile(
-        r"\b(?:the\s+)?(?:CA\s+)?MTUS(?:['’]s)?\s+(?:"
-        + "|".join(p for _, p in MTUS_DOCUMENTS)
-        + r")(?:\s*,?\s*(?:(?:19|20)\d{2}))?(?:\s*,?\s*(?:on\s+)?(?:pages?|pp?\.)\s*"
-        + _PAGE_NUM
-        + _OF_TOTAL
-        + r")?",
-        re.I,
-    ),
-    # "ODG's Pain Chapter", "ODG's Shoulder Chapter MRI topic", "the Official Disability
-    # Guidelines (ODG) Low Back Chapter"
-    re.compile(
-        r"\b(?:the\s+)?(?:Official\s+Disability\s+Guidelines?(?:\s*\(ODG\))?|ODG)(?:['’]s)?\s*,?\s*"
-        + _ODG_NAMED_CHAPTER
-        + r"(?:\s*,?\s+[A-Za-z0-9(][^.;:]{0,80}?\s+topic\b)?",
-        re.I,
-    ),
-    # "ACOEM Practice Guidelines, 3rd Edition, Chapter 12" (outside the MTUS)
-    re.compile(
-        r"\b(?:the\s+)?(?:(?:2nd|Second|3rd|Third)\s+Edition\s+)?ACOEM(?:\s+Practice)?"
-        r"(?:\s+Guidelines?)?\s*,?\s*(?:(?:2nd|Second|3rd|Third)\s+Edition)"
-        r"(?:\s*,?\s*(?:Chapter|Ch\.?)\s*\d{1,2})?(?:\s*,?\s*(?:pages?|pp?\.)\s*"
-        + _PAGE_NUM
-        + r")?",
+        r"\bODG['’]s\s+" + _ODG_NAMED_CHAPTER + r"\s+[A-Za-z0-9(][^.;:]{0,80}?\s+topic\b",
         re.I,
     ),
 ]
@@ -489,13 +469,11 @@ _RATIONALE_RES = [
 # Every rationale citation contains one of these words (in lower case). Scanning for them with
 # a plain literal alternation and trying the patterns only where they occur is several times
 # faster than running every pattern over the whole rationale.
-_RATIONALE_KEYWORD_RE = re.compile(r"mtus|odg|official disability|acoem")
-# What may come before the keyword inside the citation: "page 80 of the MTUS ...",
-# "the CA MTUS ...", "the Third Edition ACOEM ..." (matched on the lower-cased text).
+_RATIONALE_KEYWORD_RE = re.compile(r"mtus|odg")
+# What may come before the keyword inside the citation: "page 80 of the MTUS ...", "the MTUS
+# Guideline in ..." (matched on the lower-cased text).
 _RATIONALE_BEFORE_RE = re.compile(
-    r"(?:\b(?:pages?|pp?\.)\s*" + _PAGE_NUM + _OF_TOTAL + r"\s+of\s+)?(?:\bthe\s+)?"
-    r"(?:(?:ca|california)\s+)?"
-    r"(?:(?:2nd|second|3rd|third)\s+edition\s+)?$"
+    r"(?:\b(?:pages?|pp?\.)\s*" + _PAGE_NUM + _OF_TOTAL + r"\s+of\s+)?(?:\bthe\s+)?$"
 )
 
 
