@@ -240,6 +240,20 @@ def test_rationale_repeats_are_dropped_but_other_mentions_of_a_chapter_kept():
     }
 
 
+def test_mtus_document_with_a_page_in_running_text():
+    cits = rationale_citations(
+        "The MTUS Chronic Pain Medical Treatment Guidelines on page 22 stipulate that NSAIDs "
+        "are first line."
+    )
+    assert [(c.text, c.document, c.pages) for c in cits] == [
+        (
+            "The MTUS Chronic Pain Medical Treatment Guidelines on page 22",
+            "Chronic Pain Medical Treatment Guidelines",
+            "22",
+        )
+    ]
+
+
 def test_bare_mentions_in_a_rationale_are_not_citations():
     assert (
         rationale_citations(

@@ -441,7 +441,7 @@ def parse_citation_line(line: str, warnings: list[str], where: str = "") -> list
 
 # --- citations in a rationale's running text -----------------------------------------------
 
-# The three running-text forms of DESIGN.md ("rationale_citations"); bare mentions such as
+# The running-text forms of DESIGN.md ("rationale_citations"); bare mentions such as
 # "California MTUS guidelines" or "the MTUS Chronic Pain Medical Treatment Guidelines" name no
 # locator and are not citations.
 _RATIONALE_RES = [
@@ -456,6 +456,15 @@ _RATIONALE_RES = [
     re.compile(
         r"\b(?:pages?|pp?\.)\s*" + _PAGE_NUM + _OF_TOTAL + r"\s+of\s+(?:the\s+)?MTUS\s+"
         r"(?:" + "|".join(p for _, p in MTUS_DOCUMENTS) + r")",
+        re.I,
+    ),
+    # "the MTUS Chronic Pain Medical Treatment Guidelines on page 22" (a document with a page)
+    re.compile(
+        r"\b(?:the\s+)?MTUS\s+(?:"
+        + "|".join(p for _, p in MTUS_DOCUMENTS)
+        + r")\s*,?\s+(?:on\s+)?(?:pages?|pp?\.)\s*"
+        + _PAGE_NUM
+        + _OF_TOTAL,
         re.I,
     ),
     # "ODG's Shoulder Chapter MRI topic", "ODG's Chronic Pain Chapter Urine Drug Testing topic"
