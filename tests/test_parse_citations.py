@@ -264,3 +264,10 @@ def test_bare_mentions_in_a_rationale_are_not_citations():
         )
         == []
     )
+
+
+def test_other_sources_never_warn():
+    warnings: list[str] = []
+    cits = parse_citation_line("Decision based on peer-reviewed literature.", warnings)
+    assert [(c.family, c.document) for c in cits] == [("OTHER", "peer-reviewed literature")]
+    assert warnings == []

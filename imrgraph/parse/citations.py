@@ -421,8 +421,9 @@ def read_citation(text: str, inherited: Family | None = None) -> tuple[Citation,
     elif family == "ACOEM":
         recognised = _read_acoem(body, cit)
     else:
+        # OTHER has no canonical list: its source as written is its document, never a doubt.
         cit.document = body.strip(_EDGE_PUNCT) or None
-        recognised = explicit_non_mtus
+        recognised = True
     return cit, recognised
 
 
