@@ -50,18 +50,24 @@ from imrgraph.store.sparqltext import bind_with_values  # noqa: E402
 
 
 class PeakMemory:
-    """Peak resident memory of this process and all its descendants, sampled from /proc."""
+    """Peak resident memory of this process and all its descendants, sampled from /proc, and
+    the CPU seconds they used (last sample of each process: short-lived ones may be missed)."""
 
     def __init__(self, interval: float = 0.2) -> None:
         self.interval = interval
         self.peak = 0
+        self.cpu_ticks: dict[int, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    @staticmethod
-    def _tree_rss() -> int:
+    @property
+    def cpu_seconds(self) -> float:
+        return sum(self.cpu_ticks.values()) / os.sysconf("SC_CLK_TCK")
+
+    def _tree_rss(self) -> int:
         children: dict[int, list[int]] = {}
         rss: dict[int, int] = {}
+        ticks: dict[int, int] = {}
         for entry in os.listdir("/proc"):
             if not entry.isdigit():
                 continue
@@ -69,14 +75,17 @@ class PeakMemory:
                 with open(f"/proc/{entry}/stat") as handle:
                     fields = handle.read().rsplit(")", 1)[1].split()
                 ppid, pages = int(fields[1]), int(fields[21])
+                cpu = int(fields[11]) + int(fields[12])  # utime + stime
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(ppid, []).append(int(entry))
             rss[int(entry)] = pages * os.sysconf("SC_PAGE_SIZE")
+            ticks[int(entry)] = cpu
         total, todo = 0, [os.getpid()]
         while todo:
             pid = todo.pop()
             total += rss.get(pid, 0)
+            self.cpu_ticks[pid] = max(self.cpu_ticks.get(pid, 0), ticks.get(pid, 0))
             todo.extend(children.get(pid, []))
         return total
 
@@ -215,7 +224,10 @@ def main() -> None:
         # 1. end to end, embedded Oxigraph, every letter of the corpus
         store = EmbeddedStore(scratch / "oxigraph")
         with PeakMemory() as memory:
+            before = memory.cpu_seconds
             summary = ingest([corpus], store, workers=args.workers)
+        # this process's CPU before the ingest (imports) is not the ingest's
+        ingest_cpu = memory.cpu_seconds - before
         e2e_rate = summary.stored / summary.seconds
         query = load_query("guidelines-upheld-denials")
         text = bind_with_values(query.text, query.bindings({}))
@@ -267,6 +279,13 @@ def main() -> None:
             f"{summary.seconds:.1f} s = {e2e_rate:.1f} letters/s "
             f"(10,000 letters: {10000 / e2e_rate / 60:.1f} min); "
             f"peak memory of all processes {memory.peak / 2**20:.0f} MiB"
+        )
+        cpu_per_letter = ingest_cpu / max(1, summary.stored + summary.failed)
+        print(
+            f"  CPU used by the ingest (parent + workers, from /proc): {ingest_cpu:.0f} s = "
+            f"{cpu_per_letter * 1000:.1f} ms per letter -> with 2 cores to itself: about "
+            f"{2 / cpu_per_letter:.0f} letters/s (10,000 letters: "
+            f"{10000 * cpu_per_letter / 2 / 60:.1f} min)"
         )
         worker_cpu = sum(v for k, v in stages.items() if k != "store write")
         print(
