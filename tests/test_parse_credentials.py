@@ -61,3 +61,8 @@ def test_no_credentials():
         [],
         ["credentials-missing"],
     )
+
+
+def test_list_style_short_labels_and_subspecialty_line():
+    text = "State of Licensure: CA\nSpecialty: Neurology\nSubspecialty: Pain Medicine\n"
+    assert read(text) == (["California"], ["Neurology", "Pain Medicine"], [])

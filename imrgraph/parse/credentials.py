@@ -96,7 +96,7 @@ _LIST_STATES_RE = re.compile(
     re.I | re.S,
 )
 _LIST_SPEC_RE = re.compile(
-    r"Certification\(?s?\)?\s*/\s*Specialt(?:y|ies)\s*:\s*(?P<spec>.+?)"
+    r"(?:Certification\(?s?\)?\s*/\s*|\b)Specialt(?:y|ies)\s*:\s*(?P<spec>.+?)"
     r"(?=Sub-?specialt|State\(?s?\)?\s+of|\n[ \t]*\n|$)",
     re.I | re.S,
 )
