@@ -28,6 +28,7 @@ from imrgraph.errors import ImrGraphError, QueryError
 __all__ = [
     "COLUMNS",
     "GuidelineInfo",
+    "guideline_category_counts",
     "guideline_scheme",
     "overall_outcomes",
     "rank_guidelines",
@@ -135,16 +136,53 @@ def overall_outcomes(store: Any, selection: Selection) -> tuple[int, int]:
     return (int(rows[0]["items"] or 0), int(rows[0]["upheld"] or 0))
 
 
-def _count_query(selection: Selection) -> str:
+def _count_query(selection: Selection, by_category: bool = False) -> str:
     bound = selection.projection(with_party=True)
+    key = "?guideline ?itemCategory" if by_category else "?guideline"
+    category = (
+        "OPTIONAL { ?item imr:requestsService ?isvc . ?isvc imr:serviceCategory ?itemCategory }\n"
+        if by_category
+        else ""
+    )
     return (
-        "SELECT ?guideline (COUNT(DISTINCT ?item) AS ?items) "
+        f"SELECT {key} (COUNT(DISTINCT ?item) AS ?items) "
         f"(COUNT(DISTINCT ?upheldItem) AS ?upheld) {bound}\n"
-        f"WHERE {{\n  GRAPH ?g {{\n{selection.items_fragment()}{selection.citation_fragment()}"
+        f"WHERE {{\n  GRAPH ?g {{\n{selection.citation_fragment()}{selection.items_fragment()}"
+        f"{category}"
         "BIND(IF(?outcome = imr:Upheld, ?item, ?none) AS ?upheldItem)\n  }\n"
         f"{level_fragment('concept', 'guideline', selection.level)}}}\n"
-        f"GROUP BY ?guideline {bound}"
+        f"GROUP BY {key} {bound}"
     )
+
+
+def guideline_category_counts(
+    store: Any,
+    by: str = "reviewer",
+    level: str = "document",
+    category: str | None = None,
+    year: int | None = None,
+) -> list[dict[str, Any]]:
+    """(guideline, service category) -> items, upheld, in one GROUP BY.
+
+    An item has exactly one service category, so summing these rows over categories gives the
+    guideline's own counts exactly: the report gets the ranking and the guideline-service
+    network from one pass over the citations (``rank_guidelines(..., pairs=...)``).
+    """
+    selection = Selection(category=category, year=year, party=by, level=level)
+    rows = run_select(
+        store,
+        _count_query(selection, by_category=True),
+        selection.bindings(store, with_party=True),
+    )
+    return [
+        {
+            "guideline": str(r["guideline"]),
+            "category": None if r["itemCategory"] is None else str(r["itemCategory"]),
+            "items": int(r["items"]),
+            "upheld": int(r["upheld"]),
+        }
+        for r in rows
+    ]
 
 
 def rank_guidelines(
@@ -157,11 +195,13 @@ def rank_guidelines(
     top: int | None = None,
     sort: str = "upheld",
     base: tuple[int, int] | None = None,
+    pairs: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """The guideline ranking as a list of records (see ``COLUMNS``), best first.
 
     ``base`` = (items, upheld) of the whole selection when the caller already has it (the
-    report), saving one query; by default it is counted here.
+    report), saving one query; by default it is counted here. ``pairs`` = the
+    :func:`guideline_category_counts` of the same selection, summed instead of querying.
 
     ``sort="upheld"`` orders by upheld items (then items); ``sort="rate"`` by the lower bound of
     the Wilson interval, so that a guideline cited twice cannot top the list by luck.
@@ -176,7 +216,17 @@ def rank_guidelines(
     total, total_upheld = base if base is not None else overall_outcomes(store, selection)
     base_rate = total_upheld / total if total else math.nan
     scheme = guideline_scheme(store)
-    rows = run_select(store, _count_query(selection), selection.bindings(store, with_party=True))
+    if pairs is None:
+        rows = run_select(
+            store, _count_query(selection), selection.bindings(store, with_party=True)
+        )
+    else:
+        summed: dict[str, list[int]] = {}
+        for pair in pairs:
+            total_pair = summed.setdefault(pair["guideline"], [0, 0])
+            total_pair[0] += pair["items"]
+            total_pair[1] += pair["upheld"]
+        rows = [{"guideline": g, "items": n, "upheld": u} for g, (n, u) in summed.items()]
     records: list[dict[str, Any]] = []
     for row in rows:
         items, upheld = int(row["items"]), int(row["upheld"])

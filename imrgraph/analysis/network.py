@@ -25,7 +25,11 @@ from typing import Any
 import networkx as nx
 from networkx.algorithms import community as nx_community
 
-from imrgraph.analysis.guidelines import guideline_scheme, rank_guidelines
+from imrgraph.analysis.guidelines import (
+    guideline_category_counts,
+    guideline_scheme,
+    rank_guidelines,
+)
 from imrgraph.analysis.outcomes import outcomes_by
 from imrgraph.analysis.selection import Selection, category_labels, level_fragment, run_select
 from imrgraph.errors import ImrGraphError, QueryError
@@ -84,13 +88,13 @@ def normalise_service(text: str) -> str:
     return s.lower() or " ".join(text.lower().split())
 
 
-def _pairs_query(selection: Selection, other: str) -> str:
+def _pairs_query(selection: Selection, other: str, det: bool = False) -> str:
     """(guideline, other) -> items, upheld; ``other`` is a pattern binding ``?other``."""
     bound = selection.projection(with_party=True)
     return (
         "SELECT ?guideline ?other (COUNT(DISTINCT ?item) AS ?items) "
         f"(COUNT(DISTINCT ?upheldItem) AS ?upheld) {bound}\n"
-        f"WHERE {{\n  GRAPH ?g {{\n{selection.items_fragment()}{selection.citation_fragment()}"
+        f"WHERE {{\n  GRAPH ?g {{\n{selection.items_fragment(det)}{selection.citation_fragment()}"
         f"{other}"
         "BIND(IF(?outcome = imr:Upheld, ?item, ?none) AS ?upheldItem)\n  }\n"
         f"{level_fragment('concept', 'guideline', selection.level)}}}\n"
@@ -126,11 +130,13 @@ def build_network(
     min_items: int = 1,
     ranking: list[dict[str, Any]] | None = None,
     categories: list[dict[str, Any]] | None = None,
+    pairs: list[dict[str, Any]] | None = None,
 ) -> nx.Graph:
     """Build one of ``KINDS`` from the store; edges with fewer than ``min_items`` are left out.
 
     ``ranking`` (the :func:`rank_guidelines` records of the same selection) and ``categories``
-    (:func:`outcomes_by` category records) may be passed by a caller that has them already."""
+    (:func:`outcomes_by` category records) and ``pairs`` (:func:`guideline_category_counts`)
+    may be passed by a caller that has them already."""
     if kind not in KINDS:
         raise QueryError(f"unknown network kind {kind!r}; choose {', '.join(KINDS)}")
     if service not in ("category", "service"):
@@ -181,12 +187,17 @@ def build_network(
                 items=rec["items"],
                 upheld=rec["upheld"],
             )
-        other = "?item imr:requestsService ?osvc . ?osvc imr:serviceCategory ?other .\n"
-        for row in run_select(store, _pairs_query(selection, other), bindings):
-            key = str(row["other"])
+        if pairs is None:
+            pairs = guideline_category_counts(
+                store, by=by, level=level, category=category, year=year
+            )
+        for pair in pairs:
+            key = pair["category"]
+            if key is None:
+                continue
             if key not in graph:
                 graph.add_node(key, kind="category", label=labels.get(key, key), family="")
-            add_edge(str(row["guideline"]), key, int(row["items"]), int(row["upheld"]))
+            add_edge(pair["guideline"], key, pair["items"], pair["upheld"])
     elif kind == "guideline-service":
         _add_services(store, graph, selection, bindings, add_edge)
     else:  # reviewer-guideline
@@ -202,7 +213,7 @@ def build_network(
                 upheld=rec["upheld"],
             )
         other = "?det imr:reviewedBy ?orev . ?orev imr:specialty ?other .\n"
-        for row in run_select(store, _pairs_query(selection, other), bindings):
+        for row in run_select(store, _pairs_query(selection, other, det=True), bindings):
             key = f"specialty:{row['other']}"
             if key not in graph:
                 graph.add_node(key, kind="specialty", label=str(row["other"]), family="")

@@ -17,14 +17,20 @@ __all__ = ["DIMENSIONS", "corpus_overview", "outcomes_by"]
 
 #: Breakdown name -> pattern (inside ``GRAPH ?g``) binding ``?key`` for ``?item`` / ``?det``.
 DIMENSIONS: dict[str, str] = {
-    "category": "?item imr:requestsService ?keysvc . ?keysvc imr:serviceCategory ?key .\n",
+    "category": (
+        "OPTIONAL { ?item imr:requestsService ?keysvc . ?keysvc imr:serviceCategory ?key }\n"
+    ),
     "specialty": "OPTIONAL { ?det imr:reviewedBy ?keyrev . ?keyrev imr:specialty ?key }\n",
     "year": year_fragment("key", suffix="k"),
 }
 
 
 def outcomes_by(
-    store: Any, dimension: str, category: str | None = None, year: int | None = None
+    store: Any,
+    dimension: str,
+    category: str | None = None,
+    year: int | None = None,
+    base: tuple[int, int] | None = None,
 ) -> list[dict[str, Any]]:
     """Items and upheld items per value of ``dimension`` (category, specialty or year).
 
@@ -32,6 +38,9 @@ def outcomes_by(
     value (no date at all, no stated specialty) is grouped under ``None``. Records carry
     ``key``, ``label``, ``items``, ``upheld``, ``overturned``, ``uphold_rate``, ``ci_low``,
     ``ci_high``, ``lift`` (over the whole selection), sorted by items (year: by year).
+    Categories and years partition the items, so their rows also give the selection's totals;
+    specialties overlap, so their lift needs the totals: ``base`` = (items, upheld) when the
+    caller has them, else one more query.
     """
     if dimension not in DIMENSIONS:
         raise QueryError(f"unknown breakdown {dimension!r}; choose {', '.join(DIMENSIONS)}")
@@ -41,7 +50,7 @@ def outcomes_by(
         store,
         "SELECT ?key (COUNT(DISTINCT ?item) AS ?items) "
         f"(COUNT(DISTINCT ?upheldItem) AS ?upheld) {bound}\n"
-        f"WHERE {{ GRAPH ?g {{\n{selection.items_fragment()}{DIMENSIONS[dimension]}"
+        f"WHERE {{ GRAPH ?g {{\n{_patterns(selection, dimension)}"
         "BIND(IF(?outcome = imr:Upheld, ?item, ?none) AS ?upheldItem)\n"
         f"}} }}\nGROUP BY ?key {bound}",
         selection.bindings(store),
@@ -49,8 +58,8 @@ def outcomes_by(
     labels = category_labels(store) if dimension == "category" else {}
     total = sum(int(r["items"]) for r in rows)
     total_upheld = sum(int(r["upheld"]) for r in rows)
-    if dimension != "category":  # specialties overlap: take the base from the items themselves
-        total, total_upheld = _overall(store, selection)
+    if dimension == "specialty":  # specialties overlap: the base comes from the items
+        total, total_upheld = base if base is not None else _overall(store, selection)
     base = total_upheld / total if total else math.nan
     records = []
     for row in rows:
@@ -78,36 +87,57 @@ def outcomes_by(
     return records
 
 
+def _patterns(selection: Selection, dimension: str) -> str:
+    """The WHERE patterns of a breakdown, letter before items where the key is the letter's.
+
+    The year is a property of the letter: binding it once per letter and then walking the
+    letter's items costs half the index look-ups of binding it once per item.
+    """
+    if dimension == "category":
+        return selection.items_fragment() + DIMENSIONS["category"]
+    if dimension == "year":
+        return (
+            "?det a imr:Determination .\n"
+            + DIMENSIONS["year"]
+            + "?det imr:hasItem ?item . ?item imr:hasOutcome ?outcome .\n"
+            + selection.filters_fragment()
+        )
+    return selection.items_fragment(det=True) + DIMENSIONS[dimension]
+
+
 def _overall(store: Any, selection: Selection) -> tuple[int, int]:
     from imrgraph.analysis.guidelines import overall_outcomes
 
     return overall_outcomes(store, selection)
 
 
-def corpus_overview(store: Any, years: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def corpus_overview(
+    store: Any,
+    years: list[dict[str, Any]] | None = None,
+    categories: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """Letters, items, upheld items, letters with warnings, first and last year.
 
-    ``years``: the :func:`outcomes_by` year records, when the caller has them already.
+    ``years`` and ``categories``: the :func:`outcomes_by` records, when the caller has them
+    already (the categories partition the items, so they give the item totals).
     """
+    by_category = categories if categories is not None else outcomes_by(store, "category")
     rows = run_select(
         store,
-        "SELECT (COUNT(DISTINCT ?det) AS ?letters) (COUNT(DISTINCT ?item) AS ?items) "
-        "(COUNT(DISTINCT ?upheldItem) AS ?upheld) (COUNT(DISTINCT ?warned) AS ?warned)\n"
-        "WHERE { GRAPH ?g {\n"
-        "  ?det a imr:Determination .\n"
-        "  OPTIONAL { ?det imr:hasItem ?item . ?item imr:hasOutcome ?outcome .\n"
-        "    BIND(IF(?outcome = imr:Upheld, ?item, ?none) AS ?upheldItem) }\n"
-        "  OPTIONAL { ?det imr:warning ?w . BIND(?det AS ?warned) }\n"
-        "} }",
+        "SELECT (COUNT(DISTINCT ?det) AS ?letters) WHERE { GRAPH ?g {\n"
+        "  ?det a imr:Determination } }",
     )
-    row = rows[0] if rows else {}
+    warned = run_select(
+        store,
+        "SELECT (COUNT(DISTINCT ?det) AS ?warned) WHERE { GRAPH ?g { ?det imr:warning ?w } }",
+    )
     by_year = years if years is not None else outcomes_by(store, "year")
     known = [r["key"] for r in by_year if r["key"] is not None]
     return {
-        "letters": int(row.get("letters") or 0),
-        "items": int(row.get("items") or 0),
-        "upheld": int(row.get("upheld") or 0),
-        "letters_with_warnings": int(row.get("warned") or 0),
+        "letters": int(rows[0]["letters"] or 0) if rows else 0,
+        "items": sum(r["items"] for r in by_category),
+        "upheld": sum(r["upheld"] for r in by_category),
+        "letters_with_warnings": int(warned[0]["warned"] or 0) if warned else 0,
         "first_year": min(known) if known else None,
         "last_year": max(known) if known else None,
     }

@@ -153,9 +153,21 @@ class Selection:
         """Names of the variables this selection binds (to project and group by)."""
         return [n for n, v in (("category", self.category), ("year", self.year)) if v is not None]
 
-    def items_fragment(self) -> str:
-        """Patterns (inside ``GRAPH ?g``) binding ``?item``, ``?outcome`` and ``?det``."""
-        text = "?det a imr:Determination ; imr:hasItem ?item . ?item imr:hasOutcome ?outcome .\n"
+    def items_fragment(self, det: bool = False) -> str:
+        """Patterns (inside ``GRAPH ?g``) binding ``?item`` and ``?outcome`` (and ``?det``).
+
+        The letter ``?det`` is joined only when asked for or needed by the year filter: on a
+        large store every pattern is an index look-up per citation, and the ranking does not
+        need the letter.
+        """
+        text = "?item imr:hasOutcome ?outcome .\n"
+        if det or self.year is not None:
+            text = "?det a imr:Determination ; imr:hasItem ?item .\n" + text
+        return text + self.filters_fragment()
+
+    def filters_fragment(self) -> str:
+        """The category and year filters, for patterns that already bind ``?item``/``?det``."""
+        text = ""
         if self.category is not None:
             text += "?item imr:requestsService ?svc . ?svc imr:serviceCategory ?category .\n"
         if self.year is not None:
