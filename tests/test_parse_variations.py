@@ -228,3 +228,25 @@ def test_page_n_of_total_is_content_not_a_footer():
     assert [(c.document, c.pages) for c in item.rationale_citations] == [
         ("Chronic Pain Medical Treatment Guidelines", "80")
     ]
+
+
+def test_text_that_lost_its_line_breaks():
+    text = (
+        "IMR ISSUES, DECISIONS AND RATIONALES The Final Determination was based on decisions "
+        "for the disputed items/services set forth below: Retrospective request for x-rays "
+        "(DOS: 01/05/2015): Upheld Claims Administrator guideline: Decision based on MTUS Low "
+        "Back Complaints 2004. MAXIMUS guideline: Decision based on MTUS Low Back Complaints "
+        "2004. Decision rationale: Not medically necessary. Norco 10/325mg #60: Overturned "
+        "MAXIMUS guideline: Decision based on MTUS Chronic Pain Medical Treatment Guidelines, "
+        "Opioids Page(s): 78-80. Decision rationale: Medically necessary."
+    )
+    letter = parse_pages([text], SOURCE)
+    assert [(i.service, i.outcome, i.rationale) for i in letter.items] == [
+        (
+            "Retrospective request for x-rays (DOS: 01/05/2015)",
+            "Upheld",
+            "Not medically necessary.",
+        ),
+        ("Norco 10/325mg #60", "Overturned", "Medically necessary."),
+    ]
+    assert [c.pages for c in letter.items[1].reviewer_citations] == ["78-80"]

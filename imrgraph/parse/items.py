@@ -36,6 +36,13 @@ _NEW_FOLLOW_RE = re.compile(
     r"Reviewer|IMR)\s+guidelines?|Decision\s+rationale)\s*:",
     re.I,
 )
+_RUN_ON_DECISION_RE = re.compile(
+    r"[ \t]*:\s*(?P<outcome>Upheld|Overturned)\b\.?(?=" + _NEW_FOLLOW_RE.pattern + r")", re.I
+)
+# Where a run-on service starts: after a sentence end or a label's colon (a colon followed by a
+# space, so "DOS: 01/05/2015" inside a service is not taken for one... unless it is a label).
+_RUN_ON_STOP_RE = re.compile(r"(?:[.!?][\"'”’)\]]*|below:|rationale:)\s+(?=\S)", re.I)
+_RUN_ON_REACH = 300
 _NEW_CA_RE = re.compile(r"Claims\s+Administrator\s+guidelines?\s*:", re.I)
 _NEW_REVIEWER_RE = re.compile(
     r"(?:MAXIMUS|(?:Expert|Physician|Medical)\s+Reviewer|IMR)\s+guidelines?\s*:", re.I
@@ -156,6 +163,8 @@ def find_decisions(text: str, start: int, end: int) -> list[Decision]:
                 older=True,
             )
         )
+    if not found:
+        found = _run_on_decisions(text, start, end)
     found.sort(key=lambda d: d.start)
     # Drop overlaps (a decision found inside another's span).
     out: list[Decision] = []
@@ -164,6 +173,25 @@ def find_decisions(text: str, start: int, end: int) -> list[Decision]:
             continue
         out.append(d)
     return out
+
+
+def _run_on_decisions(text: str, start: int, end: int) -> list[Decision]:
+    """Fallback for text whose line breaks were lost ("... necessary. MRI of the knee: Upheld
+    Claims Administrator guideline: ..."): the decision is the colon and outcome right before
+    an item label, the service the text since the previous sentence or label ended."""
+    found: list[Decision] = []
+    floor = start
+    for m in _RUN_ON_DECISION_RE.finditer(text, start, end):
+        lo = max(floor, m.start() - _RUN_ON_REACH)
+        s = lo
+        for stop in _RUN_ON_STOP_RE.finditer(text, lo, m.start()):
+            s = stop.end()
+        service = collapse(text[s : m.start()])
+        if service:
+            outcome: Outcome = "Upheld" if m.group("outcome").lower() == "upheld" else "Overturned"
+            found.append(Decision(s, m.end(), None, service, outcome, older=False))
+        floor = m.end()
+    return found
 
 
 def _label_spans(
