@@ -39,8 +39,8 @@ _NEW_FOLLOW_RE = re.compile(
 _RUN_ON_DECISION_RE = re.compile(
     r"[ \t]*:\s*(?P<outcome>Upheld|Overturned)\b\.?(?=" + _NEW_FOLLOW_RE.pattern + r")", re.I
 )
-# Where a run-on service starts: after a sentence end or a label's colon (a colon followed by a
-# space, so "DOS: 01/05/2015" inside a service is not taken for one... unless it is a label).
+# Where a run-on service starts: after a sentence end, or after the "set forth below:" and
+# "Decision rationale:" labels (not after any colon: "DOS: 01/05/2015" is inside a service).
 _RUN_ON_STOP_RE = re.compile(r"(?:[.!?][\"'”’)\]]*|below:|rationale:)\s+(?=\S)", re.I)
 _RUN_ON_REACH = 300
 _NEW_CA_RE = re.compile(r"Claims\s+Administrator\s+guidelines?\s*:", re.I)
