@@ -10,6 +10,7 @@ must parse to exactly the hand-checked expected JSON of the clean letter.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -115,6 +116,8 @@ HOSTILE = [
         "parse",
         "not an IMR determination",
     ),
+    # a named pipe among the downloads: opening it for reading would block forever
+    ("fifo.txt", lambda p: os.mkfifo(p), "parse", "not a regular file"),
     (
         "missing-summary.txt",
         lambda p: p.write_text(_without_section((LETTERS / "seed-letter.txt").read_text())),
