@@ -250,3 +250,31 @@ def test_text_that_lost_its_line_breaks():
         ("Norco 10/325mg #60", "Overturned", "Medically necessary."),
     ]
     assert [c.pages for c in letter.items[1].reviewer_citations] == ["78-80"]
+
+
+def test_early_2013_citation_spellings():
+    warnings: list[str] = []
+    lines = [
+        "The Claims Administrator based its decision on the Chronic Pain Medical Treatment "
+        "Guidelines, which are part of the California Medical Treatment Utilization Schedule "
+        "(MTUS).",
+        "The Expert Reviewer based his/her decision on the American College of Occupational "
+        "and Environmental Medicine (ACOEM), 2nd Edition, (2004), Chapter 12, page 308, which "
+        "is part of the MTUS.",
+        "The Expert Reviewer based his/her decision on the Chronic Pain Medical Treatment "
+        "Guidelines (May 2009), Opioids, pages 74-96, which is part of the MTUS.",
+        "The Expert Reviewer based his/her decision on the Official Disability Guidelines "
+        "(ODG), Low Back Chapter, which is not part of the California MTUS.",
+    ]
+    got = [
+        (c.family, c.document, c.edition, c.section, c.pages)
+        for line in lines
+        for c in parse_citation_line(line, warnings)
+    ]
+    assert got == [
+        ("MTUS", "Chronic Pain Medical Treatment Guidelines", None, None, None),
+        ("MTUS", "Low Back Complaints", "2004", None, "308"),
+        ("MTUS", "Chronic Pain Medical Treatment Guidelines", "2009", "Opioids", "74-96"),
+        ("ODG", "Low Back Chapter", None, None, None),
+    ]
+    assert warnings == []

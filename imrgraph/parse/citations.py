@@ -110,11 +110,15 @@ _ODG_NAMED_CHAPTER_RE = re.compile(rf"(?:the\s+)?{_ODG_NAMED_CHAPTER}", re.I)
 # --- markers -------------------------------------------------------------------------------
 
 _NON_MTUS_RE = re.compile(r"(?:the\s+)?Non[\s-]*MTUS(?:\s+Citations?)?\s*:?\s*", re.I)
+_THE_MTUS = (
+    r"(?:the\s+)?(?:(?:CA|California)\s+)?(?:MTUS\b|Medical\s+Treatment\s+Utilization\s+Schedule"
+    r"(?:\s*\(MTUS\))?)"
+)
 _NOT_PART_RE = re.compile(
-    r"\s*,?\s*(?:which|that)\s+(?:is|are)\s+not\s+(?:a\s+)?part\s+of\s+(?:the\s+)?MTUS\b", re.I
+    rf"\s*,?\s*(?:which|that)\s+(?:is|are)\s+not\s+(?:a\s+)?part\s+of\s+{_THE_MTUS}", re.I
 )
 _PART_RE = re.compile(
-    r"\s*,?\s*(?:which|that)\s+(?:is|are)\s+(?:a\s+)?part\s+of\s+(?:the\s+)?MTUS\b", re.I
+    rf"\s*,?\s*(?:which|that)\s+(?:is|are)\s+(?:a\s+)?part\s+of\s+{_THE_MTUS}", re.I
 )
 _MTUS_RE = re.compile(
     r"(?:the\s+)?(?:(?:CA|California)\s+)?(?:MTUS|Medical\s+Treatment\s+Utilization\s+Schedule)"
@@ -168,7 +172,9 @@ _EDITION_RE = re.compile(
     r"(?:\s*,?\s*\(?(?:19|20)\d{2}\)?)?",
     re.I,
 )
-_YEAR_RE = re.compile(r"^\s*,?\s*\(?(?P<year>(?:19|20)\d{2})\)?(?=\s*[,:;.]|\s*$|\s)")
+_YEAR_RE = re.compile(
+    r"^\s*,?\s*\(?(?:[A-Z][a-z]+\.?\s+)?(?P<year>(?:19|20)\d{2})\)?(?=\s*[,:;.]|\s*$|\s)"
+)
 _TABLE_RE = re.compile(r"\s*,?\s*\bTable\s+\d+-\d+", re.I)
 _UPDATE_RE = re.compile(r"\s*\((?:update|updated|revised)[^)]*\)", re.I)
 _SECTION_LABEL_RE = re.compile(r"^(?:Section\s*\(s\)|(?:Sections?|Topics?)\b)\s*:?\s*", re.I)
@@ -275,20 +281,21 @@ def _read_mtus(body: str, cit: Citation) -> bool:
         # adopted the guideline, not a section of it.
         body = _REGULATION_RE.sub(" ", body)
     chapter: int | None = None
-    paren = _ACOEM_PAREN_RE.search(body)
-    if paren:
+    if acoem := _IN_ACOEM_RE.match(body):
+        # "ACOEM Practice Guidelines, 2nd Edition (2004), Chapter 12 ..." cited as MTUS
+        body = body[acoem.end() :].strip(_EDGE_PUNCT)
+        ed = _EDITION_RE.match(body)
+        if ed:
+            body = body[ed.end() :].strip(_EDGE_PUNCT)
+            cit.edition = "2004"
+    elif paren := _ACOEM_PAREN_RE.search(body):
+        # "MTUS (ACOEM Practice Guidelines, 2nd Edition (2004), Chapter 9) Shoulder Complaints"
         inner = paren.group(0)
         ch = _CHAPTER_RE.search(inner)
         chapter = int(ch.group("n")) if ch else None
         if _SECOND_EDITION_RE.search(inner):
             cit.edition = "2004"
         body = (body[: paren.start()] + " " + body[paren.end() :]).strip(_EDGE_PUNCT + " ")
-    elif acoem := _IN_ACOEM_RE.match(body):
-        body = body[acoem.end() :].strip(_EDGE_PUNCT)
-        ed = _EDITION_RE.match(body)
-        if ed:
-            body = body[ed.end() :].strip(_EDGE_PUNCT)
-            cit.edition = "2004"
     ch = _CHAPTER_RE.match(body)
     if ch:
         chapter = int(ch.group("n"))
