@@ -278,3 +278,18 @@ def test_early_2013_citation_spellings():
         ("ODG", "Low Back Chapter", None, None, None),
     ]
     assert warnings == []
+
+
+def test_odg_editions_written_before_the_chapter():
+    warnings: list[str] = []
+    cits = parse_citation_line(
+        "Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), Treatment "
+        "Index, 11th Edition (web), 2013, Pain, Opioids. Decision based on ODG Treatment in "
+        "Workers Comp, 18th Edition, 2013 Updates: Low Back Chapter, MRI",
+        warnings,
+    )
+    assert [(c.family, c.document, c.edition, c.section) for c in cits] == [
+        ("ODG", "Pain Chapter", "11th Edition", "Opioids"),
+        ("ODG", "Low Back Chapter", "18th Edition", "MRI"),
+    ]
+    assert warnings == []

@@ -175,6 +175,11 @@ _EDITION_RE = re.compile(
 _YEAR_RE = re.compile(
     r"^\s*,?\s*\(?(?:[A-Z][a-z]+\.?\s+)?(?P<year>(?:19|20)\d{2})\)?(?=\s*[,:;.]|\s*$|\s)"
 )
+_ODG_FRONT_RE = re.compile(
+    r"\s*,?\s*(?:Treatment\s+Index\s*,?\s*)?(?:(?P<ed>\d{1,2}(?:st|nd|rd|th)\s+Edition)"
+    r"(?:\s*\(web\))?\s*,?\s*)?(?:(?:19|20)\d{2}(?:\s+Updates?)?\s*[,:]?\s*)?",
+    re.I,
+)
 _TABLE_RE = re.compile(r"\s*,?\s*\bTable\s+\d+-\d+", re.I)
 _UPDATE_RE = re.compile(r"\s*\((?:update|updated|revised)[^)]*\)", re.I)
 _SECTION_LABEL_RE = re.compile(r"^(?:Section\s*\(s\)|(?:Sections?|Topics?)\b)\s*:?\s*", re.I)
@@ -326,6 +331,13 @@ def _read_mtus(body: str, cit: Citation) -> bool:
 
 def _read_odg(body: str, cit: Citation) -> bool:
     body, cit.pages = _pages(body)
+    # "Treatment Index, 11th Edition (web), 2013, Pain, Opioids" / "18th Edition, 2013
+    # Updates: Low Back Chapter, MRI": the edition is written, the chapter follows it.
+    front = _ODG_FRONT_RE.match(body)
+    if front and front.end() > 0:
+        if front.group("ed"):
+            cit.edition = collapse(front.group("ed"))
+        body = body[front.end() :]
     body = body.strip(_EDGE_PUNCT)
     found = _match_document(body, _ODG_DOC_RES)
     if found is None:
