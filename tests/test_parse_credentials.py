@@ -66,3 +66,10 @@ def test_no_credentials():
 def test_list_style_short_labels_and_subspecialty_line():
     text = "State of Licensure: CA\nSpecialty: Neurology\nSubspecialty: Pain Medicine\n"
     assert read(text) == (["California"], ["Neurology", "Pain Medicine"], [])
+
+
+def test_sentence_style_without_board_certification():
+    doctor = "The expert reviewer is a Doctor of Chiropractic and is licensed to practice in CA."
+    assert read(doctor) == (["California"], ["Chiropractic"], [])
+    psych = "The expert reviewer is a Licensed Psychologist and is licensed to practice in Oregon."
+    assert read(psych) == (["Oregon"], ["Psychologist"], [])

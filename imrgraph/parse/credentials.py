@@ -80,7 +80,8 @@ _SENTENCE_RE = re.compile(
     re.I | re.S,
 )
 _BOARD_RE = re.compile(
-    r"(?:Board[\s-]+Certified|^(?:a\s+)?(?:Licensed|Certified))\s+(?:in\s+)?(?P<cert>.+?)"
+    r"(?:Board[\s-]+Certified|^(?:an?\s+)?(?:Licensed|Certified|Doctor\s+of))\s+(?:in\s+)?"
+    r"(?P<cert>.+?)"
     r"(?=,\s*(?:has|and\s+has|with|is)\b|\s+and\s+(?:has|is)\b|\s*,?\s*(?:has\s+a\s+)?"
     r"sub-?specialt|$)",
     re.I | re.S,
