@@ -29,6 +29,7 @@ __all__ = [
     "COLUMNS",
     "GuidelineInfo",
     "guideline_category_counts",
+    "guideline_counts",
     "guideline_scheme",
     "overall_outcomes",
     "rank_guidelines",
@@ -155,6 +156,22 @@ def _count_query(selection: Selection, by_category: bool = False) -> str:
     )
 
 
+def guideline_counts(
+    store: Any,
+    by: str = "reviewer",
+    level: str = "document",
+    category: str | None = None,
+    year: int | None = None,
+) -> list[dict[str, Any]]:
+    """guideline -> items, upheld: the raw counts behind :func:`rank_guidelines` (``pairs=``)."""
+    selection = Selection(category=category, year=year, party=by, level=level)
+    rows = run_select(store, _count_query(selection), selection.bindings(store, with_party=True))
+    return [
+        {"guideline": str(r["guideline"]), "items": int(r["items"]), "upheld": int(r["upheld"])}
+        for r in rows
+    ]
+
+
 def guideline_category_counts(
     store: Any,
     by: str = "reviewer",
@@ -201,7 +218,8 @@ def rank_guidelines(
 
     ``base`` = (items, upheld) of the whole selection when the caller already has it (the
     report), saving one query; by default it is counted here. ``pairs`` = the
-    :func:`guideline_category_counts` of the same selection, summed instead of querying.
+    :func:`guideline_counts` or :func:`guideline_category_counts` of the same selection,
+    summed instead of querying.
 
     ``sort="upheld"`` orders by upheld items (then items); ``sort="rate"`` by the lower bound of
     the Wilson interval, so that a guideline cited twice cannot top the list by luck.

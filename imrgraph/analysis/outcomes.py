@@ -129,7 +129,8 @@ def corpus_overview(
     )
     warned = run_select(
         store,
-        "SELECT (COUNT(DISTINCT ?det) AS ?warned) WHERE { GRAPH ?g { ?det imr:warning ?w } }",
+        "SELECT (COUNT(DISTINCT ?det) AS ?warned) WHERE { GRAPH ?g {\n"
+        "  ?det a imr:Determination ; imr:warning ?w } }",  # not a superseded version's
     )
     by_year = years if years is not None else outcomes_by(store, "year")
     known = [r["key"] for r in by_year if r["key"] is not None]

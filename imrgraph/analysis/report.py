@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,11 @@ from markupsafe import Markup
 from pyoxigraph import NamedNode
 
 from imrgraph import __version__
-from imrgraph.analysis.guidelines import guideline_category_counts, rank_guidelines
+from imrgraph.analysis.guidelines import (
+    guideline_category_counts,
+    guideline_counts,
+    rank_guidelines,
+)
 from imrgraph.analysis.network import build_network
 from imrgraph.analysis.outcomes import corpus_overview, outcomes_by
 from imrgraph.analysis.plots import (
@@ -198,37 +204,62 @@ def report_data(
     """Everything the report shows, as plain data (the template only formats it)."""
     # Each full pass over the items or citations costs seconds on 100,000 letters: every count
     # below is made once and reused (categories -> item totals; guideline x category pairs ->
-    # the ranking and the network).
-    years = outcomes_by(store, "year")
-    categories = outcomes_by(store, "category")
-    overview = corpus_overview(store, years, categories)
-    overview["uphold_rate"] = overview["upheld"] / overview["items"] if overview["items"] else None
-    base = (overview["items"], overview["upheld"])  # every item: the base of every lift
-    pairs = guideline_category_counts(store, by="reviewer", level="document")
-    ranking = rank_guidelines(store, by="reviewer", level="document", base=base, pairs=pairs)
+    # the ranking and the network), and the independent passes run in parallel threads (the
+    # store evaluates queries without holding Python's GIL).
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        years_f = pool.submit(outcomes_by, store, "year")
+        categories_f = pool.submit(outcomes_by, store, "category")
+        pairs_f = pool.submit(guideline_category_counts, store, "reviewer", "document")
+        ca_f = pool.submit(guideline_counts, store, "claims-administrator", "document")
+        specialties_f = pool.submit(outcomes_by, store, "specialty")
+        warnings_f = pool.submit(_warnings, store)
+        shacl_f = pool.submit(shacl, store) if shacl else None
+        years, categories = years_f.result(), categories_f.result()
+        overview = corpus_overview(store, years, categories)
+        total = overview["items"]
+        overview["uphold_rate"] = overview["upheld"] / total if total else None
+        base = (total, overview["upheld"])  # every item: the base of every lift
+        pairs = pairs_f.result()
+        ranking = rank_guidelines(store, "reviewer", "document", base=base, pairs=pairs)
+        ca_ranking = rank_guidelines(
+            store, "claims-administrator", "document", top=top, base=base, pairs=ca_f.result()
+        )
+        examples_f = [
+            pool.submit(
+                _examples,
+                store,
+                rec["concept"],
+                rec["document"] is None,
+                {"Upheld": 2, "Overturned": 1},
+            )
+            for rec in ranking[:examples_for]
+        ]
+        network = build_network(
+            store, "guideline-service", ranking=ranking, categories=categories, pairs=pairs
+        )
+        charts = {
+            "ranking": figure_svg(rate_by_guideline_figure(ranking, top=top)),
+            "categories": figure_svg(outcomes_by_category_figure(categories)),
+            "years": figure_svg(rate_by_year_figure(years)),
+            "network": figure_svg(guideline_network_figure(network, top=12)),
+        }
+        examples = [
+            {
+                "guideline": rec["guideline"],
+                "items": rec["items"],
+                "upheld": rec["upheld"],
+                "decisions": future.result(),
+            }
+            for rec, future in zip(ranking, examples_f, strict=False)
+        ]
+        specialties = specialties_f.result()
+        warnings = warnings_f.result()
+        shacl_result = shacl_f.result() if shacl_f else None
     # The same counts ordered by the interval's lower bound (what --sort rate does).
     by_rate = sorted(
         (r for r in ranking if r["items"] >= 5),
         key=lambda r: (-r["ci_low"], -r["items"], r["guideline"]),
     )
-    ca_ranking = rank_guidelines(
-        store, by="claims-administrator", level="document", top=top, base=base
-    )
-    specialties = outcomes_by(store, "specialty", base=base)
-    network = build_network(
-        store, "guideline-service", ranking=ranking, categories=categories, pairs=pairs
-    )
-    examples = [
-        {
-            "guideline": rec["guideline"],
-            "items": rec["items"],
-            "upheld": rec["upheld"],
-            "decisions": _examples(
-                store, rec["concept"], rec["document"] is None, {"Upheld": 2, "Overturned": 1}
-            ),
-        }
-        for rec in ranking[:examples_for]
-    ]
     return {
         "version": __version__,
         "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -242,14 +273,9 @@ def report_data(
         "specialties_total": len(specialties),
         "years": years,
         "examples": examples,
-        "warnings": _warnings(store),
-        "shacl": shacl(store) if shacl else None,
-        "charts": {
-            "ranking": figure_svg(rate_by_guideline_figure(ranking, top=top)),
-            "categories": figure_svg(outcomes_by_category_figure(categories)),
-            "years": figure_svg(rate_by_year_figure(years)),
-            "network": figure_svg(guideline_network_figure(network, top=12)),
-        },
+        "warnings": warnings,
+        "shacl": shacl_result,
+        "charts": charts,
     }
 
 
