@@ -115,3 +115,22 @@ def test_store_is_validated_letter_by_letter(tmp_path: Path) -> None:
     assert "      path:  imr:decisionDate" in done.stdout
     assert "CM15-0000004" not in done.stdout
     assert done.stdout.rstrip().endswith("2 letters checked: 1 conform, 1 do not (1 violation)")
+
+
+@pytest.mark.server
+def test_endpoint_is_validated_letter_by_letter(oxigraph_server, tmp_path: Path) -> None:
+    # The same report from a SPARQL server (a real `oxigraph serve`), read over HTTP.
+    from imrgraph.store import open_store
+
+    oxigraph_server.clear()
+    bad = _broken(seed_letter(), 6)
+    bad.applicant.age = 300
+    with open_store(endpoint=oxigraph_server.query_url, read_only=False) as store:
+        for letter in (_broken(seed_letter(), 4), bad):
+            graph, triples = letter_to_triples(letter)
+            store.replace_graph(graph, triples)
+    done = run("validate", "--endpoint", oxigraph_server.query_url, cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert "CM15-0000006 (letter-6.txt): 1 violation" in done.stdout
+    assert "      path:  imr:age" in done.stdout
+    assert done.stdout.rstrip().endswith("2 letters checked: 1 conform, 1 do not (1 violation)")
