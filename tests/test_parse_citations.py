@@ -271,3 +271,17 @@ def test_other_sources_never_warn():
     cits = parse_citation_line("Decision based on peer-reviewed literature.", warnings)
     assert [(c.family, c.document) for c in cits] == [("OTHER", "peer-reviewed literature")]
     assert warnings == []
+
+
+def test_family_is_inherited_only_after_and():
+    warnings: list[str] = []
+    cits = parse_citation_line(
+        "Decision based on ODG Pain Chapter, Opioids and Opioid dosing calculator; "
+        "peer-reviewed literature",
+        warnings,
+    )
+    assert [(c.family, c.document) for c in cits] == [
+        ("ODG", "Pain Chapter"),
+        ("OTHER", "peer-reviewed literature"),
+    ]
+    assert cits[0].section == "Opioids and Opioid dosing calculator"

@@ -451,7 +451,7 @@ def parse_citation_line(line: str, warnings: list[str], where: str = "") -> list
     out: list[Citation] = []
     family: Family | None = None
     for piece in split_citation_line(line):
-        cit, ok = read_citation(piece.text, family if piece.after_and or family else None)
+        cit, ok = read_citation(piece.text, family if piece.after_and else None)
         if not ok:
             warnings.append(f"citation-unrecognized: {where}{piece.text!r}")
         family = cit.family
