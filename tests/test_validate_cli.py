@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ from test_mapper import seed_letter
 from test_validate import _broken
 
 from imrgraph.rdf.mapper import letter_to_dataset, letter_to_graph, letter_to_triples
+from imrgraph.resources import resource_path
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -45,6 +47,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     letter_to_graph(bad).serialize(folder / "bad.ttl", format="turtle")
     (folder / "broken.ttl").write_text("@prefix x: <http://x/> .\nx:a x:b ", encoding="utf-8")
     (folder / "letters.foo").write_text("", encoding="utf-8")
+    shutil.copy(resource_path("ontology", "categories.ttl"), folder / "ontology.ttl")
     return folder
 
 
@@ -83,6 +86,7 @@ def test_json_report(files: Path) -> None:
         ("broken.ttl", "broken.ttl: not valid turtle: "),
         ("letters.foo", "letters.foo: unknown RDF file extension"),
         ("missing.ttl", "missing.ttl: no such file"),
+        ("ontology.ttl", "ontology.ttl: no letter in this file (no imr:Determination)"),
     ],
 )
 def test_bad_files_give_one_line_and_exit_1(files: Path, name: str, reason: str) -> None:

@@ -18,6 +18,7 @@ from imrgraph.cli._app import app
 from imrgraph.errors import ImrGraphError, InputError
 from imrgraph.rdf.validate import (
     DEFAULT_BATCH_SIZE,
+    NO_DETERMINATION,
     LetterResult,
     ValidationReport,
     default_validator,
@@ -86,6 +87,9 @@ def validate_command(
             report = validator.validate_graph(data, batch_size)
             if not report.results:
                 typer.echo(f"{path}: no triples to validate", err=True)
+                failed_files += 1
+            elif all(r.letter == NO_DETERMINATION for r in report.results):
+                typer.echo(f"{path}: no letter in this file (no imr:Determination)", err=True)
                 failed_files += 1
             for result in report.results:
                 result.source_file = result.source_file or str(path)

@@ -65,6 +65,8 @@ __all__ = [
 ]
 
 DEFAULT_BATCH_SIZE = 200
+#: the label of triples that no imr:Determination reaches (a file that holds no letter)
+NO_DETERMINATION = "(no determination)"
 
 
 @dataclass(frozen=True)
@@ -469,7 +471,7 @@ def _unit(graph_iri: str | None, triples: list[tuple[Node, Node, Node]]) -> _Uni
         if source is not None and source[0] == det and source[1] in names:
             source_file = str(names[source[1]])
     return _Unit(
-        letter=label or graph_iri or "(no determination)",
+        letter=label or graph_iri or NO_DETERMINATION,
         graph=graph_iri,
         source_file=source_file,
         triples=triples,
