@@ -138,8 +138,13 @@ def test_every_data_class_of_the_ontology_is_targeted(ontology: Graph, shapes: G
 def test_every_imr_property_is_written_by_the_mapper(written: Graph, ontology: Graph) -> None:
     imr_properties = {p for p in _declared_properties(ontology) if str(p).startswith(str(IMR))}
     # imr:family describes the scheme's concepts, not letter data; imr:supersededBy is written
-    # by the store when a corrected letter replaces a version (imrgraph.store.versions).
-    assert imr_properties - set(written.predicates()) == {IMR.family, IMR.supersededBy}
+    # and imr:supersededOutcome by the store when a corrected letter replaces a version
+    # (imrgraph.store.versions).
+    assert imr_properties - set(written.predicates()) == {
+        IMR.family,
+        IMR.supersededBy,
+        IMR.supersededOutcome,
+    }
 
 
 def _design_terms() -> set[URIRef]:

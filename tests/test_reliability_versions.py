@@ -143,6 +143,10 @@ def test_the_superseded_version_stays_retrievable(tmp_path, versions):
     assert len(old_lines) == len(alone_lines) + 1
     assert any(f"{IMR}supersededBy" in line for line in old_lines)
     assert "(DOS: 01/05/2015)" in exported.stdout
+    # Its outcomes are kept as imr:supersededOutcome, never as imr:hasOutcome (which every
+    # count of items goes through, anchored on the letter or not).
+    assert f"<{IMR}hasOutcome>" not in exported.stdout
+    assert sum(f"<{IMR}supersededOutcome>" in line for line in old_lines) == 5
     # Its nodes are its own: none shared with the current version (safe to merge graphs).
     current_export = runner.invoke(
         app, ["export", "--store", str(store_dir), "--case", CASE, "--format", "ntriples"]

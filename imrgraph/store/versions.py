@@ -13,7 +13,8 @@ The rule (RELIABILITY.md, "Versions of a letter"):
   ``{base}determination/{key}/superseded/{sha256}`` (so no node is shared with the current
   version, even when graphs are merged) and its determination typed
   ``imr:SupersededDetermination`` (not ``imr:Determination``) with ``imr:supersededBy`` the
-  current determination. Saved queries, analysis and stats count determinations anchored on
+  current determination; its items' ``imr:hasOutcome`` become ``imr:supersededOutcome``.
+  Saved queries, analysis and stats count items through ``imr:hasOutcome`` and letters through
   ``?det a imr:Determination`` inside ``GRAPH ?g``, so a superseded version is never counted,
   yet ``imrgraph export --case {key}/superseded/{sha256}`` and the ``letter-versions`` query
   still show it.
@@ -38,6 +39,8 @@ _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 DETERMINATION = ox.NamedNode(_I + "Determination")
 SUPERSEDED_DETERMINATION = ox.NamedNode(_I + "SupersededDetermination")
 SUPERSEDED_BY = ox.NamedNode(_I + "supersededBy")
+HAS_OUTCOME = ox.NamedNode(_I + "hasOutcome")
+SUPERSEDED_OUTCOME = ox.NamedNode(_I + "supersededOutcome")
 _DECISION_DATE = ox.NamedNode(_I + "decisionDate")
 _SHA256 = ox.NamedNode(_I + "sha256")
 _SOURCE_PAGE = ox.NamedNode(_I + "sourcePage")
@@ -122,7 +125,12 @@ def _content(triples: Iterable[ox.Triple], det: ox.NamedNode) -> set[ox.Triple]:
 def supersede(
     triples: Iterable[ox.Triple], det: ox.NamedNode, sha256: str, current: ox.NamedNode
 ) -> list[ox.Triple]:
-    """A version's triples renamed and retyped as a superseded version of ``current``."""
+    """A version's triples renamed and retyped as a superseded version of ``current``.
+
+    Its items' outcomes become ``imr:supersededOutcome``: every count of items (saved queries,
+    the analysis, stats) goes through ``imr:hasOutcome``, so an outcome no longer in force can
+    never be counted, even by a query that does not anchor on ``imr:Determination``.
+    """
     old = det.value
     new = f"{old}/superseded/{sha256}"
 
@@ -138,7 +146,8 @@ def supersede(
         if t.subject == det and t.predicate == _RDF_TYPE and t.object == DETERMINATION:
             out.append(ox.Triple(renamed, _RDF_TYPE, SUPERSEDED_DETERMINATION))
             continue
-        out.append(ox.Triple(rename(t.subject), t.predicate, rename(t.object)))
+        predicate = SUPERSEDED_OUTCOME if t.predicate == HAS_OUTCOME else t.predicate
+        out.append(ox.Triple(rename(t.subject), predicate, rename(t.object)))
     out.append(ox.Triple(renamed, SUPERSEDED_BY, current))
     return out
 
