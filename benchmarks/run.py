@@ -54,6 +54,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 CHILD = HERE / "_bench_child.py"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
 SHARD_SIZE = 1000  # benchmarks/corpus.py writes letter i as <i // 1000>/letter-<i>.pdf
 QUERIES_TARGET = "guidelines-upheld-denials"
 
@@ -61,10 +62,12 @@ QUERIES_TARGET = "guidelines-upheld-denials"
 # ---- measuring a child process ----------------------------------------------------------------
 
 
-def _tree_rss(root: int) -> int:
-    """Resident bytes of ``root`` and all its descendants, from /proc."""
+def _tree_rss(root: int, cpu: dict[int, float] | None = None) -> int:
+    """Resident bytes of ``root`` and all its descendants, from /proc; ``cpu`` (if given) gets
+    each of those processes' CPU seconds so far (user + system)."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
+    ticks: dict[int, int] = {}
     page = os.sysconf("SC_PAGE_SIZE")
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -77,10 +80,13 @@ def _tree_rss(root: int) -> int:
         pid = int(entry)
         children.setdefault(int(fields[1]), []).append(pid)
         rss[pid] = int(fields[21]) * page
+        ticks[pid] = int(fields[11]) + int(fields[12])
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
         total += rss.get(pid, 0)
+        if cpu is not None and pid in ticks:
+            cpu[pid] = max(cpu.get(pid, 0.0), ticks[pid] / CLK_TCK)
         todo.extend(children.get(pid, []))
     return total
 
@@ -92,6 +98,7 @@ class Child:
     seconds: float
     maxrss: int  # bytes, largest single process (os.wait4)
     tree_peak: int  # bytes, sampled sum over the process tree
+    cpu: float  # CPU seconds of the whole process tree (user + system)
     returncode: int
     stdout: str
     load: float
@@ -111,12 +118,13 @@ def run_child(cmd: list[str], log: Path, stdout_to: Path | None = None) -> Child
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err)
         peak = 0
+        cpu: dict[int, float] = {}
         stop = threading.Event()
 
         def sample() -> None:
             nonlocal peak
             while not stop.is_set():
-                peak = max(peak, _tree_rss(proc.pid))
+                peak = max(peak, _tree_rss(proc.pid, cpu))
                 stop.wait(0.2)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -127,7 +135,13 @@ def run_child(cmd: list[str], log: Path, stdout_to: Path | None = None) -> Child
         sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     text = "" if stdout_to else out_path.read_text(encoding="utf-8", errors="replace")
-    return Child(seconds, usage.ru_maxrss * 1024, peak, proc.returncode, text, os.getloadavg()[0])
+    # CPU: the larger of the kernel's figure for the child and the processes it reaped, and
+    # the /proc samples of every process in the tree (workers of a forkserver are not reaped
+    # by the child itself; the last 0.2 s of a process that exits may be missed).
+    cpu_s = max(usage.ru_utime + usage.ru_stime, sum(cpu.values()))
+    return Child(
+        seconds, usage.ru_maxrss * 1024, peak, cpu_s, proc.returncode, text, os.getloadavg()[0]
+    )
 
 
 def checked(child: Child, what: str, log: Path, ok: tuple[int, ...] = (0,)) -> Child:
@@ -213,6 +227,7 @@ class Row:
     versus: str = ""
     throughput: bool = True
     notes: list[str] = field(default_factory=list)
+    cpu: float | None = None  # CPU seconds of the stage's processes
 
 
 def fmt_latency(seconds: float | None) -> str:
@@ -228,15 +243,16 @@ def mib(value: int | None) -> str:
 def print_table(rows: list[Row]) -> str:
     head = (
         f"{'stage':52} {'letters':>7} {'seconds':>8} {'letters/s':>9} {'latency':>10} "
-        f"{'maxRSS':>7} {'treeRSS':>7} {'load':>5}  vs baseline"
+        f"{'maxRSS':>7} {'treeRSS':>7} {'CPU s':>7} {'load':>5}  vs baseline"
     )
     lines = [head, "-" * len(head)]
     for r in rows:
         rate = f"{r.letters / r.seconds:.1f}" if r.throughput and r.seconds else "-"
         load = "-" if r.load is None else f"{r.load:.1f}"
+        cpu = "-" if r.cpu is None else f"{r.cpu:.1f}"
         lines.append(
             f"{r.stage:52} {r.letters:7d} {r.seconds:8.2f} {rate:>9} {fmt_latency(r.latency):>10} "
-            f"{mib(r.maxrss):>7} {mib(r.tree):>7} {load:>5}  {r.versus}"
+            f"{mib(r.maxrss):>7} {mib(r.tree):>7} {cpu:>7} {load:>5}  {r.versus}"
         )
     text = "\n".join(lines)
     print(text, flush=True)
@@ -325,6 +341,7 @@ def main(argv: list[str] | None = None) -> int:
                 c.maxrss,
                 c.tree_peak,
                 c.load,
+                cpu=c.cpu,
             )
         )
         if baselines:
@@ -392,6 +409,7 @@ def main(argv: list[str] | None = None) -> int:
                 c.tree_peak,
                 c.load,
                 f"stored {ing['stored']}, failed {ing['failed']}",
+                cpu=c.cpu,
             )
         )
         sub_store = work / "store-subset"
@@ -444,6 +462,7 @@ def main(argv: list[str] | None = None) -> int:
                     sub.maxrss,
                     sub.tree_peak,
                     sub.load,
+                    cpu=sub.cpu,
                 )
             )
             ri = rdf["ingest"]
@@ -471,6 +490,7 @@ def main(argv: list[str] | None = None) -> int:
                 c.maxrss,
                 c.tree_peak,
                 c.load,
+                cpu=c.cpu,
             )
         )
         if baselines:
@@ -486,6 +506,7 @@ def main(argv: list[str] | None = None) -> int:
                     sv.tree_peak,
                     sv.load,
                     f"{v['failing']} failing",
+                    cpu=sv.cpu,
                 )
             )
             rv = rdf["validate"]
@@ -522,6 +543,7 @@ def main(argv: list[str] | None = None) -> int:
                     c.tree_peak,
                     c.load,
                     throughput=False,
+                    cpu=c.cpu,
                 )
             )
             if baselines:
@@ -539,6 +561,7 @@ def main(argv: list[str] | None = None) -> int:
                         cs.tree_peak,
                         cs.load,
                         throughput=False,
+                        cpu=cs.cpu,
                     )
                 )
                 same_rows = "same rows" if rq["rows"] == qs["rows"] else "ROW COUNTS DIFFER"
@@ -571,6 +594,7 @@ def main(argv: list[str] | None = None) -> int:
                 c.tree_peak,
                 c.load,
                 throughput=False,
+                cpu=c.cpu,
             )
         )
         c = stage(
@@ -587,6 +611,7 @@ def main(argv: list[str] | None = None) -> int:
                 c.tree_peak,
                 c.load,
                 throughput=False,
+                cpu=c.cpu,
             )
         )
         export = work / "export.nq"
@@ -605,6 +630,7 @@ def main(argv: list[str] | None = None) -> int:
                 c.tree_peak,
                 c.load,
                 f"{export_bytes / 2**20:.0f} MiB written",
+                cpu=c.cpu,
             )
         )
         if baselines:
@@ -629,6 +655,7 @@ def main(argv: list[str] | None = None) -> int:
                     se.maxrss,
                     se.tree_peak,
                     se.load,
+                    cpu=se.cpu,
                 )
             )
             rows.append(
