@@ -448,13 +448,16 @@ def _units_of(data: Graph | Dataset) -> Iterator[_Unit]:
         yield from _split_by_determination(data)
 
 
+_DETERMINATION_TYPES = (IMR.Determination, IMR.SupersededDetermination)
+
+
 def _unit(graph_iri: str | None, triples: list[tuple[Node, Node, Node]]) -> _Unit:
     """A unit for a letter's triples, labelled by its case number (else its determination's
     key) and the file name of its source."""
     det = identifier = source = None
     names: dict[Node, Node] = {}
     for s, p, o in triples:
-        if p == RDF.type and o == IMR.Determination:
+        if p == RDF.type and o in _DETERMINATION_TYPES:
             det = s
         elif p == DCTERMS.identifier:
             identifier = (s, o)
@@ -479,7 +482,7 @@ def _unit(graph_iri: str | None, triples: list[tuple[Node, Node, Node]]) -> _Uni
 
 
 def _split_by_determination(graph: Graph) -> Iterator[_Unit]:
-    determinations = list(graph.subjects(RDF.type, IMR.Determination))
+    determinations = [d for t in _DETERMINATION_TYPES for d in graph.subjects(RDF.type, t)]
     claimed: set[Node] = set()
     for det in determinations:
         reach = {det}
