@@ -59,7 +59,8 @@ RULES: list[tuple[str, str]] = [
     (
         "Programs",
         r"functional\s+restoration|\bFRP\b|work\s+harden|work\s+condition|weight\s+(?:loss|"
-        r"reduction|management)|detox(?:ification)?|(?:chronic\s+)?pain\s+(?:management\s+)?program|gym\s+membership|"
+        r"reduction|management)|detox(?:ification)?|(?:chronic\s+)?pain\s+(?:management\s+)?"
+        r"program|gym\s+membership|"
         r"pool\s+membership|multidisciplinary|interdisciplinary|medifast|nutrisystem|"
         r"lindora|jenny\s+craig|\bHELP\b",
     ),

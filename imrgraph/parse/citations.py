@@ -127,7 +127,8 @@ _MTUS_RE = re.compile(
     re.I,
 )
 _ODG_RE = re.compile(
-    r"(?:the\s+)?(?:Official\s+Disability\s+Guidelines?(?:\s*[-–]?\s*Treatment\s+in\s+Workers['’]?"
+    r"(?:the\s+)?(?:Official\s+Disability\s+Guidelines?"
+    r"(?:\s*[-–]?\s*Treatment\s+in\s+Workers['’]?"
     r"\s+Comp(?:ensation)?)?(?:\s*\((?:ODG|ODG-TWC)\))?|ODG(?:[\s-]*TWC)?)(?:['’]s)?"
     r"(?:\s*\(?(?:19|20)\d{2}\)?)?(?:\s+Treatment\s+in\s+Workers['’]?\s+Comp(?:ensation)?)?"
     r"\s*[:,]?\s*",

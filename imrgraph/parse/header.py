@@ -68,7 +68,8 @@ def parse_header(text: str, start: int, end: int, warnings: list[str]) -> Header
 
 
 _ANY_LABEL_RE = re.compile(
-    r"^(?:Case\s+Number|Date\s+Assigned|Date\s+of\s+(?:Injury|UR)|Decision\s+Date|UR\s+Denial|Priority"
+    r"^(?:Case\s+Number|Date\s+Assigned|Date\s+of\s+(?:Injury|UR)|Decision\s+Date|UR\s+Denial"
+    r"|Priority"
     r"|Application\s+Received|IMR\s+Application)",
     re.I,
 )

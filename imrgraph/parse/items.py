@@ -32,8 +32,8 @@ _NEW_DECISION_RE = re.compile(
     re.I,
 )
 _NEW_FOLLOW_RE = re.compile(
-    r"\s*(?:Claims\s+Administrator\s+guidelines?|(?:MAXIMUS|(?:Expert|Physician|Medical)\s+"
-    r"Reviewer|IMR)\s+guidelines?|Decision\s+rationale)\s*:",
+    r"\s*(?:Claims\s+Administrator\s+guidelines?|(?:MAXIMUS(?:\s+Federal\s+Services)?"
+    r"|(?:Expert|Physician|Medical)\s+Reviewer|IMR)\s+guidelines?|Decision\s+rationale)\s*:",
     re.I,
 )
 _RUN_ON_DECISION_RE = re.compile(
@@ -45,7 +45,9 @@ _RUN_ON_STOP_RE = re.compile(r"(?:[.!?][\"'”’)\]]*|below:|rationale:)\s+(?=\
 _RUN_ON_REACH = 300
 _NEW_CA_RE = re.compile(r"Claims\s+Administrator\s+guidelines?\s*:", re.I)
 _NEW_REVIEWER_RE = re.compile(
-    r"(?:MAXIMUS|(?:Expert|Physician|Medical)\s+Reviewer|IMR)\s+guidelines?\s*:", re.I
+    r"(?:MAXIMUS(?:\s+Federal\s+Services)?|(?:Expert|Physician|Medical)\s+Reviewer|IMR)"
+    r"\s+guidelines?\s*:",
+    re.I,
 )
 _NEW_RATIONALE_RE = re.compile(r"Decision\s+rationale\s*:", re.I)
 
