@@ -285,12 +285,59 @@ def load_sample(store) -> None:
         store.replace_graph(graph, triples)
 
 
-@pytest.fixture
-def sample_store(tmp_path: Path):
-    """An embedded store on disk holding the ontology and the sample letters."""
+@pytest.fixture(scope="session")
+def _sample_store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample store built once (ontology + letters), closed; tests get a copy of it."""
     from imrgraph.store import EmbeddedStore
 
-    store = EmbeddedStore(tmp_path / "store")
+    location = tmp_path_factory.mktemp("sample") / "store"
+    store = EmbeddedStore(location)
     load_sample(store)
+    store.close()
+    return location
+
+
+@pytest.fixture
+def sample_store(tmp_path: Path, _sample_store_template: Path):
+    """An embedded store on disk holding the ontology and the sample letters (a fresh copy of
+    a store built once per session: tests may change it)."""
+    from imrgraph.store import EmbeddedStore
+
+    shutil.copytree(_sample_store_template, tmp_path / "store")
+    store = EmbeddedStore(tmp_path / "store")
     yield store
     store.close()
+
+
+@dataclass
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+    """Run ``imrgraph ARGS`` in this process through the real entry point (``imrgraph.cli.main``:
+    argument parsing, error messages, exit status), without a new interpreter's start-up."""
+    from imrgraph.cli import main
+
+    def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> CliResult:
+        capfd.readouterr()
+        with monkeypatch.context() as patch:
+            patch.setattr(sys, "argv", ["imrgraph", *args])
+            patch.delenv("IMRGRAPH_STORE", raising=False)
+            patch.delenv("IMRGRAPH_ENDPOINT", raising=False)
+            for key, value in (env or {}).items():
+                patch.setenv(key, value)
+            if cwd is not None:
+                patch.chdir(cwd)
+            try:
+                main()
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        out, err = capfd.readouterr()
+        return CliResult(code, out, err)
+
+    return run

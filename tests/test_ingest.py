@@ -132,9 +132,9 @@ def test_readme_ingest_summary(ingested: Path) -> None:
     ],
 )
 def test_guideline_ranking_matches_the_expected_json(
-    ingested: Path, party: str, param: list[str]
+    ingested: Path, party: str, param: list[str], cli
 ) -> None:
-    run = _cli("query", "guidelines-upheld-denials", "--format", "csv", *param, cwd=ingested)
+    run = cli("query", "guidelines-upheld-denials", "--format", "csv", *param, cwd=ingested)
     assert run.returncode == 0, run.stderr
     rows = list(csv.reader(io.StringIO(run.stdout)))
     assert rows[0] == ["guideline", "items", "upheld", "uphold_rate"]
@@ -143,8 +143,8 @@ def test_guideline_ranking_matches_the_expected_json(
     assert rows[1:] == expected
 
 
-def test_readme_table_output(ingested: Path) -> None:
-    run = _cli("query", "guidelines-upheld-denials", cwd=ingested)
+def test_readme_table_output(ingested: Path, cli) -> None:
+    run = cli("query", "guidelines-upheld-denials", cwd=ingested)
     assert run.returncode == 0, run.stderr
     assert "Chronic Pain Medical Treatment Guidelines" in run.stdout
 
@@ -156,23 +156,23 @@ def _snapshot(store_dir: Path) -> list[str]:
     return sorted(buffer.getvalue().decode().splitlines())
 
 
-def test_reingest_changes_nothing_and_force_replaces(tmp_path: Path) -> None:
+def test_reingest_changes_nothing_and_force_replaces(tmp_path: Path, cli) -> None:
     letters = tmp_path / "letters"
     letters.mkdir()
     for name in ("seed-letter.txt", "cm15-low-back-date-conflict.txt"):
         shutil.copy(EXAMPLES / name, letters / name)
     store_dir = tmp_path / "store"
-    first = _cli("ingest", str(letters), "--store", str(store_dir), "-j", "1")
+    first = cli("ingest", str(letters), "--store", str(store_dir), "-j", "1")
     assert first.returncode == 0, first.stderr
     before = _snapshot(store_dir)
-    again = _cli(
+    again = cli(
         "ingest", str(letters), "--store", str(store_dir), "--report", "r.json", cwd=tmp_path
     )
     assert again.returncode == 0, again.stderr
     report = json.loads((tmp_path / "r.json").read_text())
     assert (report["stored"], report["skipped"]) == (0, 2)
     assert _snapshot(store_dir) == before
-    forced = _cli(
+    forced = cli(
         "ingest",
         str(letters),
         "--store",
@@ -208,14 +208,14 @@ def test_force_drops_the_graph_a_file_had_under_another_key(tmp_path: Path) -> N
     store.close()
 
 
-def test_failures_are_reported_and_not_stored(tmp_path: Path) -> None:
+def test_failures_are_reported_and_not_stored(tmp_path: Path, cli) -> None:
     letters = tmp_path / "letters"
     letters.mkdir()
     shutil.copy(EXAMPLES / "seed-letter.txt", letters / "good.txt")
     (letters / "broken.pdf").write_bytes(b"%PDF-1.4\nthis is not really a pdf\n")
     (letters / "shopping.txt").write_text("Milk, eggs, bread.\nNothing about IMR here.\n")
     store_dir = tmp_path / "store"
-    run = _cli(
+    run = cli(
         "ingest", str(letters), "--store", str(store_dir), "--report", "r.json", cwd=tmp_path
     )
     assert run.returncode == 1

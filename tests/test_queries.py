@@ -5,9 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -252,42 +249,32 @@ def test_a_saved_query_that_is_an_update_is_refused(
     assert sample_store.stats()["letters"] == 3
 
 
-def _cli(*args: str, store: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "IMRGRAPH_STORE": str(store)}
-    env.pop("IMRGRAPH_ENDPOINT", None)
-    return subprocess.run(
-        [sys.executable, "-m", "imrgraph", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
-
-
-def test_cli_refuses_updates_unless_allowed(sample_store: EmbeddedStore) -> None:
+def test_cli_refuses_updates_unless_allowed(sample_store: EmbeddedStore, cli) -> None:
     location = sample_store.path
     sample_store.close()
-    refused = _cli("query", "--sparql", "DROP ALL", store=location)
+    refused = cli("query", "--sparql", "DROP ALL", env={"IMRGRAPH_STORE": str(location)})
     assert refused.returncode == 1
     assert "refused" in refused.stderr and "Traceback" not in refused.stderr
     with EmbeddedStore(location) as store:
         assert store.stats()["letters"] == 3
-    done = _cli(
+    done = cli(
         "query",
         "--sparql",
         "DROP GRAPH <https://w3id.org/imrgraph/data/graph/CM15-0000001>",
         "--allow-update",
-        store=location,
+        env={"IMRGRAPH_STORE": str(location)},
     )
     assert done.returncode == 0, done.stderr
     with EmbeddedStore(location) as store:
         assert store.stats()["letters"] == 2
 
 
-def test_cli_formats(sample_store: EmbeddedStore) -> None:
+def test_cli_formats(sample_store: EmbeddedStore, cli) -> None:
     location = sample_store.path
     sample_store.close()
-    run = _cli("query", "outcomes-by-category", "--format", "csv", store=location)
+    run = cli(
+        "query", "outcomes-by-category", "--format", "csv", env={"IMRGRAPH_STORE": str(location)}
+    )
     assert run.returncode == 0, run.stderr
     assert list(csv.reader(io.StringIO(run.stdout))) == [
         ["category", "items", "upheld", "overturned"],
@@ -295,14 +282,14 @@ def test_cli_formats(sample_store: EmbeddedStore) -> None:
         ["Diagnostic Imaging", "1", "1", "0"],
         ["Physical Medicine", "1", "0", "1"],
     ]
-    run = _cli(
+    run = cli(
         "query",
         "guidelines-upheld-denials",
         "--format",
         "json",
         "-p",
         "level=section",
-        store=location,
+        env={"IMRGRAPH_STORE": str(location)},
     )
     assert json.loads(run.stdout)[0] == {
         "guideline": "Chronic Pain Medical Treatment Guidelines, Opioids",
@@ -310,8 +297,14 @@ def test_cli_formats(sample_store: EmbeddedStore) -> None:
         "upheld": 1,
         "uphold_rate": 0.5,
     }
-    run = _cli(
-        "query", "decisions-for-service", "--format", "tsv", "-p", "service=MRI", store=location
+    run = cli(
+        "query",
+        "decisions-for-service",
+        "--format",
+        "tsv",
+        "-p",
+        "service=MRI",
+        env={"IMRGRAPH_STORE": str(location)},
     )
     assert run.stdout.splitlines()[1].split("\t") == [
         "CM16-0000002",
@@ -319,9 +312,9 @@ def test_cli_formats(sample_store: EmbeddedStore) -> None:
         "Upheld",
         "The MRI is not medically necessary.",
     ]
-    run = _cli("query", "decisions-for-service", store=location)
+    run = cli("query", "decisions-for-service", env={"IMRGRAPH_STORE": str(location)})
     assert run.returncode == 1 and "parameter service is required" in run.stderr
-    run = _cli("queries", store=location)
+    run = cli("queries", env={"IMRGRAPH_STORE": str(location)})
     assert "guidelines-upheld-denials" in run.stdout and "--param level=" in run.stdout
 
 
