@@ -215,9 +215,7 @@ def test_failures_are_reported_and_not_stored(tmp_path: Path, cli) -> None:
     (letters / "broken.pdf").write_bytes(b"%PDF-1.4\nthis is not really a pdf\n")
     (letters / "shopping.txt").write_text("Milk, eggs, bread.\nNothing about IMR here.\n")
     store_dir = tmp_path / "store"
-    run = cli(
-        "ingest", str(letters), "--store", str(store_dir), "--report", "r.json", cwd=tmp_path
-    )
+    run = cli("ingest", str(letters), "--store", str(store_dir), "--report", "r.json", cwd=tmp_path)
     assert run.returncode == 1
     assert "Traceback" not in run.stderr
     report = json.loads((tmp_path / "r.json").read_text())
