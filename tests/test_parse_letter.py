@@ -320,3 +320,19 @@ def test_no_decisions_heading_items_found_anywhere():
         ("MRI of the right knee", "Overturned")
     ]
     assert "section-missing" in codes(letter)
+
+
+def test_impossible_header_date_is_unparsed_not_missing():
+    text = (
+        "Case Number: CM15-0201234  Date of Injury: 02/30/2014  UR Denial Date: 09/28/2015\n"
+        "CLINICAL CASE SUMMARY\nThe applicant is a 39-year-old with neck pain.\n"
+        "IMR ISSUES, DECISIONS AND RATIONALES\n"
+        "MRI of the neck: Upheld\n"
+        "Claims Administrator guideline: Decision based on MTUS Neck and Upper Back "
+        "Complaints 2004.\n"
+        "MAXIMUS guideline: Decision based on MTUS Neck and Upper Back Complaints 2004.\n"
+        "Decision rationale: The MRI is not medically necessary.\n"
+    )
+    letter = parse_pages([text], text_source())
+    assert letter.dates.injury is None and letter.dates.ur_decision == "2015-09-28"
+    assert codes(letter) == ["credentials-missing", "date-unparsed", "section-missing"]

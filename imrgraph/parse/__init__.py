@@ -91,13 +91,14 @@ def parse_pages(pages: list[str], source: Source) -> Letter:
         decision=header.dates.get("decision"),
         application_received=header.dates.get("application_received"),
     )
+    # A date the letter states but that cannot exist is "unparsed", not "missing".
     if summary.injury_date_unparsed and dates.injury is None:
         warnings.append("date-unparsed: summary injury date")
-    elif dates.injury is None:
+    elif dates.injury is None and "injury" not in header.unparsed:
         warnings.append("injury-date-missing: no date of injury found")
     if summary.ur_date_unparsed and dates.ur_decision is None:
         warnings.append("date-unparsed: summary utilization review date")
-    elif dates.ur_decision is None:
+    elif dates.ur_decision is None and "ur_decision" not in header.unparsed:
         warnings.append("ur-date-missing: no utilization review date found")
     if summary.age is None:
         warnings.append("age-missing: no applicant age found")

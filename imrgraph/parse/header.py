@@ -38,6 +38,7 @@ class Header:
     case_number: str | None = None
     priority: Priority | None = None
     dates: dict[str, str | None] = field(default_factory=dict)
+    unparsed: set[str] = field(default_factory=set)  # fields stated but not a possible date
 
 
 def parse_header(text: str, start: int, end: int, warnings: list[str]) -> Header:
@@ -60,9 +61,11 @@ def parse_header(text: str, start: int, end: int, warnings: list[str]) -> Header
             value = text[lm.end() : min(end, lm.end() + 30)].strip().split("\n")[0]
             if value and not _next_label_starts(value):
                 warnings.append(f"date-unparsed: header {name} {value!r}")
+                header.unparsed.add(name)
             continue
         if found.iso is None:
             warnings.append(f"date-unparsed: header {name} {found.text!r}")
+            header.unparsed.add(name)
         header.dates[name] = found.iso
     return header
 
