@@ -237,3 +237,19 @@ def test_edition_normalisation() -> None:
 
 def test_scheme_tables_are_built_once() -> None:
     assert guideline_scheme() is guideline_scheme()
+
+
+def test_every_constraint_has_a_message() -> None:
+    # A violation is read by a person: each property shape carries one English sh:message, and
+    # a node shape with a constraint of its own (sh:nodeKind) says what it is about.
+    from rdflib.namespace import SH
+
+    shapes = Graph().parse(resource_dir("shapes") / "imr.shapes.ttl")
+    property_shapes = set(shapes.subjects(RDF.type, SH.PropertyShape))
+    assert len(property_shapes) > 40
+    for shape in property_shapes:
+        messages = list(shapes.objects(shape, SH.message))
+        assert len(messages) == 1 and messages[0].language == "en", shape
+        assert shapes.value(shape, SH.targetClass) is not None, shape
+    for shape in shapes.subjects(RDF.type, SH.NodeShape):
+        assert shapes.value(shape, RDFS.comment) is not None, shape
