@@ -136,6 +136,14 @@ _ABBREVIATIONS = frozenset(
         "u.s",
         "inc",
         "co",
+        "q.h.s",
+        "q.o.d",
+        "m.d",
+        "d.o",
+        "d.c",
+        "ph.d",
+        "r.n",
+        "p.a",
     }
 )
 _LAST_WORD_RE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
