@@ -10,9 +10,6 @@ from __future__ import annotations
 import http.server
 import io
 import json
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -206,24 +203,14 @@ def test_503_beyond_the_retries_is_an_endpoint_error(flaky_server: str) -> None:
         store.select("SELECT ?n WHERE {}")
 
 
-def test_cli_reads_through_the_endpoint(endpoint: EndpointStore, tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "IMRGRAPH_STORE"}
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "imrgraph",
-            "query",
-            "outcomes-by-category",
-            "--format",
-            "csv",
-            "--endpoint",
-            endpoint.query_url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
+def test_cli_reads_through_the_endpoint(endpoint: EndpointStore, tmp_path: Path, cli) -> None:
+    run = cli(
+        "query",
+        "outcomes-by-category",
+        "--format",
+        "csv",
+        "--endpoint",
+        endpoint.query_url,
         cwd=tmp_path,
     )
     assert run.returncode == 0, run.stderr
