@@ -75,6 +75,7 @@ class InvalidBase(ImrGraphError):
     """The data base IRI given by the user is not an absolute http(s) IRI."""
 
 
+@lru_cache(maxsize=64)
 def normalize_base(base: str) -> str:
     """Check the data base IRI and make it end with "/" or "#" so paths can be appended."""
     if not re.match(r"^https?://[^\s<>\"{}|\\^`]+$", base):
