@@ -3,8 +3,8 @@
 For when one machine or one process is not enough: the server handles concurrent readers and
 writers. Each letter is written with ONE update request (``DROP SILENT GRAPH`` + ``INSERT
 DATA``), which a SPARQL 1.1 server runs as one transaction, so a letter is wholly there or not.
-Transient failures (connection refused or reset, 502/503/504) are retried with exponential
-backoff; everything else becomes a one-line ``EndpointError`` or ``QueryError``.
+Transient failures (connection refused or reset, timeouts, 500/502/503/504) are retried with
+exponential backoff; everything else becomes a one-line ``EndpointError`` or ``QueryError``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,10 @@ from imrgraph.store.base import GraphStore
 from imrgraph.store.results import Term
 from imrgraph.store.sparqltext import bind_with_values
 
-TRANSIENT_STATUS = {502, 503, 504}
+# 500 too: a server's internal error (storage busy, a restart under way) is worth a retry, and
+# every request imrgraph sends is idempotent (a letter is DROP GRAPH + INSERT DATA), so a retry
+# can never write a letter twice. A 4xx is the request's fault and is never retried.
+TRANSIENT_STATUS = {500, 502, 503, 504}
 ENDPOINT_ENV = "IMRGRAPH_ENDPOINT"
 
 
@@ -101,10 +104,14 @@ class EndpointStore(GraphStore):
             try:
                 response = self._client.send(request, stream=stream)
             except httpx.TimeoutException as exc:
-                if isinstance(exc, httpx.ConnectTimeout) and not last:
+                # A read timeout may come after the server applied an update; retrying is safe
+                # because every request is idempotent (see TRANSIENT_STATUS).
+                if not last:
                     time.sleep(self.backoff * 2**attempt)
                     continue
-                raise EndpointError(f"{url}: timed out ({type(exc).__name__})") from exc
+                raise EndpointError(
+                    f"{url}: timed out ({type(exc).__name__}) after {self.retries + 1} attempts"
+                ) from exc
             except httpx.TransportError as exc:
                 if not last:
                     time.sleep(self.backoff * 2**attempt)
@@ -124,7 +131,14 @@ class EndpointStore(GraphStore):
                 raise QueryError(
                     f"{url}: the server refused the request: {_server_message(response)}"
                 )
-            raise EndpointError(f"{url}: HTTP {response.status_code}: {_server_message(response)}")
+            tries = (
+                f" (after {self.retries + 1} attempts)"
+                if response.status_code in TRANSIENT_STATUS
+                else ""
+            )
+            raise EndpointError(
+                f"{url}: HTTP {response.status_code}{tries}: {_server_message(response)}"
+            )
         raise AssertionError("unreachable")
 
     def _post_query(self, sparql: str, accept: str, *, stream: bool = False) -> httpx.Response:
