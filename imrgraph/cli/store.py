@@ -7,6 +7,7 @@ format the output and set the exit status. Every command that reads the store ta
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import signal
@@ -30,7 +31,7 @@ from rich.progress import (
 from rich.table import Table
 
 from imrgraph.cli._app import app
-from imrgraph.errors import ImrGraphError, QueryError
+from imrgraph.errors import ImrGraphError, QueryError, StoreError
 from imrgraph.extract import DEFAULT_LIMITS, Limits
 from imrgraph.rdf.vocab import DEFAULT_DATA_BASE
 from imrgraph.store import EXPORT_FORMATS, GraphStore, open_store
@@ -174,11 +175,16 @@ def ingest_command(
             disable=not err.is_terminal,
         )
         counts = {"stored": 0, "skipped": 0, "failed": 0}
+        handled: set[str] = set()  # to name the letters not written if the store fails
+        failures: list[dict[str, str]] = []
         with progress:
             task = progress.add_task("ingest", total=total, **counts)
 
             def on_event(kind: str, path: str, detail: str) -> None:
                 counts[kind] += 1
+                handled.add(path)
+                if kind == "failed":
+                    failures.append({"path": path, "reason": detail})
                 if kind == "failed":
                     progress.console.print(
                         f"{path}: {detail}", markup=False, highlight=False, soft_wrap=True
@@ -211,6 +217,8 @@ def ingest_command(
                         max_seconds=max_seconds or None,
                     ),
                 )
+            except StoreError as exc:  # the store or server failed for good (after retries)
+                raise _not_written(exc, paths, handled, counts, failures, report) from exc
             finally:
                 signal.signal(signal.SIGTERM, previous)
         where = graph_store.location
@@ -236,6 +244,36 @@ def ingest_command(
         raise typer.Exit(130 if summary.stopped else 1)
     if summary.stopped:
         raise typer.Exit(130)
+
+
+def _not_written(
+    exc: StoreError,
+    paths: list[Path],
+    handled: set[str],
+    counts: dict[str, int],
+    failures: list[dict[str, str]],
+    report: Path | None,
+) -> StoreError:
+    """The store error, in one line, naming the letters not written and what to do.
+
+    Every letter stored before the error is whole (one transaction each) and a rerun skips
+    them, so the user only needs to know what is missing and that rerunning finishes the job.
+    ``--report`` gets the complete list.
+    """
+    from imrgraph.pipeline import iter_input_files
+
+    missing = [str(p) for p in iter_input_files(paths) if str(p) not in handled]
+    if report is not None:
+        data = {**counts, "failures": failures, "not_written": missing, "error": str(exc)}
+        with contextlib.suppress(OSError):
+            report.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    first = ", ".join(missing[:3]) + (", ..." if len(missing) > 3 else "")
+    listed = f"all in {report}" if report is not None else "--report FILE lists them all"
+    return type(exc)(
+        f"{exc}; {len(missing)} letters not written ({first}; {listed}); the "
+        f"{counts['stored']} stored before are complete; rerun the same command to finish "
+        "(letters already stored are skipped)"
+    )
 
 
 # ---- queries -----------------------------------------------------------------------------------
