@@ -51,7 +51,8 @@ def open_store(
     With neither, ``$IMRGRAPH_ENDPOINT`` then ``$IMRGRAPH_STORE`` then ``./imrgraph-store``.
     ``read_only`` means "do not create a store that does not exist": the embedded store is still
     opened read-write, because Oxigraph's read-only mode next to a writer is undefined
-    behaviour; its lock makes a concurrent writer fail cleanly instead.
+    behaviour; its lock makes a concurrent writer fail cleanly instead. If another process is
+    writing it, a reader opens that writer's newest snapshot instead (``embedded.py``).
     """
     if store and endpoint:
         raise StoreError("give either --store or --endpoint, not both")
