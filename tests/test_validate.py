@@ -29,7 +29,7 @@ from imrgraph.rdf.validate import (
     validate_letter,
     validate_letters,
 )
-from imrgraph.rdf.vocab import IMR, PROV
+from imrgraph.rdf.vocab import GL, IMR, PROV
 
 LETTERS = Path(__file__).resolve().parents[1] / "examples" / "letters"
 
@@ -162,6 +162,14 @@ def test_citation_of_a_concept_outside_the_scheme() -> None:
     graph.set((citation, IMR.citesGuideline, URIRef("https://example.org/not-a-guideline")))
     assert _one(graph, "imr:citesGuideline", "Class")
     assert _one(graph, "imr:citesGuideline/skos:inScheme", "HasValue")
+
+
+def test_citation_of_a_concept_of_another_family() -> None:
+    graph = letter_to_graph(seed_letter())
+    citation = URIRef(f"{ITEM2}/citation/expert-reviewer-1")  # an MTUS citation
+    graph.set((citation, IMR.citesGuideline, GL["ODG-Pain"]))
+    violation = _one(graph, "imr:citesGuideline/imr:family", "Equals")
+    assert "guideline family" in violation.message
 
 
 def test_no_provenance() -> None:
@@ -307,7 +315,6 @@ def test_every_example_file_parsed_by_the_pipeline_conforms() -> None:
 
 def test_seed_letter_parsed_by_the_pipeline_links_items_to_their_concepts() -> None:
     from imrgraph.pipeline import parse_file
-    from imrgraph.rdf.vocab import GL
 
     graph = letter_to_graph(parse_file(LETTERS / "seed-letter.txt"))
     found = {}

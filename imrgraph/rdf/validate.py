@@ -194,14 +194,14 @@ def load_shapes() -> Graph:
 
 
 def validation_ontology(ontology: Graph) -> Graph:
-    """The part of ``ontology`` the shapes read: subclass axioms, and the types and scheme
-    membership of the guideline and category concepts and of the named individuals."""
+    """The part of ``ontology`` the shapes read: subclass axioms, and the types, scheme
+    membership and family of the guideline and category concepts."""
     slim = Graph()
     concept_prefixes = (str(GL), str(CAT))
     for s, p, o in ontology.triples((None, RDFS.subClassOf, None)):
         if isinstance(o, URIRef):
             slim.add((s, p, o))
-    for predicate in (RDF.type, SKOS.inScheme):
+    for predicate in (RDF.type, SKOS.inScheme, IMR.family):
         for s, p, o in ontology.triples((None, predicate, None)):
             if isinstance(s, URIRef) and str(s).startswith(concept_prefixes):
                 slim.add((s, p, o))
