@@ -29,7 +29,7 @@ HOSTILE_CHARS = st.text(
     max_size=30,
 )
 SLOW_OK = settings(
-    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 
