@@ -228,6 +228,15 @@ def test_same_case_twice_in_a_batch_is_not_merged() -> None:
     assert all(r.conforms for r in results), [r.violations for r in results]
 
 
+def test_body_parts_described_differently_are_not_merged() -> None:
+    # "Neck" and "neck" name the same body-part node with two labels: in one merged graph that
+    # node would have two labels, a violation neither letter has on its own.
+    first, second = _broken(seed_letter(), 1), _broken(seed_letter(), 2)
+    second.injury.body_parts = ["Neck"]
+    results = validate_letters([first, second], batch_size=10)
+    assert all(r.conforms for r in results), [r.violations for r in results]
+
+
 def test_ont_graph_route_agrees_with_the_fast_route() -> None:
     letters = [_broken(seed_letter(), i) for i in range(3)]
     letters[1].applicant.age = 300

@@ -411,22 +411,31 @@ def _component(node: Node | None) -> str | None:
 
 
 def _batches(units: list[_Unit], size: int) -> Iterator[list[tuple[int, _Unit]]]:
-    """Group units into batches of at most ``size`` whose subjects do not overlap (apart from
-    body parts), so merging letters cannot create or hide a violation."""
+    """Group units into batches of at most ``size`` so that merging letters cannot create or
+    hide a violation: no two units in a batch describe the same node, except body-part nodes
+    that both describe with exactly the same triples."""
     batch: list[tuple[int, _Unit]] = []
     seen: set[str] = set()
+    shared: dict[str, frozenset] = {}
     for index, unit in enumerate(units):
-        subjects = (
-            {row[0] for row in unit.rows}
-            if unit.rows is not None
-            else {str(s) for s, _, _ in unit.triples or ()}
+        about: dict[str, set] = {}
+        if unit.rows is not None:
+            for row in unit.rows:
+                about.setdefault(row[0], set()).add(row[1:])
+        else:
+            for s, p, o in unit.triples or ():
+                about.setdefault(str(s), set()).add((p, o))
+        own = {s for s in about if "/body-part/" not in s}
+        parts = {s: frozenset(about[s]) for s in about if "/body-part/" in s}
+        clash = not own.isdisjoint(seen) or any(
+            shared.get(s, rows) != rows for s, rows in parts.items()
         )
-        own = {s for s in subjects if "/body-part/" not in s}
-        if batch and (len(batch) >= size or not own.isdisjoint(seen)):
+        if batch and (len(batch) >= size or clash):
             yield batch
-            batch, seen = [], set()
+            batch, seen, shared = [], set(), {}
         batch.append((index, unit))
         seen |= own
+        shared.update(parts)
     if batch:
         yield batch
 
