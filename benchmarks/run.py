@@ -175,6 +175,10 @@ def ensure_corpus(args: argparse.Namespace, work: Path) -> Path:
     if have >= args.letters:
         print(f"corpus: reusing {corpus} ({have} letters)", flush=True)
         return corpus
+    try:
+        import fpdf  # noqa: F401  (the generator's PDF writer)
+    except ImportError:
+        sys.exit("generating letters needs the test extra (fpdf2): pip install -e '.[test]'")
     cmd = [sys.executable, str(HERE / "corpus.py"), "--letters", str(args.letters - have)]
     cmd += ["--seed", str(args.seed), "--out", str(corpus), "--start", str(have), "--pdf"]
     started = time.perf_counter()
@@ -292,6 +296,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-baselines", action="store_true", help="skip every baseline")
     ap.add_argument("--runs", type=int, default=3, help="runs per query (first = cold)")
     ap.add_argument("--json", type=Path, help="also write the results here as JSON")
+    ap.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        choices=["parse", "validate", "queries", "guidelines"],
+        help="leave out a stage (repeatable; guidelines = the ranking command and export)",
+    )
+    ap.add_argument(
+        "--reuse-store",
+        action="store_true",
+        help="keep the store an earlier run left in --workdir (with its ingest report) and "
+        "skip the ingest",
+    )
     args = ap.parse_args(argv)
     if args.letters < 1:
         ap.error("--letters must be at least 1")
@@ -311,6 +328,8 @@ def main(argv: list[str] | None = None) -> int:
         rows: list[Row] = []
         results: dict[str, object] = {"letters": n, "started": started_at}
         baselines = not args.no_baselines
+        skip = set(args.skip)
+        export_bytes = 0
         sub_n = min(n, args.rdflib_letters)
         sub_paths = inputs(corpus, sub_n)
 
@@ -326,92 +345,102 @@ def main(argv: list[str] | None = None) -> int:
             return child
 
         # -- parse ---------------------------------------------------------------------------
-        parse_n = min(n, args.parse_letters or n)
-        c = stage(
-            "parse",
-            [*imrgraph, "parse", *inputs(corpus, parse_n), "--format", "jsonl"],
-            stdout_to=Path(os.devnull),
-        )
-        rows.append(
-            Row(
-                "parse: imrgraph parse (1 process)",
-                parse_n,
-                c.seconds,
-                c.seconds / parse_n,
-                c.maxrss,
-                c.tree_peak,
-                c.load,
-                cpu=c.cpu,
-            )
-        )
-        if baselines:
-            pb_n = min(n, args.parse_baseline_letters)
-            pb_list = write_list(work / "parse-baseline.list", inputs(corpus, pb_n))
-            pc = stage("parse-compare", [sys.executable, str(CHILD), "parse-compare", str(pb_list)])
-            b = pc.json()
-            ours, theirs = b["imrgraph"]["seconds"], b["pdfplumber"]["seconds"]
-            results["parse_compare"] = b
-            rows.append(
-                Row(
-                    "  same letters, in-process: imrgraph parse",
-                    pb_n,
-                    ours,
-                    ours / pb_n,
-                    None,
-                    None,
-                    pc.load,
-                )
+        if "parse" not in skip:
+            parse_n = min(n, args.parse_letters or n)
+            c = stage(
+                "parse",
+                [*imrgraph, "parse", *inputs(corpus, parse_n), "--format", "jsonl"],
+                stdout_to=Path(os.devnull),
             )
             rows.append(
                 Row(
-                    "  baseline: pdfplumber-only extraction + parser",
-                    pb_n,
-                    theirs,
-                    theirs / pb_n,
-                    pc.maxrss,
-                    pc.tree_peak,
-                    pc.load,
-                    f"imrgraph {ratio(ours, theirs)}",
+                    "parse: imrgraph parse (1 process)",
+                    parse_n,
+                    c.seconds,
+                    c.seconds / parse_n,
+                    c.maxrss,
+                    c.tree_peak,
+                    c.load,
+                    cpu=c.cpu,
                 )
             )
+            if baselines:
+                pb_n = min(n, args.parse_baseline_letters)
+                pb_list = write_list(work / "parse-baseline.list", inputs(corpus, pb_n))
+                pc = stage(
+                    "parse-compare", [sys.executable, str(CHILD), "parse-compare", str(pb_list)]
+                )
+                b = pc.json()
+                ours, theirs = b["imrgraph"]["seconds"], b["pdfplumber"]["seconds"]
+                results["parse_compare"] = b
+                rows.append(
+                    Row(
+                        "  same letters, in-process: imrgraph parse",
+                        pb_n,
+                        ours,
+                        ours / pb_n,
+                        None,
+                        None,
+                        pc.load,
+                    )
+                )
+                rows.append(
+                    Row(
+                        "  baseline: pdfplumber-only extraction + parser",
+                        pb_n,
+                        theirs,
+                        theirs / pb_n,
+                        pc.maxrss,
+                        pc.tree_peak,
+                        pc.load,
+                        f"imrgraph {ratio(ours, theirs)}",
+                    )
+                )
 
         # -- ingest --------------------------------------------------------------------------
         store = work / "store"
-        if store.exists():
-            shutil.rmtree(store)
         report = work / "ingest-report.json"
-        c = stage(
-            "ingest",
-            [
-                *imrgraph,
+        reuse = args.reuse_store and store.exists() and report.exists()
+        if store.exists() and not reuse:
+            shutil.rmtree(store)
+            report.unlink(missing_ok=True)
+        c = (
+            None
+            if reuse
+            else stage(
                 "ingest",
-                *paths,
-                "--store",
-                str(store),
-                "--workers",
-                str(workers),
-                "--report",
-                str(report),
-            ],
-            ok=(0, 1),
+                [
+                    *imrgraph,
+                    "ingest",
+                    *paths,
+                    "--store",
+                    str(store),
+                    "--workers",
+                    str(workers),
+                    "--report",
+                    str(report),
+                ],
+                ok=(0, 1),
+            )
         )
         ing = json.loads(report.read_text(encoding="utf-8"))
         results["ingest_report"] = {k: v for k, v in ing.items() if k != "failures"}
         results["ingest_failures"] = ing["failures"][:20]
         store_bytes = du(store)
-        rows.append(
-            Row(
-                f"ingest: PDF -> validated Oxigraph ({workers} workers)",
-                n,
-                c.seconds,
-                c.seconds * workers / n,
-                c.maxrss,
-                c.tree_peak,
-                c.load,
-                f"stored {ing['stored']}, failed {ing['failed']}",
-                cpu=c.cpu,
+        if c is not None:
+            rows.append(
+                Row(
+                    f"ingest: PDF -> validated Oxigraph ({workers} workers)",
+                    n,
+                    c.seconds,
+                    c.seconds * workers / n,
+                    c.maxrss,
+                    c.tree_peak,
+                    c.load,
+                    f"stored {ing['stored']}, failed {ing['failed']}",
+                    cpu=c.cpu,
+                )
             )
-        )
         sub_store = work / "store-subset"
         rdf: dict = {}
         if baselines:
@@ -480,65 +509,130 @@ def main(argv: list[str] | None = None) -> int:
             )
 
         # -- validate ------------------------------------------------------------------------
-        c = stage("validate", [*imrgraph, "validate", "--store", str(store)])
-        rows.append(
-            Row(
-                "validate: imrgraph validate (whole store)",
-                n,
-                c.seconds,
-                c.seconds / n,
-                c.maxrss,
-                c.tree_peak,
-                c.load,
-                cpu=c.cpu,
-            )
-        )
-        if baselines:
-            sv = stage("validate-subset", [sys.executable, str(CHILD), "validate", str(sub_store)])
-            v = sv.json()
+        if "validate" not in skip:
+            c = stage("validate", [*imrgraph, "validate", "--store", str(store)])
             rows.append(
                 Row(
-                    "  same letters, in-process: imrgraph validation",
-                    sub_n,
-                    v["seconds"],
-                    v["seconds"] / sub_n,
-                    sv.maxrss,
-                    sv.tree_peak,
-                    sv.load,
-                    f"{v['failing']} failing",
-                    cpu=sv.cpu,
+                    "validate: imrgraph validate (whole store)",
+                    n,
+                    c.seconds,
+                    c.seconds / n,
+                    c.maxrss,
+                    c.tree_peak,
+                    c.load,
+                    cpu=c.cpu,
                 )
             )
-            rv = rdf["validate"]
-            rows.append(
-                Row(
-                    "  baseline: pyshacl, whole graph in one call",
-                    sub_n,
-                    rv["seconds"],
-                    rv["seconds"] / sub_n,
-                    rv["maxrss"],
-                    None,
-                    rdf["load"],
-                    f"imrgraph {ratio(v['seconds'], rv['seconds'])} (conforms: {rv['conforms']})",
+            if baselines:
+                sv = stage(
+                    "validate-subset", [sys.executable, str(CHILD), "validate", str(sub_store)]
                 )
-            )
+                v = sv.json()
+                rows.append(
+                    Row(
+                        "  same letters, in-process: imrgraph validation",
+                        sub_n,
+                        v["seconds"],
+                        v["seconds"] / sub_n,
+                        sv.maxrss,
+                        sv.tree_peak,
+                        sv.load,
+                        f"{v['failing']} failing",
+                        cpu=sv.cpu,
+                    )
+                )
+                rv = rdf["validate"]
+                rows.append(
+                    Row(
+                        "  baseline: pyshacl, whole graph in one call",
+                        sub_n,
+                        rv["seconds"],
+                        rv["seconds"] / sub_n,
+                        rv["maxrss"],
+                        None,
+                        rdf["load"],
+                        f"imrgraph {ratio(v['seconds'], rv['seconds'])} "
+                        f"(conforms: {rv['conforms']})",
+                    )
+                )
 
         # -- saved queries -------------------------------------------------------------------
-        from imrgraph.store.queries import saved_queries
+        if "queries" not in skip:
+            from imrgraph.store.queries import saved_queries
 
-        names = [q.name for q in saved_queries() if q.form == "SELECT"]
-        results["queries"] = {}
-        for name in names:
-            cmd = [sys.executable, str(CHILD), "query", str(store), name, "--runs", str(args.runs)]
-            c = stage(f"query-{name}", cmd)
-            q = c.json()
-            results["queries"][name] = q
+            names = [q.name for q in saved_queries() if q.form == "SELECT"]
+            results["queries"] = {}
+            for name in names:
+                cmd = [
+                    sys.executable,
+                    str(CHILD),
+                    "query",
+                    str(store),
+                    name,
+                    "--runs",
+                    str(args.runs),
+                ]
+                c = stage(f"query-{name}", cmd)
+                q = c.json()
+                results["queries"][name] = q
+                rows.append(
+                    Row(
+                        f"query {name} ({q['rows']} rows)",
+                        n,
+                        q["cold"],
+                        q["warm"],
+                        c.maxrss,
+                        c.tree_peak,
+                        c.load,
+                        throughput=False,
+                        cpu=c.cpu,
+                    )
+                )
+                if baselines:
+                    cmd[3] = str(sub_store)
+                    cs = stage(f"query-subset-{name}", cmd)
+                    qs = cs.json()
+                    rq = rdf["queries"][name]
+                    rows.append(
+                        Row(
+                            "  same letters: Oxigraph",
+                            sub_n,
+                            qs["cold"],
+                            qs["warm"],
+                            cs.maxrss,
+                            cs.tree_peak,
+                            cs.load,
+                            throughput=False,
+                            cpu=cs.cpu,
+                        )
+                    )
+                    same_rows = "same rows" if rq["rows"] == qs["rows"] else "ROW COUNTS DIFFER"
+                    rows.append(
+                        Row(
+                            "  baseline: rdflib in memory",
+                            sub_n,
+                            rq["cold"],
+                            rq["warm"],
+                            rq["maxrss"],
+                            None,
+                            rdf["load"],
+                            f"Oxigraph {ratio(qs['warm'], rq['warm'])} warm; {same_rows}",
+                            throughput=False,
+                        )
+                    )
+
+        # -- the ranking a user types, and export ----------------------------------------------
+        if "guidelines" not in skip:
+            c = stage(
+                "guidelines",
+                [*imrgraph, "guidelines", "--store", str(store), "--format", "csv"],
+            )
             rows.append(
                 Row(
-                    f"query {name} ({q['rows']} rows)",
+                    "imrgraph guidelines (ranking, whole command)",
                     n,
-                    q["cold"],
-                    q["warm"],
+                    c.seconds,
+                    c.seconds,
                     c.maxrss,
                     c.tree_peak,
                     c.load,
@@ -546,131 +640,89 @@ def main(argv: list[str] | None = None) -> int:
                     cpu=c.cpu,
                 )
             )
-            if baselines:
-                cmd[3] = str(sub_store)
-                cs = stage(f"query-subset-{name}", cmd)
-                qs = cs.json()
-                rq = rdf["queries"][name]
-                rows.append(
-                    Row(
-                        "  same letters: Oxigraph",
-                        sub_n,
-                        qs["cold"],
-                        qs["warm"],
-                        cs.maxrss,
-                        cs.tree_peak,
-                        cs.load,
-                        throughput=False,
-                        cpu=cs.cpu,
-                    )
+            c = stage(
+                f"query-cli-{QUERIES_TARGET}",
+                [*imrgraph, "query", QUERIES_TARGET, "--store", str(store), "--format", "csv"],
+            )
+            rows.append(
+                Row(
+                    f"imrgraph query {QUERIES_TARGET} (whole command)",
+                    n,
+                    c.seconds,
+                    c.seconds,
+                    c.maxrss,
+                    c.tree_peak,
+                    c.load,
+                    throughput=False,
+                    cpu=c.cpu,
                 )
-                same_rows = "same rows" if rq["rows"] == qs["rows"] else "ROW COUNTS DIFFER"
-                rows.append(
-                    Row(
-                        "  baseline: rdflib in memory",
-                        sub_n,
-                        rq["cold"],
-                        rq["warm"],
-                        rq["maxrss"],
-                        None,
-                        rdf["load"],
-                        f"Oxigraph {ratio(qs['warm'], rq['warm'])} warm; {same_rows}",
-                        throughput=False,
-                    )
-                )
-
-        # -- the ranking a user types, and export ----------------------------------------------
-        c = stage(
-            "guidelines",
-            [*imrgraph, "guidelines", "--store", str(store), "--format", "csv"],
-        )
-        rows.append(
-            Row(
-                "imrgraph guidelines (ranking, whole command)",
-                n,
-                c.seconds,
-                c.seconds,
-                c.maxrss,
-                c.tree_peak,
-                c.load,
-                throughput=False,
-                cpu=c.cpu,
             )
-        )
-        c = stage(
-            f"query-cli-{QUERIES_TARGET}",
-            [*imrgraph, "query", QUERIES_TARGET, "--store", str(store), "--format", "csv"],
-        )
-        rows.append(
-            Row(
-                f"imrgraph query {QUERIES_TARGET} (whole command)",
-                n,
-                c.seconds,
-                c.seconds,
-                c.maxrss,
-                c.tree_peak,
-                c.load,
-                throughput=False,
-                cpu=c.cpu,
-            )
-        )
-        export = work / "export.nq"
-        c = stage(
-            "export",
-            [*imrgraph, "export", "--store", str(store), "--format", "nquads", "-o", str(export)],
-        )
-        export_bytes = export.stat().st_size
-        rows.append(
-            Row(
-                "export: imrgraph export --format nquads",
-                n,
-                c.seconds,
-                None,
-                c.maxrss,
-                c.tree_peak,
-                c.load,
-                f"{export_bytes / 2**20:.0f} MiB written",
-                cpu=c.cpu,
-            )
-        )
-        if baselines:
-            se = stage(
-                "export-subset",
+            export = work / "export.nq"
+            c = stage(
+                "export",
                 [
-                    sys.executable,
-                    str(CHILD),
+                    *imrgraph,
                     "export",
-                    str(sub_store),
-                    str(work / "export-subset.nq"),
+                    "--store",
+                    str(store),
+                    "--format",
+                    "nquads",
+                    "-o",
+                    str(export),
                 ],
             )
-            e = se.json()
-            re_ = rdf["export"]
+            export_bytes = export.stat().st_size
             rows.append(
                 Row(
-                    "  same letters, in-process: imrgraph export",
-                    sub_n,
-                    e["seconds"],
+                    "export: imrgraph export --format nquads",
+                    n,
+                    c.seconds,
                     None,
-                    se.maxrss,
-                    se.tree_peak,
-                    se.load,
-                    cpu=se.cpu,
+                    c.maxrss,
+                    c.tree_peak,
+                    c.load,
+                    f"{export_bytes / 2**20:.0f} MiB written",
+                    cpu=c.cpu,
                 )
             )
-            rows.append(
-                Row(
-                    "  baseline: rdflib N-Quads serialiser",
-                    sub_n,
-                    re_["seconds"],
-                    None,
-                    re_["maxrss"],
-                    None,
-                    rdf["load"],
-                    f"imrgraph {ratio(e['seconds'], re_['seconds'])}",
+            if baselines:
+                se = stage(
+                    "export-subset",
+                    [
+                        sys.executable,
+                        str(CHILD),
+                        "export",
+                        str(sub_store),
+                        str(work / "export-subset.nq"),
+                    ],
                 )
-            )
-        export.unlink()
+                e = se.json()
+                re_ = rdf["export"]
+                rows.append(
+                    Row(
+                        "  same letters, in-process: imrgraph export",
+                        sub_n,
+                        e["seconds"],
+                        None,
+                        se.maxrss,
+                        se.tree_peak,
+                        se.load,
+                        cpu=se.cpu,
+                    )
+                )
+                rows.append(
+                    Row(
+                        "  baseline: rdflib N-Quads serialiser",
+                        sub_n,
+                        re_["seconds"],
+                        None,
+                        re_["maxrss"],
+                        None,
+                        rdf["load"],
+                        f"imrgraph {ratio(e['seconds'], re_['seconds'])}",
+                    )
+                )
+            export.unlink()
 
         print()
         print(f"imrgraph benchmark suite, {n} letters (seed {args.seed}), corpus {corpus}")
