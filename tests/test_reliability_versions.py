@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from imrgraph.cli import app
 from imrgraph.store import EmbeddedStore
 from imrgraph.store.ingest import ingest
-from imrgraph.store.queries import run_select, saved_queries
+from imrgraph.store.queries import load_query, run_select, saved_queries
 
 ROOT = Path(__file__).resolve().parent.parent
 LETTER = ROOT / "examples" / "letters" / "cm15-low-back-date-conflict.txt"
@@ -193,3 +193,48 @@ def test_rerunning_with_both_versions_changes_nothing(tmp_path, versions):
 def _dump(store_dir: Path) -> set[str]:
     with EmbeddedStore(store_dir, create=False) as store:
         return {str(q) for q in store.quads()}
+
+
+@pytest.mark.server
+def test_versions_through_a_sparql_server(oxigraph_server, tmp_path, versions):
+    """The same rule on a real Oxigraph server: demoting and storing are one update request."""
+    from imrgraph.store import EndpointStore
+
+    original, corrected = versions
+    oxigraph_server.clear()
+    server = EndpointStore(oxigraph_server.query_url, retries=1, backoff=0.05)
+    try:
+        for path in (corrected, original):  # the corrected letter first: the original is older
+            summary = ingest([path], server, workers=1)
+            assert (summary.stored, summary.failed) == (1, 0)
+        only_current = tmp_path / "current"
+        _ingest(only_current, corrected)
+        with EmbeddedStore(only_current, create=False) as embedded:
+            for saved in saved_queries():
+                if saved.name == "letter-versions":
+                    continue
+                values = {p.name: "x" for p in saved.params if p.required}
+                assert (
+                    run_select(server, saved, values).rows
+                    == run_select(embedded, saved, values).rows
+                ), saved.name
+        rows = run_select(server, load_query("letter-versions"))
+        assert [(r[1], r[2]) for r in rows.rows] == [
+            ("current", "2015-04-20"),
+            ("superseded", "2015-03-13"),
+        ]
+    finally:
+        server.close()
+        oxigraph_server.clear()
+
+
+def test_force_on_a_superseded_file_keeps_the_rule(tmp_path, versions):
+    """--force re-parses a file; it does not let an older version jump ahead of the rule."""
+    original, corrected = versions
+    store_dir = tmp_path / "store"
+    _ingest(store_dir, original, corrected)
+    before = _dump(store_dir)
+    with EmbeddedStore(store_dir) as store:
+        summary = ingest([original], store, workers=1, force=True)
+    assert (summary.stored, summary.failed) == (1, 0)
+    assert _dump(store_dir) == before
