@@ -13,7 +13,13 @@ from imrgraph.analysis.selection import Selection, category_labels, run_select, 
 from imrgraph.analysis.stats import proportion
 from imrgraph.errors import QueryError
 
-__all__ = ["DIMENSIONS", "corpus_overview", "outcomes_by"]
+__all__ = [
+    "DIMENSIONS",
+    "corpus_overview",
+    "outcome_counts",
+    "outcome_records",
+    "outcomes_by",
+]
 
 #: Breakdown name -> pattern (inside ``GRAPH ?g``) binding ``?key`` for ``?item`` / ``?det``.
 DIMENSIONS: dict[str, str] = {
@@ -44,6 +50,19 @@ def outcomes_by(
     """
     if dimension not in DIMENSIONS:
         raise QueryError(f"unknown breakdown {dimension!r}; choose {', '.join(DIMENSIONS)}")
+    rows = outcome_counts(store, dimension, category, year)
+    if dimension == "specialty" and base is None:  # specialties overlap: base from the items
+        base = _overall(store, Selection(category=category, year=year))
+    labels = category_labels(store) if dimension == "category" else {}
+    return outcome_records(rows, dimension, base, labels)
+
+
+def outcome_counts(
+    store: Any, dimension: str, category: str | None = None, year: int | None = None
+) -> list[dict[str, Any]]:
+    """The raw GROUP BY of :func:`outcomes_by`: ``key``, ``items``, ``upheld`` per value."""
+    if dimension not in DIMENSIONS:
+        raise QueryError(f"unknown breakdown {dimension!r}; choose {', '.join(DIMENSIONS)}")
     selection = Selection(category=category, year=year)
     bound = selection.projection()
     rows = run_select(
@@ -55,17 +74,31 @@ def outcomes_by(
         f"}} }}\nGROUP BY ?key {bound}",
         selection.bindings(store),
     )
-    labels = category_labels(store) if dimension == "category" else {}
-    total = sum(int(r["items"]) for r in rows)
-    total_upheld = sum(int(r["upheld"]) for r in rows)
-    if dimension == "specialty":  # specialties overlap: the base comes from the items
-        total, total_upheld = base if base is not None else _overall(store, selection)
-    base = total_upheld / total if total else math.nan
+    return [{"key": r["key"], "items": int(r["items"]), "upheld": int(r["upheld"])} for r in rows]
+
+
+def outcome_records(
+    rows: list[dict[str, Any]],
+    dimension: str,
+    base: tuple[int, int] | None = None,
+    labels: dict[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """Records with rate, Wilson interval and lift from :func:`outcome_counts` rows.
+
+    ``base`` = (items, upheld) of the selection; by default the sum of the rows (exact for
+    categories and years, which partition the items).
+    """
+    labels = labels or {}
+    total = sum(r["items"] for r in rows)
+    total_upheld = sum(r["upheld"] for r in rows)
+    if base is not None:
+        total, total_upheld = base
+    base_rate = total_upheld / total if total else math.nan
     records = []
     for row in rows:
         key = row["key"]
-        items, upheld = int(row["items"]), int(row["upheld"])
-        p = proportion(upheld, items, base)
+        items, upheld = row["items"], row["upheld"]
+        p = proportion(upheld, items, base_rate)
         label = labels.get(str(key), str(key)) if key is not None else "unknown"
         records.append(
             {

@@ -27,7 +27,12 @@ from imrgraph.analysis.guidelines import (
     rank_guidelines,
 )
 from imrgraph.analysis.network import build_network
-from imrgraph.analysis.outcomes import corpus_overview, outcomes_by
+from imrgraph.analysis.outcomes import (
+    corpus_overview,
+    outcome_counts,
+    outcome_records,
+    outcomes_by,
+)
 from imrgraph.analysis.plots import (
     figure_svg,
     guideline_network_figure,
@@ -249,7 +254,8 @@ def report_data(
         categories_f = pool.submit(outcomes_by, store, "category")
         pairs_f = pool.submit(guideline_category_counts, store, "reviewer", "document")
         ca_f = pool.submit(guideline_counts, store, "claims-administrator", "document")
-        specialties_f = pool.submit(outcomes_by, store, "specialty")
+        # the base of the specialties' lift is the categories' item totals (no extra pass)
+        specialty_rows_f = pool.submit(outcome_counts, store, "specialty")
         warnings_f = pool.submit(_warnings, store)
         shacl_f = pool.submit(shacl, store) if shacl else None
         years, categories = years_f.result(), categories_f.result()
@@ -290,7 +296,7 @@ def report_data(
             }
             for rec, future in zip(ranking, examples_f, strict=False)
         ]
-        specialties = specialties_f.result()
+        specialties = outcome_records(specialty_rows_f.result(), "specialty", base)
         warnings = warnings_f.result()
         shacl_result = shacl_f.result() if shacl_f else None
     # The same counts ordered by the interval's lower bound (what --sort rate does).
