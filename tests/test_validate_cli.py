@@ -138,3 +138,16 @@ def test_endpoint_is_validated_letter_by_letter(oxigraph_server, tmp_path: Path)
     assert "CM15-0000006 (letter-6.txt): 1 violation" in done.stdout
     assert "      path:  imr:age" in done.stdout
     assert done.stdout.rstrip().endswith("2 letters checked: 1 conform, 1 do not (1 violation)")
+
+
+def test_cli_batch_default_follows_the_validator_and_start_up_skips_pyshacl() -> None:
+    import subprocess
+    import sys
+
+    from imrgraph.cli import graph as cli_graph
+    from imrgraph.rdf import validate
+
+    assert cli_graph.DEFAULT_BATCH_SIZE == validate.DEFAULT_BATCH_SIZE
+    code = "import sys, imrgraph.cli; print('pyshacl' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -10,20 +10,20 @@ from __future__ import annotations
 import json
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from imrgraph.cli._app import app
 from imrgraph.errors import ImrGraphError, InputError
-from imrgraph.rdf.validate import (
-    DEFAULT_BATCH_SIZE,
-    NO_DETERMINATION,
-    LetterResult,
-    ValidationReport,
-    default_validator,
-    read_rdf,
-)
+
+if TYPE_CHECKING:
+    from imrgraph.rdf.validate import LetterResult, ValidationReport
+
+# Kept equal to imrgraph.rdf.validate.DEFAULT_BATCH_SIZE (tests/test_validate_cli.py checks);
+# not imported from there because that module imports pyshacl, which costs every command
+# (`imrgraph --version` included) about half a second at start-up.
+DEFAULT_BATCH_SIZE = 200
 
 
 class ReportFormat(str, Enum):
@@ -73,6 +73,13 @@ def validate_command(
     """Check letter graphs against the SHACL shapes (exit 0: conforms, 1: does not)."""
     if files and (store or endpoint):
         raise ImrGraphError("give RDF files or --store/--endpoint, not both")
+    from imrgraph.rdf.validate import (
+        NO_DETERMINATION,
+        ValidationReport,
+        default_validator,
+        read_rdf,
+    )
+
     validator = default_validator()
     results: list[LetterResult] = []
     if files:
