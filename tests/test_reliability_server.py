@@ -331,3 +331,14 @@ def test_the_real_server_stopped_mid_ingest_and_restarted(corpus, expected, serv
     assert rerun.returncode == 0, rerun.stderr
     got = _on_server(server)
     assert got == expected, _difference(got, expected)
+
+
+def test_a_server_that_is_down_names_every_letter_not_written(corpus, tmp_path):
+    report = tmp_path / "report.json"
+    run = _ingest(corpus, f"http://127.0.0.1:{_free_port()}/query", "--report", str(report))
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    [error] = [line for line in run.stderr.splitlines() if line.startswith("imrgraph: error:")]
+    assert "cannot reach the SPARQL server" in error
+    assert f"{LETTERS} letters not written" in error
+    assert len(json.loads(report.read_text())["not_written"]) == LETTERS
