@@ -12,12 +12,13 @@ app = typer.Typer(
         "Turn California workers' compensation IMR determination letters into a knowledge graph "
         "and query it.\n\n"
         "Typical session:\n\n"
-        "  imrgraph ingest examples/letters\n\n"
+        "  imrgraph ingest examples/letters/*.pdf\n\n"
         "  imrgraph guidelines --top 10\n\n"
         "  imrgraph query outcomes-by-category"
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )

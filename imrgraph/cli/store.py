@@ -143,7 +143,7 @@ def ingest_command(
 
     Examples:
 
-      imrgraph ingest examples/letters
+      imrgraph ingest examples/letters/*.pdf
 
       imrgraph ingest letters/2015 --store /data/imr --workers 4 --report failures.json
 
