@@ -72,8 +72,8 @@ def rate_by_guideline_figure(records: list[dict[str, Any]], top: int = 15) -> Fi
     low = [r["uphold_rate"] - r["ci_low"] for r in rows]
     high = [r["ci_high"] - r["uphold_rate"] for r in rows]
     ax.errorbar(rates, y, xerr=[low, high], fmt="o", color=UPHELD, ecolor="#999999", capsize=3)
-    ax.set_yticks(y, [f"{_short(r['guideline'])}  (n={r['items']})" for r in rows])
-    ax.set_xlim(0, 1.02)
+    ax.set_yticks(y, [f"{_short(r['guideline'])}  (n={r['items']:,})" for r in rows])
+    ax.set_xlim(_lower_limit([r["ci_low"] for r in rows]), 1.01)
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.set_xlabel("items upheld (dot) with Wilson 95% interval (bar)")
     ax.grid(axis="x", color=GRID, linewidth=0.6)
@@ -94,9 +94,10 @@ def outcomes_by_category_figure(records: list[dict[str, Any]]) -> Figure:
     ax.barh(y, over, left=upheld, color=OVERTURNED, label="Overturned")
     ax.set_yticks(y, [_short(str(r["label"]), 40) for r in records])
     for yy, r in zip(y, records, strict=True):
-        ax.text(r["items"], yy, f" {r['items']}  ({r['uphold_rate']:.0%} upheld)", va="center")
+        ax.text(r["items"], yy, f" {r['items']:,}  ({r['uphold_rate']:.0%} upheld)", va="center")
     ax.set_xlim(0, max(r["items"] for r in records) * 1.35)
     ax.set_xlabel("disputed items")
+    ax.xaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
     ax.legend(loc="lower right", frameon=False)
     return fig
 
@@ -122,7 +123,7 @@ def rate_by_year_figure(records: list[dict[str, Any]]) -> Figure:
     ax.plot(years, rates, "o-", color=UPHELD, label="uphold rate")
     for x, r in zip(years, rows, strict=True):
         ax.annotate(
-            f"n={r['items']}",
+            f"n={r['items']:,}",
             (x, r["uphold_rate"]),
             textcoords="offset points",
             xytext=(0, 7),
@@ -131,7 +132,7 @@ def rate_by_year_figure(records: list[dict[str, Any]]) -> Figure:
             color="#555555",
         )
     ax.set_xticks(years, [str(y) for y in years])
-    ax.set_ylim(0, 1.08)
+    ax.set_ylim(_lower_limit([r["ci_low"] for r in rows]), 1.05)
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.set_ylabel("items upheld")
     ax.grid(axis="y", color=GRID, linewidth=0.6)
@@ -205,6 +206,15 @@ def guideline_network_figure(graph: nx.Graph, top: int = 12) -> Figure:
     bar.set_label("guideline uphold rate")
     bar.ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     return fig
+
+
+def _lower_limit(lows: list[float]) -> float:
+    """Axis start: 0, or closer to the data when every interval sits high (uphold rates of
+    90% and more are the norm, and a 0-100% axis would flatten their differences)."""
+    known = [x for x in lows if not math.isnan(x)]
+    if not known:
+        return 0.0
+    return max(0.0, math.floor((min(known) - 0.05) * 10) / 10)
 
 
 def _empty(ax: Any, message: str) -> None:
