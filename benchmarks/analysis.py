@@ -56,24 +56,24 @@ def build_store(work: Path, letters: int, replicate: int, seed: int) -> Path:
         return final
     base_letters = letters // replicate
     corpus = work / f"corpus-{base_letters}-seed{seed}"
-    if not corpus.exists():
-        t0 = time.perf_counter()
-        run(
-            [
-                sys.executable,
-                str(REPO / "benchmarks" / "corpus.py"),
-                "--letters",
-                str(base_letters),
-                "--seed",
-                str(seed),
-                "--out",
-                str(corpus),
-                "--text",
-            ]
-        )
-        print(f"generated {base_letters:,} letters in {time.perf_counter() - t0:.1f} s")
     base = work / f"store-{base_letters}-x1"
     if not base.exists():
+        if not corpus.exists():
+            t0 = time.perf_counter()
+            run(
+                [
+                    sys.executable,
+                    str(REPO / "benchmarks" / "corpus.py"),
+                    "--letters",
+                    str(base_letters),
+                    "--seed",
+                    str(seed),
+                    "--out",
+                    str(corpus),
+                    "--text",
+                ]
+            )
+            print(f"generated {base_letters:,} letters in {time.perf_counter() - t0:.1f} s")
         t0 = time.perf_counter()
         out = run([sys.executable, "-m", "imrgraph", "ingest", str(corpus), "--store", str(base)])
         print(out.stdout.strip().splitlines()[-1])
