@@ -134,14 +134,22 @@ def export_embedded(store: str, out: Path) -> dict[str, object]:
 def time_query(run, runs: int, budget: float | None = None) -> dict[str, object]:
     """First (cold) run and the median of the following warm runs of ``run()``; a first run
     longer than ``budget`` seconds is not repeated (warm = cold, ``"repeated": false``)."""
-    times, rows = [], 0
+    times, cpu, rows = [], [], 0
     for _ in range(max(runs, 2)):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         rows = run()
         times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
         if budget is not None and times[0] > budget:
-            return {"cold": times[0], "warm": times[0], "rows": rows, "repeated": False}
-    return {"cold": times[0], "warm": statistics.median(times[1:]), "rows": rows}
+            return {"cold": times[0], "warm": times[0], "rows": rows, "repeated": False,
+                    "cold_cpu": cpu[0], "warm_cpu": cpu[0]}  # fmt: skip
+    return {
+        "cold": times[0],
+        "warm": statistics.median(times[1:]),
+        "cold_cpu": cpu[0],
+        "warm_cpu": statistics.median(cpu[1:]),
+        "rows": rows,
+    }
 
 
 def query_embedded(store: str, name: str, runs: int) -> dict[str, object]:

@@ -339,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
             child = checked(run_child(cmd, log, kw.get("stdout_to")), name, log, kw.get("ok", (0,)))
             print(
                 f"    {child.seconds:.1f} s, max RSS {mib(child.maxrss)} MiB, "
-                f"tree {mib(child.tree_peak)} MiB, load {child.load:.1f}",
+                f"tree {mib(child.tree_peak)} MiB, CPU {child.cpu:.1f} s, load {child.load:.1f}",
                 flush=True,
             )
             return child
