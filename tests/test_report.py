@@ -147,3 +147,15 @@ def test_cli_report_unwritable_path_is_one_line_error(store_dir: Path, tmp_path:
     )
     assert result.exit_code == 1
     assert "cannot write the report" in str(result.exception)
+
+
+def test_one_pass_year_and_category_equal_the_separate_breakdowns(store_dir: Path) -> None:
+    from imrgraph.analysis.outcomes import outcome_counts, year_category_counts
+
+    with open_store(store_dir) as store:
+        years, categories = year_category_counts(store)
+        assert sorted(years, key=str) == sorted(outcome_counts(store, "year"), key=str)
+        assert sorted(categories, key=str) == sorted(outcome_counts(store, "category"), key=str)
+    _, items, upheld = expected_totals()
+    assert sum(r["items"] for r in years) == items
+    assert sum(r["upheld"] for r in categories) == upheld

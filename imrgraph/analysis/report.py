@@ -31,7 +31,7 @@ from imrgraph.analysis.outcomes import (
     corpus_overview,
     outcome_counts,
     outcome_records,
-    outcomes_by,
+    year_category_counts,
 )
 from imrgraph.analysis.plots import (
     figure_svg,
@@ -40,7 +40,7 @@ from imrgraph.analysis.plots import (
     rate_by_guideline_figure,
     rate_by_year_figure,
 )
-from imrgraph.analysis.selection import ONTOLOGY_GRAPH, run_select
+from imrgraph.analysis.selection import ONTOLOGY_GRAPH, category_labels, run_select
 from imrgraph.errors import ImrGraphError
 from imrgraph.rdf.vocab import IMR
 
@@ -250,15 +250,16 @@ def report_data(
     # the ranking and the network), and the independent passes run in parallel threads (the
     # store evaluates queries without holding Python's GIL).
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-        years_f = pool.submit(outcomes_by, store, "year")
-        categories_f = pool.submit(outcomes_by, store, "category")
+        years_categories_f = pool.submit(year_category_counts, store)
         pairs_f = pool.submit(guideline_category_counts, store, "reviewer", "document")
         ca_f = pool.submit(guideline_counts, store, "claims-administrator", "document")
         # the base of the specialties' lift is the categories' item totals (no extra pass)
         specialty_rows_f = pool.submit(outcome_counts, store, "specialty")
         warnings_f = pool.submit(_warnings, store)
         shacl_f = pool.submit(shacl, store) if shacl else None
-        years, categories = years_f.result(), categories_f.result()
+        year_rows, category_rows = years_categories_f.result()
+        years = outcome_records(year_rows, "year")
+        categories = outcome_records(category_rows, "category", labels=category_labels(store))
         overview = corpus_overview(store, years, categories)
         total = overview["items"]
         overview["uphold_rate"] = overview["upheld"] / total if total else None
