@@ -250,9 +250,10 @@ def report_data(
     # the ranking and the network), and the independent passes run in parallel threads (the
     # store evaluates queries without holding Python's GIL).
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-        years_categories_f = pool.submit(year_category_counts, store)
+        # longest passes first: two workers finish together
         pairs_f = pool.submit(guideline_category_counts, store, "reviewer", "document")
         ca_f = pool.submit(guideline_counts, store, "claims-administrator", "document")
+        years_categories_f = pool.submit(year_category_counts, store)
         # the base of the specialties' lift is the categories' item totals (no extra pass)
         specialty_rows_f = pool.submit(outcome_counts, store, "specialty")
         warnings_f = pool.submit(_warnings, store)
