@@ -110,6 +110,8 @@ def test_summary_names_central_guidelines_and_communities(store: Any) -> None:
     assert summary["edges"] == graph.number_of_edges()
     strengths = [row["weighted_degree"] for row in summary["central"]]
     assert strengths == sorted(strengths, reverse=True)
+    # the most connected guideline sits in the largest component: it has an eigenvector score
+    assert summary["central"][0]["eigenvector"] is not None
     members = [m for community in summary["communities"] for m in community]
     assert len(members) == len(set(members))  # a partition
     # guidelines linked by an edge are candidates for the same community

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -303,20 +304,26 @@ def summarize(graph: nx.Graph, top: int = 10, seed: int = 1) -> dict[str, Any]:
     """Most central guidelines and communities of guidelines, for ``imrgraph network`` without -o.
 
     Centrality is weighted degree (items behind a guideline's links, how much it connects) and
-    eigenvector centrality on the item weights (connected to other well-connected nodes).
+    eigenvector centrality on the item weights (connected to other well-connected nodes; in the
+    largest connected component, None outside it).
     Communities are Louvain communities on the item weights (seeded: the same graph gives the
     same answer); for co-citation they are guidelines cited together.
     """
     guidelines = [n for n, d in graph.nodes(data=True) if d.get("kind") == "guideline"]
     strength = dict(graph.degree(weight="weight"))
-    try:
-        eigen = (
-            nx.eigenvector_centrality(graph, weight="weight", max_iter=1000, tol=1e-8)
-            if graph.edges
-            else {}
-        )
-    except nx.NetworkXException:  # no convergence: report weighted degree only
-        eigen = {}
+    eigen: dict[Any, float] = {}
+    if graph.number_of_edges():
+        # Eigenvector centrality is defined on a connected graph: it is computed on the largest
+        # component (None elsewhere). The eigensolver converges where power iteration does not
+        # (bipartite graphs, one hub with thousands of items); if it still fails, None.
+        largest = graph.subgraph(max(nx.connected_components(graph), key=len))
+        if largest.number_of_nodes() > 2:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                try:
+                    eigen = nx.eigenvector_centrality_numpy(largest, weight="weight")
+                except (nx.NetworkXException, ArithmeticError, ValueError, RuntimeError):
+                    eigen = {}
     central = sorted(guidelines, key=lambda n: (-strength.get(n, 0), graph.nodes[n]["label"]))
     communities: list[list[str]] = []
     if graph.number_of_edges():
@@ -338,7 +345,7 @@ def summarize(graph: nx.Graph, top: int = 10, seed: int = 1) -> dict[str, Any]:
             {
                 "guideline": graph.nodes[n]["label"],
                 "weighted_degree": float(strength.get(n, 0)),
-                "eigenvector": float(eigen.get(n, 0.0)),
+                "eigenvector": float(eigen[n]) if n in eigen else None,
                 "neighbours": graph.degree(n),
             }
             for n in central[:top]

@@ -206,7 +206,8 @@ def network(
     for i, row in enumerate(summary["central"], 1):
         typer.echo(
             f"  {i:2}. {row['guideline']}  weighted degree {row['weighted_degree']:g}, "
-            f"{row['neighbours']} neighbours, eigenvector {row['eigenvector']:.3f}"
+            f"{row['neighbours']} neighbours, eigenvector "
+            + ("n/a" if row["eigenvector"] is None else f"{row['eigenvector']:.3f}")
         )
     typer.echo("\nCommunities (Louvain, guidelines linked by shared items):")
     if not summary["communities"]:
