@@ -16,6 +16,7 @@ from test_analysis_guidelines import EXAMPLES
 from imrgraph.analysis.guidelines import rank_guidelines
 from imrgraph.analysis.network import build_network
 from imrgraph.analysis.outcomes import corpus_overview, outcomes_by
+from imrgraph.analysis.report import report_data
 from imrgraph.store import open_store
 from imrgraph.store.ingest import ingest
 
@@ -48,13 +49,26 @@ def test_endpoint_answers_like_the_embedded_store(oxigraph_server: Any, tmp_path
         assert not ingest(letters, embedded, workers=1).failures
         expected = [answer(embedded, kind, options) for kind, options in CASES]
         graph = build_network(embedded, "co-citation", by="claims-administrator")
+        local_report = report_data(embedded, shacl=None)
     try:
         with open_store(endpoint=oxigraph_server.query_url, read_only=False) as server:
             assert not ingest(letters, server, workers=1).failures
             for (kind, options), want in zip(CASES, expected, strict=True):
                 assert answer(server, kind, options) == want, (kind, options)
             remote = build_network(server, "co-citation", by="claims-administrator")
+            # the report's parallel passes share one HTTP client
+            remote_report = report_data(server, shacl=None)
     finally:
         oxigraph_server.clear()
     assert sorted(remote.edges(data=True)) == sorted(graph.edges(data=True))
     assert expected[0], "the examples should rank some guidelines"
+    for key in ("overview", "ranking", "ca_ranking", "categories", "specialties", "years"):
+        assert remote_report[key] == local_report[key], key
+    # which examples come first is up to each store (no ORDER BY); how many and of what is not
+    assert [
+        (e["guideline"], sorted(d["outcome"] for d in e["decisions"]))
+        for e in remote_report["examples"]
+    ] == [
+        (e["guideline"], sorted(d["outcome"] for d in e["decisions"]))
+        for e in local_report["examples"]
+    ]
