@@ -12,6 +12,7 @@ from typing import Any
 import typer
 
 from imrgraph.cli._app import app
+from imrgraph.cli._options import EndpointOpt, StoreOpt
 from imrgraph.errors import ImrGraphError
 
 _METHOD = (
@@ -23,18 +24,6 @@ _METHOD = (
     "selection (--category, --year). See docs/METHOD.md."
 )
 
-StoreOpt = typer.Option(
-    None,
-    "--store",
-    help="Embedded store folder (default: $IMRGRAPH_STORE, else ./imrgraph-store).",
-    show_default=False,
-)
-EndpointOpt = typer.Option(
-    None,
-    "--endpoint",
-    help="SPARQL query URL of a server (default: $IMRGRAPH_ENDPOINT).",
-    show_default=False,
-)
 ByOpt = typer.Option("reviewer", "--by", help="Whose citations: reviewer or claims-administrator.")
 LevelOpt = typer.Option(
     "document",
@@ -84,8 +73,8 @@ def guidelines(
         help="upheld: by upheld items; rate: by the interval's lower bound (ci_low).",
     ),
     fmt: str = typer.Option("table", "--format", help="table, csv or json."),
-    store: Path | None = StoreOpt,
-    endpoint: str | None = EndpointOpt,
+    store: StoreOpt = None,
+    endpoint: EndpointOpt = None,
 ) -> None:
     from imrgraph.analysis.guidelines import COLUMNS, rank_guidelines
 
@@ -172,8 +161,8 @@ def network(
     year: int | None = YearOpt,
     min_items: int = typer.Option(1, "--min-items", help="Leave out edges with fewer items."),
     top: int = typer.Option(10, "--top", help="Rows in the summary."),
-    store: Path | None = StoreOpt,
-    endpoint: str | None = EndpointOpt,
+    store: StoreOpt = None,
+    endpoint: EndpointOpt = None,
 ) -> None:
     from imrgraph.analysis.network import build_network, summarize, write_network
 
@@ -233,8 +222,8 @@ def plot(
     min_items: int = typer.Option(1, "--min-items", help="guidelines: leave out smaller ones."),
     top: int = typer.Option(15, "--top", help="guidelines/network: how many guidelines."),
     sort: str = typer.Option("upheld", "--sort", help="guidelines: upheld or rate."),
-    store: Path | None = StoreOpt,
-    endpoint: str | None = EndpointOpt,
+    store: StoreOpt = None,
+    endpoint: EndpointOpt = None,
 ) -> None:
     from imrgraph.analysis import plots
     from imrgraph.analysis.guidelines import rank_guidelines
@@ -285,8 +274,8 @@ def report(
     shacl_sample: int = typer.Option(
         100, "--shacl-sample", help="Letters to re-validate with SHACL (0 = skip)."
     ),
-    store: Path | None = StoreOpt,
-    endpoint: str | None = EndpointOpt,
+    store: StoreOpt = None,
+    endpoint: EndpointOpt = None,
 ) -> None:
     from imrgraph.analysis import report as report_module
 

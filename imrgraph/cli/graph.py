@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from imrgraph.cli._app import app
+from imrgraph.cli._options import EndpointOpt, StoreOpt
 from imrgraph.errors import ImrGraphError, InputError
 
 if TYPE_CHECKING:
@@ -43,22 +44,8 @@ def validate_command(
             show_default=False,
         ),
     ] = None,
-    store: Annotated[
-        Path | None,
-        typer.Option(
-            "--store",
-            help="Embedded store folder (default: $IMRGRAPH_STORE, else ./imrgraph-store).",
-            show_default=False,
-        ),
-    ] = None,
-    endpoint: Annotated[
-        str | None,
-        typer.Option(
-            "--endpoint",
-            help="SPARQL query URL of a server to validate instead of the embedded store.",
-            show_default=False,
-        ),
-    ] = None,
+    store: StoreOpt = None,
+    endpoint: EndpointOpt = None,
     output_format: Annotated[
         ReportFormat,
         typer.Option("--format", "-f", help="Report format.", case_sensitive=False),

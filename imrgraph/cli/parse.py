@@ -18,8 +18,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from imrgraph.cli._app import app
+from imrgraph.cli._options import (
+    DEFAULT_MAX_MB,
+    DEFAULT_MAX_PAGES,
+    DEFAULT_MAX_SECONDS,
+    MaxMbOpt,
+    MaxPagesOpt,
+    MaxSecondsOpt,
+    limits_from_options,
+)
 from imrgraph.errors import InputError
-from imrgraph.extract import DEFAULT_LIMITS, Limits
 from imrgraph.pipeline import iter_input_files, parse_one
 
 PROGRESS_MIN_FILES = 10  # below this a progress bar only flickers
@@ -47,16 +55,9 @@ def parse_command(
             case_sensitive=False,
         ),
     ] = OutputFormat.json,
-    max_pages: Annotated[
-        int, typer.Option(help="Refuse PDFs with more pages than this.", min=1)
-    ] = DEFAULT_LIMITS.max_pages,
-    max_mb: Annotated[
-        float, typer.Option(help="Refuse files larger than this many megabytes.", min=0.001)
-    ] = DEFAULT_LIMITS.max_bytes / (1024 * 1024),
-    max_seconds: Annotated[
-        float,
-        typer.Option(help="Stop parsing a file after this many seconds (0 = no limit).", min=0),
-    ] = DEFAULT_LIMITS.max_seconds or 0,
+    max_pages: MaxPagesOpt = DEFAULT_MAX_PAGES,
+    max_mb: MaxMbOpt = DEFAULT_MAX_MB,
+    max_seconds: MaxSecondsOpt = DEFAULT_MAX_SECONDS,
 ) -> None:
     """Parse IMR determination letters into JSON (the schema is imrgraph/schema/letter.schema.json).
 
@@ -73,11 +74,7 @@ def parse_command(
     The other files are still parsed. Exit status: 0 if every file parsed, 1 if any failed.
     """
     fmt = output_format.value
-    limits = Limits(
-        max_bytes=int(max_mb * 1024 * 1024),
-        max_pages=max_pages,
-        max_seconds=max_seconds or None,
-    )
+    limits = limits_from_options(max_mb, max_pages, max_seconds)
     files = list(iter_input_files(paths))
     failed = 0
     out = sys.stdout

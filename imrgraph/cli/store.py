@@ -31,49 +31,25 @@ from rich.progress import (
 from rich.table import Table
 
 from imrgraph.cli._app import app
+from imrgraph.cli._options import (
+    DEFAULT_MAX_MB,
+    DEFAULT_MAX_PAGES,
+    DEFAULT_MAX_SECONDS,
+    EndpointOpt,
+    MaxMbOpt,
+    MaxPagesOpt,
+    MaxSecondsOpt,
+    StoreEndpointOpt,
+    StoreOpt,
+    TimeoutOpt,
+    UpdateEndpointOpt,
+    limits_from_options,
+)
 from imrgraph.errors import ImrGraphError, QueryError, StoreError
-from imrgraph.extract import DEFAULT_LIMITS, Limits
 from imrgraph.rdf.vocab import DEFAULT_DATA_BASE
 from imrgraph.store import EXPORT_FORMATS, GraphStore, open_store
 from imrgraph.store.queries import adhoc_query, load_query, run_select, saved_queries
 from imrgraph.store.results import SelectResult, json_value, text_value
-
-StoreOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--store",
-        help="Embedded store folder (default: $IMRGRAPH_STORE, else ./imrgraph-store).",
-        show_default=False,
-    ),
-]
-EndpointOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--endpoint",
-        help="SPARQL query URL of a server to use instead of the embedded store "
-        "(e.g. http://localhost:7878/query; default: $IMRGRAPH_ENDPOINT).",
-        show_default=False,
-    ),
-]
-UpdateEndpointOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--update-endpoint",
-        help="SPARQL Update URL (default: the query URL with its last segment -> 'update').",
-        show_default=False,
-    ),
-]
-StoreEndpointOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--store-endpoint",
-        help="Graph Store Protocol URL (default: the query URL with its last segment -> 'store').",
-        show_default=False,
-    ),
-]
-TimeoutOpt = Annotated[
-    float, typer.Option("--timeout", help="Seconds to wait for a SPARQL server.", min=1)
-]
 
 
 def _open(
@@ -124,20 +100,9 @@ def ingest_command(
         typer.Option("--base", envvar="IMRGRAPH_BASE", help="Base IRI of the data."),
     ] = DEFAULT_DATA_BASE,
     timeout: TimeoutOpt = 300.0,
-    max_pages: Annotated[
-        int, typer.Option(help="Refuse PDFs with more pages than this.", min=1)
-    ] = DEFAULT_LIMITS.max_pages,
-    max_mb: Annotated[
-        float, typer.Option(help="Refuse files larger than this many megabytes.", min=0.001)
-    ] = DEFAULT_LIMITS.max_bytes / (1024 * 1024),
-    max_seconds: Annotated[
-        float,
-        typer.Option(
-            help="Stop parsing a file after this many seconds; its worker is killed if it "
-            "does not stop (0 = no limit).",
-            min=0,
-        ),
-    ] = DEFAULT_LIMITS.max_seconds or 0,
+    max_pages: MaxPagesOpt = DEFAULT_MAX_PAGES,
+    max_mb: MaxMbOpt = DEFAULT_MAX_MB,
+    max_seconds: MaxSecondsOpt = DEFAULT_MAX_SECONDS,
 ) -> None:
     """Parse, validate (SHACL) and store letters, one transaction per letter.
 
@@ -211,11 +176,7 @@ def ingest_command(
                     base=base,
                     on_event=on_event,
                     should_stop=stop.is_set,
-                    limits=Limits(
-                        max_bytes=int(max_mb * 1024 * 1024),
-                        max_pages=max_pages,
-                        max_seconds=max_seconds or None,
-                    ),
+                    limits=limits_from_options(max_mb, max_pages, max_seconds),
                 )
             except StoreError as exc:  # the store or server failed for good (after retries)
                 raise _not_written(exc, paths, handled, counts, failures, report) from exc
