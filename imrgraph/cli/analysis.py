@@ -39,6 +39,11 @@ _PlotOut = typer.Option(..., "-o", "--output", help="The .svg or .png file to wr
 _ReportOut = typer.Option(..., "-o", "--output", help="The .html file to write.")
 
 
+def _examples(*commands: str) -> str:
+    """A help paragraph of runnable examples, one per line."""
+    return "\n\nExamples:\n\n" + "\n\n".join(commands)
+
+
 def _open(store: Path | None, endpoint: str | None) -> Any:
     from imrgraph.store import open_store
 
@@ -59,7 +64,15 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
-@app.command(help="Rank guidelines by the denials they uphold.\n\n" + _METHOD)
+@app.command(
+    help="Rank guidelines by the denials they uphold.\n\n"
+    + _METHOD
+    + _examples(
+        "imrgraph guidelines --top 10",
+        "imrgraph guidelines --by claims-administrator --sort rate --min-items 20",
+        "imrgraph guidelines --level section --category Pharmaceuticals --format csv",
+    )
+)
 def guidelines(
     by: str = ByOpt,
     level: str = LevelOpt,
@@ -143,6 +156,10 @@ def _print_table(records: list[dict[str, Any]]) -> None:
         "reviewer-guideline (reviewer specialties - guidelines). Edges carry items, upheld and "
         "weight (= items). " + _METHOD
     )
+    + _examples(
+        "imrgraph network --kind co-citation",
+        "imrgraph network --kind guideline-service --format graphml -o guidelines.graphml",
+    )
 )
 def network(
     kind: str = typer.Option(
@@ -211,6 +228,10 @@ def network(
         "guideline with Wilson intervals), categories (outcomes by service category), years "
         "(uphold rate by year), network (guideline-service network of the top guidelines)."
     )
+    + _examples(
+        "imrgraph plot guidelines -o guidelines.svg --top 15",
+        "imrgraph plot years -o years.png --category Pharmaceuticals",
+    )
 )
 def plot(
     kind: str = typer.Argument(..., help="guidelines, categories, years or network."),
@@ -267,6 +288,7 @@ def plot(
         "overview, guideline ranking with charts, outcomes by category, reviewer specialty and "
         "year, the guideline-service network, example decisions, data quality. " + _METHOD
     )
+    + _examples("imrgraph report -o report.html", "imrgraph report -o report.html --top 25")
 )
 def report(
     output: Path = _ReportOut,

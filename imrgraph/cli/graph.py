@@ -57,7 +57,16 @@ def validate_command(
         int, typer.Option("--batch-size", help="Letters per pyshacl run.", min=1)
     ] = DEFAULT_BATCH_SIZE,
 ) -> None:
-    """Check letter graphs against the SHACL shapes (exit 0: conforms, 1: does not)."""
+    """Check letter graphs against the SHACL shapes (exit 0: conforms, 1: does not).
+
+    Examples:
+
+      imrgraph validate
+
+      imrgraph validate letters.trig --format json
+
+      imrgraph validate --endpoint http://127.0.0.1:7878/query --all
+    """
     if files and (store or endpoint):
         raise ImrGraphError("give RDF files or --store/--endpoint, not both")
     from imrgraph.rdf.validate import (

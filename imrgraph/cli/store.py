@@ -373,7 +373,12 @@ def query_command(
 
 @app.command("queries")
 def queries_command() -> None:
-    """List the saved queries with their description and parameters."""
+    """List the saved queries with their description and parameters.
+
+    Run one with `imrgraph query NAME [--param NAME=VALUE ...]`, e.g.
+
+      imrgraph query decisions-for-service --param service=lumbar --param outcome=Overturned
+    """
     console = Console()
     for saved in saved_queries():
         console.print(f"[bold]{saved.name}[/bold]: {saved.title}", highlight=False)
@@ -455,7 +460,14 @@ def stats_command(
     endpoint: EndpointOpt = None,
     timeout: TimeoutOpt = 300.0,
 ) -> None:
-    """Counts: letters, disputed items, outcomes, triples."""
+    """Counts: letters, disputed items, outcomes, triples.
+
+    Examples:
+
+      imrgraph stats
+
+      imrgraph stats --json --store /data/imr
+    """
     with _open(store, endpoint, timeout=timeout) as graph_store:
         stats = graph_store.stats()
         where = graph_store.location
