@@ -23,8 +23,8 @@ Stages and their baselines (same letters, same work):
   the same cleaning and parser (one process), on the first ``--parse-baseline-letters`` letters
   (pdfplumber takes about 1 s a letter here); both timed in one process on those same letters.
 - ingest (PDF -> parsed -> SHACL-valid -> Oxigraph on disk): ``imrgraph ingest`` on all N; and on
-  the first ``--rdflib-letters`` letters (default 200: rdflib's query time grows faster than
-  linearly, about 14 s for one guideline ranking on 200 letters, 76 s on 1,000) both into a
+  the first ``--rdflib-letters`` letters (default 200: one guideline ranking on rdflib takes
+  about 14 s on 200 letters and 76 s on 1,000, and every query runs several times) both into a
   fresh Oxigraph store and, with the same ``ingest`` code and workers, into an rdflib
   ``Dataset`` in memory.
 - validate: ``imrgraph validate`` of the whole store; on the subset, imrgraph's batched
@@ -300,8 +300,7 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=200,
         help="cap of the in-memory baselines (rdflib, whole-graph pyshacl); default 200: "
-        "rdflib's guidelines query takes about 14 s on 200 letters and grows faster than "
-        "linearly (76 s on 1,000)",
+        "one rdflib guideline ranking takes about 14 s on 200 letters, 76 s on 1,000",
     )
     ap.add_argument("--no-baselines", action="store_true", help="skip every baseline")
     ap.add_argument("--runs", type=int, default=3, help="runs per query (first = cold)")
