@@ -27,7 +27,7 @@ import resource
 import statistics
 import sys
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -131,7 +131,7 @@ def export_embedded(store: str, out: Path) -> dict[str, object]:
 # ---- saved query on the embedded store --------------------------------------------------------
 
 
-def time_query(run, runs: int, budget: float | None = None) -> dict[str, object]:
+def time_query(run: Callable[[], int], runs: int, budget: float | None = None) -> dict[str, object]:
     """First (cold) run and the median of the following warm runs of ``run()``; a first run
     longer than ``budget`` seconds is not repeated (warm = cold, ``"repeated": false``)."""
     times, cpu, rows = [], [], 0

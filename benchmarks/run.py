@@ -156,14 +156,6 @@ def checked(child: Child, what: str, log: Path, ok: tuple[int, ...] = (0,)) -> C
 # ---- the corpus -------------------------------------------------------------------------------
 
 
-def corpus_letters(corpus: Path) -> int:
-    try:
-        manifest = json.loads((corpus / "corpus.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return 0
-    return int(manifest.get("start", 0)) + int(manifest.get("letters", 0))
-
-
 def ensure_corpus(args: argparse.Namespace, work: Path) -> Path:
     """The corpus to use: ``--corpus``, or one generated (or found) under the work folder."""
     if args.corpus:
@@ -615,7 +607,9 @@ def main(argv: list[str] | None = None) -> int:
                             cpu=cs.cpu,
                         )
                     )
-                    same_rows = "same rows" if rq["rows"] == qs["rows"] else "ROW COUNTS DIFFER"
+                    same_rows = (
+                        "same row count" if rq["rows"] == qs["rows"] else "ROW COUNTS DIFFER"
+                    )
                     rows.append(
                         Row(
                             "  baseline: rdflib in memory",
