@@ -117,7 +117,19 @@ def run_supervised(
                 if work is None:
                     break
                 batch, alone = work
-                pending.append((batch, alone, pool.submit(task, batch, *args)))
+                try:
+                    future = pool.submit(task, batch, *args)
+                except BrokenProcessPool:
+                    # A worker died after the last look. The futures of the pending batches
+                    # carry the error and the recovery below finds the culprit; this batch
+                    # waits its turn. With nothing pending there is no one to blame: restart.
+                    again.appendleft(work)
+                    if pending:
+                        break
+                    _kill(pool)
+                    pool = new_pool()
+                    continue
+                pending.append((batch, alone, future))
             if not pending:
                 break
             batch, alone, future = pending[0]
