@@ -105,22 +105,31 @@ def test_sigkill_then_rerun_equals_an_uninterrupted_run(corpus, tmp_path):
     reference = _letter_graphs(reference_dir)
     assert len(reference) == LETTERS
 
-    # Kill part-way: 40% of a full run in; later or earlier if that missed the middle.
+    # Kill part-way: 40% of a full run in, then bisect on the time (letters are written in
+    # batches, and start-up time varies with the machine's load, so one guess can miss).
     crashed_dir = tmp_path / "crashed"
-    fraction = 0.4
-    for _attempt in range(4):
+    low, high, fraction = 0.0, 1.5, 0.4
+    tried: list[tuple[float, int]] = []
+    for _attempt in range(8):
         if crashed_dir.exists():
             import shutil
 
             shutil.rmtree(crashed_dir)
         _kill_part_way(corpus, crashed_dir, full_run * fraction)
         stored = _letter_graphs(crashed_dir) if (crashed_dir / "CURRENT").exists() else {}
+        tried.append((round(fraction, 3), len(stored)))
         if 0 < len(stored) < LETTERS:
             break
-        fraction = fraction * 1.5 if not stored else fraction / 2
+        if stored:
+            high = fraction
+        else:
+            low = fraction
+        fraction = (low + high) / 2
     else:
-        pytest.fail("could not kill the ingest part-way")
-
+        pytest.fail(
+            f"could not kill the ingest part-way (full run {full_run:.1f} s; "
+            f"(fraction, letters stored) tried: {tried})"
+        )
     # No partial letter: every letter stored before the kill is exactly the reference's.
     for name, triples in stored.items():
         assert triples == reference[name], f"{name} is incomplete after the kill"
