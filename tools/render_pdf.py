@@ -35,6 +35,9 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+# Written out again on purpose, not imported from imrgraph.extract.layout: the renderer makes the
+# fixtures the extractor is tested on, so it must describe letters without the code under test
+# (the same rule as benchmarks/corpus.py, whose tables repeat the model's and parser's lists).
 HEADER_LABELS = (
     "Case Number",
     "Date Assigned",
