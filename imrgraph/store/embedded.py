@@ -13,6 +13,15 @@ that finds the folder locked opens the newest snapshot with ``Store.read_only`` 
 snapshot, so that is well defined) and sees the store as it was then: every letter of it whole,
 since a checkpoint holds only committed transactions. The writer removes the snapshots when it
 closes. Live concurrent reads and writes belong on a server (``--endpoint``).
+
+Memory of a writer: every write sits in RocksDB's memtables until they are flushed to disk, and
+Oxigraph sizes those for bulk loads (128 MiB per column family, two of them merged per flush,
+no budget across its column families; pyoxigraph 0.5 has no option to change that). A letter
+costs about 140 KiB of memtable, so a writer that only flushed at its snapshots (which flush)
+would hold ten seconds of letters: its peak memory would follow how fast it writes (about
+250 MiB more at 150 letters a second). So the writer also flushes after every
+``FLUSH_BYTES`` of update text (about 8 MiB), whatever the time: the memtables stay near
+50 MiB at any speed and any store size (BENCHMARKS.md, "Writer memory as N grows").
 """
 
 from __future__ import annotations
@@ -48,6 +57,9 @@ def default_store_path(store: Path | str | None = None) -> Path:
 SNAPSHOT_DIR = ".snapshots"
 SNAPSHOT_SECONDS = 10.0
 KEEP_SNAPSHOTS = 3
+#: Update text (characters of SPARQL) written between two memtable flushes, at most (about 350
+#: letters; their memtables take about 6x their text). See the module docstring.
+FLUSH_BYTES = 8 << 20
 
 
 def _is_oxigraph_dir(path: Path) -> bool:
@@ -81,6 +93,7 @@ class EmbeddedStore(GraphStore):
         self.location = f"store {self.path}" if self.path else "in-memory store"
         self.snapshot: str | None = None  # set when reading a writer's snapshot
         self._last_snapshot: float | None = None
+        self._unflushed = 0  # bytes of update text since the memtables were last flushed
         if self.path is None:
             self._store = ox.Store()
             return
@@ -192,10 +205,26 @@ class EmbeddedStore(GraphStore):
             raise QueryError(f"bad SPARQL Update: {exc}") from exc
         except OSError as exc:
             raise StoreError(f"{self.location}: write failed: {exc}") from exc
+        self._unflushed += len(sparql)
         now = time.monotonic()
         if self._last_snapshot is None or now - self._last_snapshot >= SNAPSHOT_SECONDS:
             self._last_snapshot = now
-            self.checkpoint()
+            self._unflushed = 0
+            self.checkpoint()  # a RocksDB checkpoint flushes the memtables first
+        elif self._unflushed >= FLUSH_BYTES:
+            self._unflushed = 0
+            self._flush()
+
+    def _flush(self) -> None:
+        """Flush the memtables (bounds the writer's memory); errors are ignored.
+
+        The letters are already committed (in RocksDB's write-ahead log): a flush that fails
+        (disk full) loses nothing, and the next write will report the disk's state itself.
+        """
+        if self.path is None:  # in memory: nothing to flush to
+            return
+        with contextlib.suppress(OSError):
+            self._store.flush()
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         if graph is None:
