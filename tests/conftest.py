@@ -8,6 +8,7 @@ and always stops it (terminate, then kill, of its own process group), even when 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -275,14 +276,20 @@ def _sample_letters() -> list[dict]:
 
 
 def load_sample(store) -> None:
-    """Write the sample letters and the ontology into ``store`` (no parser, no SHACL)."""
+    """Write the sample letters, the ontology and the tallies into ``store`` (no parser, no SHACL).
+
+    The letters are written without their tally links, then ``retally`` adds them as
+    ``imrgraph tally`` would (ingest writes the same links: tests/test_tallies.py).
+    """
     from imrgraph.model import Letter
     from imrgraph.rdf.mapper import letter_to_triples
+    from imrgraph.store.tallies import retally
 
     store.load_ontology()
     for data in sample_letters():
         graph, triples = letter_to_triples(Letter.from_dict(data))
         store.replace_graph(graph, triples)
+    retally(store)
 
 
 @pytest.fixture(scope="session")
@@ -341,3 +348,29 @@ def cli(capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
         return CliResult(code, out, err)
 
     return run
+
+
+TALLY_GRAPH = "https://w3id.org/imrgraph/graph/tallies"
+_LINK = re.compile(r"<https://w3id\.org/imrgraph/ontology#countedUnder> <([^>]+)>")
+
+
+def assert_whole_after_a_failure(
+    written: dict[str, frozenset[str]], expected: dict[str, frozenset[str]]
+) -> int:
+    """What a failed ingest left is whole: each letter graph exactly as in ``expected``; the
+    tallies graph (shared by all letters, so it grows letter by letter) a part of the expected
+    one that describes every tally the stored letters link to. Returns the letters stored.
+    """
+    letters = 0
+    linked: set[str] = set()
+    for name, triples in written.items():
+        if name == TALLY_GRAPH:
+            assert triples <= expected[name], "the tallies graph holds a tally no letter has"
+            continue
+        assert triples == expected[name], f"{name} is partial after the failure"
+        letters += 1
+        for triple in triples:
+            linked.update(_LINK.findall(triple))
+    described = {t.split(">", 1)[0].lstrip("<") for t in written.get(TALLY_GRAPH, ())}
+    assert linked <= described, f"links to undescribed tallies: {sorted(linked - described)[:3]}"
+    return letters

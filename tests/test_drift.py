@@ -4,7 +4,9 @@ Why: they are four hand-kept files. If the mapper writes a predicate the ontolog
 declare, queries and documentation disagree with the data; if it writes a class no shape
 targets, that data is never validated; if DESIGN.md names a term the ontology lacks, the query
 authors write SPARQL against a term that does not exist. The "maximal" letter below sets every
-optional field, so the mapper writes every triple pattern it can.
+optional field, so the mapper writes every triple pattern it can; ingest adds the letter's
+tally links and the tallies' descriptions (imrgraph.rdf.tallies), which are held to the same
+rules.
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ import re
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.namespace import SH
 from test_mapper import seed_letter
 
-from imrgraph.rdf.mapper import letter_to_graph
+from imrgraph.rdf.guidelines import guideline_scheme
+from imrgraph.rdf.mapper import letter_to_graph, letter_to_triples
+from imrgraph.rdf.tallies import letter_tallies
 from imrgraph.rdf.validate import load_ontology, load_shapes
 from imrgraph.rdf.vocab import IMR, PREFIXES
 
@@ -39,7 +44,15 @@ def maximal_letter_graph() -> Graph:
     letter.items[0].page = 2
     letter.items[0].claims_administrator_citations[0].section = "Summary"
     letter.warnings = ["age-missing: example"]
-    return letter_to_graph(letter, generated_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    generated = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    graph = letter_to_graph(letter, generated_at=generated)
+    # what ingest writes beside the letter: its tally links and the tallies' descriptions
+    _, triples = letter_to_triples(letter, generated_at=generated)
+    links, tallies = letter_tallies(triples, guideline_scheme().section_documents)
+    described = [t for tally in tallies for t in tally.description()]
+    data = ox.serialize(links + described, format=ox.RdfFormat.N_TRIPLES)
+    graph.parse(data=data.decode("utf-8"), format="nt")
+    return graph
 
 
 @pytest.fixture(scope="module")
@@ -139,11 +152,13 @@ def test_every_imr_property_is_written_by_the_mapper(written: Graph, ontology: G
     imr_properties = {p for p in _declared_properties(ontology) if str(p).startswith(str(IMR))}
     # imr:family describes the scheme's concepts, not letter data; imr:supersededBy is written
     # and imr:supersededOutcome by the store when a corrected letter replaces a version
-    # (imrgraph.store.versions).
+    # (imrgraph.store.versions); imr:tallyVersion by the store about its tallies graph.
+    # A tally of a letter without warnings, and of one with no specialty, lack two more.
     assert imr_properties - set(written.predicates()) == {
         IMR.family,
         IMR.supersededBy,
         IMR.supersededOutcome,
+        IMR.tallyVersion,
     }
 
 

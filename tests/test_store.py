@@ -16,6 +16,7 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from imrgraph.errors import QueryError, StoreError, StoreLocked
+from imrgraph.rdf.tallies import TALLY_GRAPH
 from imrgraph.store import ONTOLOGY_GRAPH, EmbeddedStore, default_store_path, open_store
 
 G = "https://w3id.org/imrgraph/data/graph/test"
@@ -155,7 +156,9 @@ def test_stats_of_the_sample(sample_store: EmbeddedStore) -> None:
         "overturned": 2,
     }
     ontology = sum(1 for _ in sample_store.quads(ONTOLOGY_GRAPH))
-    assert stats["triples"] == stats["letter_triples"] + ontology > ontology > 0
+    tallies = sum(1 for _ in sample_store.quads(TALLY_GRAPH))
+    assert tallies > 0
+    assert stats["triples"] == stats["letter_triples"] + ontology + tallies > ontology > 0
 
 
 def test_has_source(sample_store: EmbeddedStore) -> None:

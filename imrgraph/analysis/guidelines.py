@@ -21,7 +21,15 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from imrgraph.analysis.selection import ONTOLOGY_GRAPH, Selection, level_fragment, run_select
+from imrgraph.analysis.counts import TallyCounts, resolve
+from imrgraph.analysis.selection import (
+    ONTOLOGY_GRAPH,
+    PARTIES,
+    Selection,
+    category_iri,
+    level_fragment,
+    run_select,
+)
 from imrgraph.analysis.stats import proportion
 from imrgraph.errors import ImrGraphError, QueryError
 
@@ -120,8 +128,16 @@ def guideline_scheme(store: Any) -> dict[str, GuidelineInfo]:
     return scheme
 
 
-def overall_outcomes(store: Any, selection: Selection) -> tuple[int, int]:
-    """(items, upheld) over every item in the selection: the base of the lift."""
+def overall_outcomes(
+    store: Any, selection: Selection, tallies: TallyCounts | bool | None = None
+) -> tuple[int, int]:
+    """(items, upheld) over every item in the selection: the base of the lift.
+
+    ``tallies``: see ``imrgraph.analysis.counts`` (None: the store's tallies if current).
+    """
+    counts = resolve(store, tallies)
+    if counts is not None:
+        return counts.overall(_category(store, selection), selection.year)
     bound = selection.projection()
     rows = run_select(
         store,
@@ -158,15 +174,35 @@ def _count_query(selection: Selection, by_category: bool = False) -> str:
     )
 
 
+def _category(store: Any, selection: Selection) -> str | None:
+    return category_iri(store, selection.category) if selection.category is not None else None
+
+
+def _tallied(
+    counts: TallyCounts, store: Any, selection: Selection, by_category: bool = False
+) -> list[dict[str, Any]]:
+    return counts.guideline_counts(
+        PARTIES[selection.party],
+        selection.level,
+        _category(store, selection),
+        selection.year,
+        by_category=by_category,
+    )
+
+
 def guideline_counts(
     store: Any,
     by: str = "reviewer",
     level: str = "document",
     category: str | None = None,
     year: int | None = None,
+    tallies: TallyCounts | bool | None = None,
 ) -> list[dict[str, Any]]:
     """guideline -> items, upheld: the raw counts behind :func:`rank_guidelines` (``pairs=``)."""
     selection = Selection(category=category, year=year, party=by, level=level)
+    counts = resolve(store, tallies)
+    if counts is not None:
+        return _tallied(counts, store, selection)
     rows = run_select(store, _count_query(selection), selection.bindings(store, with_party=True))
     return [
         {"guideline": str(r["guideline"]), "items": int(r["items"]), "upheld": int(r["upheld"])}
@@ -180,6 +216,7 @@ def guideline_category_counts(
     level: str = "document",
     category: str | None = None,
     year: int | None = None,
+    tallies: TallyCounts | bool | None = None,
 ) -> list[dict[str, Any]]:
     """(guideline, service category) -> items, upheld, in one GROUP BY.
 
@@ -188,6 +225,9 @@ def guideline_category_counts(
     network from one pass over the citations (``rank_guidelines(..., pairs=...)``).
     """
     selection = Selection(category=category, year=year, party=by, level=level)
+    counts = resolve(store, tallies)
+    if counts is not None:
+        return _tallied(counts, store, selection, by_category=True)
     rows = run_select(
         store,
         _count_query(selection, by_category=True),
@@ -215,6 +255,7 @@ def rank_guidelines(
     sort: str = "upheld",
     base: tuple[int, int] | None = None,
     pairs: list[dict[str, Any]] | None = None,
+    tallies: TallyCounts | bool | None = None,
 ) -> list[dict[str, Any]]:
     """The guideline ranking as a list of records (see ``COLUMNS``), best first.
 
@@ -225,6 +266,8 @@ def rank_guidelines(
 
     ``sort="upheld"`` orders by upheld items (then items); ``sort="rate"`` by the lower bound of
     the Wilson interval, so that a guideline cited twice cannot top the list by luck.
+    ``tallies``: see ``imrgraph.analysis.counts`` (None: the store's tallies if current, else
+    counted from the citations).
     """
     if sort not in SORTS:
         raise QueryError(f"unknown sort {sort!r}; choose upheld or rate")
@@ -233,10 +276,16 @@ def rank_guidelines(
     if top is not None and top < 1:
         raise QueryError(f"--top must be at least 1, got {top}")
     selection = Selection(category=category, year=year, party=by, level=level)
-    total, total_upheld = base if base is not None else overall_outcomes(store, selection)
+    counts = resolve(store, tallies) if base is None or pairs is None else None
+    if base is None:
+        base = overall_outcomes(store, selection, counts if counts is not None else False)
+    total, total_upheld = base
     base_rate = total_upheld / total if total else math.nan
     scheme = guideline_scheme(store)
-    if pairs is None:
+    rows: list[dict[str, Any]]
+    if pairs is None and counts is not None:
+        rows = _tallied(counts, store, selection)
+    elif pairs is None:
         rows = run_select(
             store, _count_query(selection), selection.bindings(store, with_party=True)
         )

@@ -26,6 +26,7 @@ from typing import Any
 import networkx as nx
 from networkx.algorithms import community as nx_community
 
+from imrgraph.analysis.counts import TallyCounts, resolve
 from imrgraph.analysis.guidelines import (
     guideline_category_counts,
     guideline_scheme,
@@ -132,12 +133,15 @@ def build_network(
     ranking: list[dict[str, Any]] | None = None,
     categories: list[dict[str, Any]] | None = None,
     pairs: list[dict[str, Any]] | None = None,
+    tallies: TallyCounts | bool | None = None,
 ) -> nx.Graph:
     """Build one of ``KINDS`` from the store; edges with fewer than ``min_items`` are left out.
 
     ``ranking`` (the :func:`rank_guidelines` records of the same selection) and ``categories``
     (:func:`outcomes_by` category records) and ``pairs`` (:func:`guideline_category_counts`)
-    may be passed by a caller that has them already."""
+    may be passed by a caller that has them already. ``tallies``: see
+    ``imrgraph.analysis.counts`` (the node and guideline-category counts come from them; the
+    co-citation, service-label and specialty pairs are always counted from the citations)."""
     if kind not in KINDS:
         raise QueryError(f"unknown network kind {kind!r}; choose {', '.join(KINDS)}")
     if service not in ("category", "service"):
@@ -146,9 +150,13 @@ def build_network(
     bindings = selection.bindings(store, with_party=True)
     scheme = guideline_scheme(store)
     graph = nx.Graph(kind=kind, level=level, cited_by=by, min_items=min_items)
+    counts = resolve(store, tallies) if ranking is None or pairs is None else None
+    use: TallyCounts | bool = counts if counts is not None else False
 
     if ranking is None:
-        ranking = rank_guidelines(store, by=by, level=level, category=category, year=year)
+        ranking = rank_guidelines(
+            store, by=by, level=level, category=category, year=year, tallies=use
+        )
     for rec in ranking:
         graph.add_node(
             rec["concept"],
@@ -178,7 +186,7 @@ def build_network(
     elif kind == "guideline-service" and service == "category":
         labels = category_labels(store)
         if categories is None:
-            categories = outcomes_by(store, "category", category=category, year=year)
+            categories = outcomes_by(store, "category", category=category, year=year, tallies=use)
         for rec in categories:
             graph.add_node(
                 str(rec["key"]),
@@ -190,7 +198,7 @@ def build_network(
             )
         if pairs is None:
             pairs = guideline_category_counts(
-                store, by=by, level=level, category=category, year=year
+                store, by=by, level=level, category=category, year=year, tallies=use
             )
         for pair in pairs:
             key = pair["category"]
@@ -202,7 +210,7 @@ def build_network(
     elif kind == "guideline-service":
         _add_services(store, graph, selection, bindings, add_edge)
     else:  # reviewer-guideline
-        for rec in outcomes_by(store, "specialty", category=category, year=year):
+        for rec in outcomes_by(store, "specialty", category=category, year=year, tallies=use):
             if rec["key"] is None:
                 continue
             graph.add_node(

@@ -9,7 +9,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from imrgraph.analysis.selection import Selection, category_labels, run_select, year_fragment
+from imrgraph.analysis.counts import TallyCounts, resolve
+from imrgraph.analysis.selection import (
+    Selection,
+    category_iri,
+    category_labels,
+    run_select,
+    year_fragment,
+)
 from imrgraph.analysis.stats import proportion
 from imrgraph.errors import QueryError
 
@@ -38,6 +45,7 @@ def outcomes_by(
     category: str | None = None,
     year: int | None = None,
     base: tuple[int, int] | None = None,
+    tallies: TallyCounts | bool | None = None,
 ) -> list[dict[str, Any]]:
     """Items and upheld items per value of ``dimension`` (category, specialty or year).
 
@@ -47,24 +55,34 @@ def outcomes_by(
     ``ci_high``, ``lift`` (over the whole selection), sorted by items (year: by year).
     Categories and years partition the items, so their rows also give the selection's totals;
     specialties overlap, so their lift needs the totals: ``base`` = (items, upheld) when the
-    caller has them, else one more query.
+    caller has them, else one more query. ``tallies``: see ``imrgraph.analysis.counts``.
     """
     if dimension not in DIMENSIONS:
         raise QueryError(f"unknown breakdown {dimension!r}; choose {', '.join(DIMENSIONS)}")
-    rows = outcome_counts(store, dimension, category, year)
+    counts = resolve(store, tallies)
+    use = counts if counts is not None else False
+    rows = outcome_counts(store, dimension, category, year, tallies=use)
     if dimension == "specialty" and base is None:  # specialties overlap: base from the items
-        base = _overall(store, Selection(category=category, year=year))
+        base = _overall(store, Selection(category=category, year=year), use)
     labels = category_labels(store) if dimension == "category" else {}
     return outcome_records(rows, dimension, base, labels)
 
 
 def outcome_counts(
-    store: Any, dimension: str, category: str | None = None, year: int | None = None
+    store: Any,
+    dimension: str,
+    category: str | None = None,
+    year: int | None = None,
+    tallies: TallyCounts | bool | None = None,
 ) -> list[dict[str, Any]]:
     """The raw GROUP BY of :func:`outcomes_by`: ``key``, ``items``, ``upheld`` per value."""
     if dimension not in DIMENSIONS:
         raise QueryError(f"unknown breakdown {dimension!r}; choose {', '.join(DIMENSIONS)}")
     selection = Selection(category=category, year=year)
+    counts = resolve(store, tallies)
+    if counts is not None:
+        iri = category_iri(store, category) if category is not None else None
+        return counts.outcome_counts(dimension, iri, year)
     bound = selection.projection()
     rows = run_select(
         store,
@@ -78,12 +96,17 @@ def outcome_counts(
     return [{"key": r["key"], "items": int(r["items"]), "upheld": int(r["upheld"])} for r in rows]
 
 
-def year_category_counts(store: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def year_category_counts(
+    store: Any, tallies: TallyCounts | bool | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(year rows, category rows) of :func:`outcome_counts` from ONE pass over the items.
 
     Every letter has one year (or none) and every item one category, so the (year, category)
     cells sum exactly to either breakdown; the report saves a full pass over the store.
     """
+    counts = resolve(store, tallies)
+    if counts is not None:
+        return counts.outcome_counts("year"), counts.outcome_counts("category")
     rows = run_select(
         store,
         "SELECT ?year ?key (COUNT(DISTINCT ?item) AS ?items) "
@@ -170,40 +193,52 @@ def _patterns(selection: Selection, dimension: str) -> str:
     return selection.items_fragment(det=True) + DIMENSIONS[dimension]
 
 
-def _overall(store: Any, selection: Selection) -> tuple[int, int]:
+def _overall(
+    store: Any, selection: Selection, tallies: TallyCounts | bool | None = None
+) -> tuple[int, int]:
     from imrgraph.analysis.guidelines import overall_outcomes
 
-    return overall_outcomes(store, selection)
+    return overall_outcomes(store, selection, tallies)
 
 
 def corpus_overview(
     store: Any,
     years: list[dict[str, Any]] | None = None,
     categories: list[dict[str, Any]] | None = None,
+    tallies: TallyCounts | bool | None = None,
 ) -> dict[str, Any]:
     """Letters, items, upheld items, letters with warnings, first and last year.
 
     ``years`` and ``categories``: the :func:`outcomes_by` records, when the caller has them
     already (the categories partition the items, so they give the item totals).
     """
-    by_category = categories if categories is not None else outcomes_by(store, "category")
-    rows = run_select(
-        store,
-        "SELECT (COUNT(DISTINCT ?det) AS ?letters) WHERE { GRAPH ?g {\n"
-        "  ?det a imr:Determination } }",
+    counts = resolve(store, tallies)
+    use = counts if counts is not None else False
+    by_category = (
+        categories if categories is not None else outcomes_by(store, "category", tallies=use)
     )
-    warned = run_select(
-        store,
-        "SELECT (COUNT(DISTINCT ?det) AS ?warned) WHERE { GRAPH ?g {\n"
-        "  ?det a imr:Determination ; imr:warning ?w } }",  # not a superseded version's
-    )
-    by_year = years if years is not None else outcomes_by(store, "year")
+    if counts is not None:
+        letters, letters_warned = counts.letters()
+    else:
+        rows = run_select(
+            store,
+            "SELECT (COUNT(DISTINCT ?det) AS ?letters) WHERE { GRAPH ?g {\n"
+            "  ?det a imr:Determination } }",
+        )
+        warned = run_select(
+            store,
+            "SELECT (COUNT(DISTINCT ?det) AS ?warned) WHERE { GRAPH ?g {\n"
+            "  ?det a imr:Determination ; imr:warning ?w } }",  # not a superseded version's
+        )
+        letters = int(rows[0]["letters"] or 0) if rows else 0
+        letters_warned = int(warned[0]["warned"] or 0) if warned else 0
+    by_year = years if years is not None else outcomes_by(store, "year", tallies=use)
     known = [r["key"] for r in by_year if r["key"] is not None]
     return {
-        "letters": int(rows[0]["letters"] or 0) if rows else 0,
+        "letters": letters,
         "items": sum(r["items"] for r in by_category),
         "upheld": sum(r["upheld"] for r in by_category),
-        "letters_with_warnings": int(warned[0]["warned"] or 0) if warned else 0,
+        "letters_with_warnings": letters_warned,
         "first_year": min(known) if known else None,
         "last_year": max(known) if known else None,
     }

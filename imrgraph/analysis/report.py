@@ -21,6 +21,7 @@ from markupsafe import Markup
 from pyoxigraph import NamedNode
 
 from imrgraph import __version__
+from imrgraph.analysis.counts import TallyCounts
 from imrgraph.analysis.guidelines import (
     guideline_category_counts,
     guideline_counts,
@@ -249,26 +250,38 @@ def report_data(
     # below is made once and reused (categories -> item totals; guideline x category pairs ->
     # the ranking and the network), and the independent passes run in parallel threads (the
     # store evaluates queries without holding Python's GIL).
+    # With current tallies (imrgraph.analysis.counts) every count below comes from one read of
+    # them, in memory; without, each is a pass over the citations.
+    tallies = TallyCounts.of(store)
+    use: TallyCounts | bool = tallies if tallies is not None else False
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
         # longest passes first: two workers finish together
-        pairs_f = pool.submit(guideline_category_counts, store, "reviewer", "document")
-        ca_f = pool.submit(guideline_counts, store, "claims-administrator", "document")
-        years_categories_f = pool.submit(year_category_counts, store)
+        pairs_f = pool.submit(guideline_category_counts, store, "reviewer", "document", tallies=use)
+        ca_f = pool.submit(guideline_counts, store, "claims-administrator", "document", tallies=use)
+        years_categories_f = pool.submit(year_category_counts, store, use)
         # the base of the specialties' lift is the categories' item totals (no extra pass)
-        specialty_rows_f = pool.submit(outcome_counts, store, "specialty")
+        specialty_rows_f = pool.submit(outcome_counts, store, "specialty", tallies=use)
         warnings_f = pool.submit(_warnings, store)
         shacl_f = pool.submit(shacl, store) if shacl else None
         year_rows, category_rows = years_categories_f.result()
         years = outcome_records(year_rows, "year")
         categories = outcome_records(category_rows, "category", labels=category_labels(store))
-        overview = corpus_overview(store, years, categories)
+        overview = corpus_overview(store, years, categories, tallies=use)
         total = overview["items"]
         overview["uphold_rate"] = overview["upheld"] / total if total else None
         base = (total, overview["upheld"])  # every item: the base of every lift
         pairs = pairs_f.result()
-        ranking = rank_guidelines(store, "reviewer", "document", base=base, pairs=pairs)
+        ranking = rank_guidelines(
+            store, "reviewer", "document", base=base, pairs=pairs, tallies=use
+        )
         ca_ranking = rank_guidelines(
-            store, "claims-administrator", "document", top=top, base=base, pairs=ca_f.result()
+            store,
+            "claims-administrator",
+            "document",
+            top=top,
+            base=base,
+            pairs=ca_f.result(),
+            tallies=use,
         )
         examples_f = [
             pool.submit(
@@ -308,6 +321,7 @@ def report_data(
     )
     return {
         "version": __version__,
+        "counted_from": "tallies" if tallies is not None else "citations",
         "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "overview": overview,
         "ranking": ranking[:top],

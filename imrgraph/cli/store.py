@@ -13,6 +13,7 @@ import json
 import signal
 import sys
 import threading
+import time
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
@@ -71,6 +72,21 @@ def _open(
     )
 
 
+def _progress_bar(console: Console, *counts: TextColumn) -> Progress:
+    """A progress bar on stderr (only when it is a terminal): task, bar, n/N, ``counts``, times."""
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        *counts,
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+
+
 # ---- ingest ------------------------------------------------------------------------------------
 
 
@@ -125,19 +141,12 @@ def ingest_command(
     with _open(
         store, endpoint, update_endpoint, store_endpoint, read_only=False, timeout=timeout
     ) as graph_store:
-        progress = Progress(
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
+        progress = _progress_bar(
+            err,
             TextColumn(
                 "stored {task.fields[stored]} skipped {task.fields[skipped]} "
                 "failed {task.fields[failed]}"
             ),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
         )
         counts = {"stored": 0, "skipped": 0, "failed": 0}
         handled: set[str] = set()  # to name the letters not written if the store fails
@@ -194,6 +203,13 @@ def ingest_command(
     )
     if summary.stopped:
         typer.echo("imrgraph: stopped (SIGTERM) before every file was read", err=True)
+    if not summary.tallies_current:
+        typer.echo(
+            "imrgraph: the store holds letters without current tallies (stored by an older "
+            "imrgraph, or changed by a SPARQL Update): the analysis counts the slow way until "
+            "you run `imrgraph tally` once",
+            err=True,
+        )
     if summary.failures:
         reasons: dict[str, int] = {}
         for failure in summary.failures:
@@ -451,6 +467,49 @@ def export_command(
             except OSError as exc:
                 raise ImrGraphError(f"{output}: cannot write: {exc.strerror or exc}") from exc
     typer.echo(f"{count} quads exported", err=True)
+
+
+@app.command("tally")
+def tally_command(
+    store: StoreOpt = None,
+    endpoint: EndpointOpt = None,
+    update_endpoint: UpdateEndpointOpt = None,
+    store_endpoint: StoreEndpointOpt = None,
+    timeout: TimeoutOpt = 300.0,
+) -> None:
+    """Rebuild the tallies that make counting fast, from the letters in the store.
+
+    Examples:
+
+      imrgraph tally
+
+      imrgraph tally --store /data/imr
+
+    Ingest keeps the tallies current by itself (each letter's links are written with it);
+    this is needed once for a store written by an older imrgraph, after changing letters with
+    `query --allow-update`, or after a new guideline scheme. Until then `guidelines`, `report`
+    and `plot` count from the citations (slower) and `query guidelines-upheld-denials` refuses.
+    Letters are rewritten 50 to a transaction, each whole; an interrupted run is simply run
+    again.
+    """
+    from imrgraph.store.tallies import letter_graphs, retally
+
+    err = Console(stderr=True)
+    with _open(
+        store, endpoint, update_endpoint, store_endpoint, read_only=False, timeout=timeout
+    ) as graph_store:
+        started = time.perf_counter()
+        graphs = letter_graphs(graph_store)
+        progress = _progress_bar(err)
+        with progress:
+            task = progress.add_task("tally", total=len(graphs))
+            done = retally(graph_store, graphs=graphs, on_letter=lambda _: progress.advance(task))
+        where = graph_store.location
+    typer.echo(
+        f"tallies rebuilt for {done} letter graphs in {where} "
+        f"in {time.perf_counter() - started:.1f} s",
+        err=True,
+    )
 
 
 @app.command("stats")

@@ -62,6 +62,7 @@ class GuidelineScheme:
     sections: dict[tuple[str, str], str]  # (document IRI, normalized label) -> section IRI
     section_labels: dict[str, tuple[str, ...]]  # document IRI -> its section labels, longest first
     levels: dict[str, str]  # concept IRI -> "family" | "document" | "section"
+    section_documents: dict[str, str] = field(default_factory=dict)  # section IRI -> document IRI
     _memo: dict[tuple, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     def resolve(self, citation: Citation) -> str | None:
@@ -122,6 +123,7 @@ def build_scheme(graph: Graph) -> GuidelineScheme:
     editions: dict[tuple[str, str], str] = {}
     sections: dict[tuple[str, str], str] = {}
     levels: dict[str, str] = {}
+    section_documents: dict[str, str] = {}
 
     def labels(concept: URIRef) -> list[str]:
         found = [str(o) for o in graph.objects(concept, SKOS.prefLabel)]
@@ -151,6 +153,7 @@ def build_scheme(graph: Graph) -> GuidelineScheme:
     for concept in graph.subjects(RDF.type, IMR.GuidelineSection):
         document = str(graph.value(concept, SKOS.broader))
         levels[str(concept)] = "section"
+        section_documents[str(concept)] = document
         for label in labels(concept):
             put(sections, (document, normalize_label(label)), str(concept))
     section_labels: dict[str, list[str]] = {}
@@ -169,6 +172,7 @@ def build_scheme(graph: Graph) -> GuidelineScheme:
             for doc, found in section_labels.items()
         },
         levels=levels,
+        section_documents=section_documents,
     )
 
 

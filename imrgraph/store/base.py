@@ -18,6 +18,7 @@ from typing import Any, BinaryIO
 import pyoxigraph as ox
 
 from imrgraph.errors import ImrGraphError, QueryError, StoreError
+from imrgraph.rdf.tallies import TALLY_GRAPH, UNMARK_TALLIES
 from imrgraph.rdf.vocab import IMR, PREFIXES
 from imrgraph.resources import resource_dir
 from imrgraph.store.results import SelectResult, Term
@@ -53,6 +54,12 @@ def to_term(value: Binding) -> ox.NamedNode | ox.Literal:
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _DCTERMS = "http://purl.org/dc/terms/"
+
+
+def _ntriples(triples: Iterable[ox.Triple] | bytes) -> str:
+    if isinstance(triples, bytes):
+        return triples.decode("utf-8")
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
 
 
 def _prologue() -> str:
@@ -124,9 +131,14 @@ class GraphStore(abc.ABC):
         return self._construct(sparql)
 
     def update(self, sparql: str) -> None:
-        """Run a SPARQL Update (one transaction). Only reached through ``--allow-update``."""
+        """Run a SPARQL Update (one transaction). Only reached through ``--allow-update``.
+
+        The tallies' trust mark is removed first (``imrgraph.store.tallies``): an update can
+        change what a letter counts under, and only ``imrgraph tally`` can tell again.
+        """
         if query_form(sparql) != "UPDATE":
             raise QueryError("expected a SPARQL Update")
+        self._update(UNMARK_TALLIES)
         self._update(sparql)
 
     def replace_graph(
@@ -141,23 +153,26 @@ class GraphStore(abc.ABC):
         self.write_graphs({graph: triples}, drop=drop)
 
     def write_graphs(
-        self, graphs: Mapping[str, Iterable[ox.Triple] | bytes], drop: Iterable[str] = ()
+        self,
+        graphs: Mapping[str, Iterable[ox.Triple] | bytes],
+        drop: Iterable[str] = (),
+        add: Mapping[str, Iterable[ox.Triple] | bytes] | None = None,
     ) -> None:
-        """Replace several named graphs and drop others, all in ONE transaction.
+        """Replace several named graphs, drop others and add to others, all in ONE transaction.
 
         What keeps a corrected letter consistent (``imrgraph.store.versions``): demoting the
         current version to its superseded graph and storing the new one must not be split by a
-        crash or a server failure.
+        crash or a server failure. ``add``: triples inserted into graphs that are kept (the
+        descriptions of the letter's tallies).
         """
         parts = [f"DROP SILENT GRAPH {serialize_term(ox.NamedNode(other))}" for other in drop]
         for graph, triples in graphs.items():
-            if isinstance(triples, bytes):
-                body = triples.decode("utf-8")
-            else:
-                body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
             name = serialize_term(ox.NamedNode(graph))
             parts.append(f"DROP SILENT GRAPH {name}")
-            parts.append(f"INSERT DATA {{ GRAPH {name} {{\n{body}}} }}")
+            parts.append(f"INSERT DATA {{ GRAPH {name} {{\n{_ntriples(triples)}}} }}")
+        for graph, triples in (add or {}).items():
+            name = serialize_term(ox.NamedNode(graph))
+            parts.append(f"INSERT DATA {{ GRAPH {name} {{\n{_ntriples(triples)}}} }}")
         self._update(" ;\n".join(parts))
 
     def drop_graph(self, graph: str) -> None:
@@ -249,7 +264,7 @@ class GraphStore(abc.ABC):
         by_outcome = {str(row[0]).rsplit("#", 1)[-1]: int(row[1]) for row in outcomes.rows}
         letter_triples = self.select(
             "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
-            f"FILTER(?g != <{ONTOLOGY_GRAPH}>) }}"
+            f"FILTER(?g NOT IN (<{ONTOLOGY_GRAPH}>, <{TALLY_GRAPH}>)) }}"
         ).rows[0][0]
         return {
             "letters": int(letters or 0),

@@ -28,9 +28,11 @@ import pyoxigraph as ox
 from imrgraph.errors import ImrGraphError
 from imrgraph.extract import DEFAULT_LIMITS, Limits
 from imrgraph.model import Letter
+from imrgraph.rdf.tallies import UNMARK_TALLIES
 from imrgraph.rdf.vocab import DEFAULT_DATA_BASE
 from imrgraph.store.base import GraphStore
 from imrgraph.store.sparqltext import serialize_term
+from imrgraph.store.tallies import has_letters, mark_tallies, tallies_current
 from imrgraph.store.versions import store_letter
 from imrgraph.store.workers import run_supervised
 
@@ -54,9 +56,12 @@ class Letterload:
     path: str
     sha256: str
     graph: str
-    ntriples: bytes
+    ntriples: bytes  # the letter's graph, with its tally links (imrgraph.rdf.tallies)
     triples: int
     violations: list[str] = field(default_factory=list)
+    #: tally IRI -> its description as N-Triples (for the tallies graph; the writer skips
+    #: those it has already written in this run)
+    tallies: dict[str, bytes] = field(default_factory=dict)
 
 
 @dataclass
@@ -70,6 +75,7 @@ class IngestSummary:
     triples: int = 0
     seconds: float = 0.0
     stopped: bool = False  # asked to stop before every file was read
+    tallies_current: bool = True  # False: analysis is slow until `imrgraph tally` is run
 
     @property
     def failed(self) -> int:
@@ -85,6 +91,7 @@ class IngestSummary:
             "triples": self.triples,
             "seconds": round(self.seconds, 3),
             "stopped": self.stopped,
+            "tallies_current": self.tallies_current,
             "failures": [asdict(f) for f in self.failures],
         }
 
@@ -136,8 +143,10 @@ def check_letters(letters: list[tuple[str, Letter]], base: str) -> list[Letterlo
     The letters are validated in one pyshacl call (``validate_letters``): per-call overhead
     dominates small graphs, so batching is what makes validating every letter affordable.
     """
-    from imrgraph.rdf.mapper import letter_to_ntriples
+    from imrgraph.rdf.mapper import letter_to_triples
+    from imrgraph.rdf.tallies import letter_tallies
     from imrgraph.rdf.validate import validate_letters
+    from imrgraph.store.tallies import section_documents
 
     if not letters:
         return []
@@ -148,18 +157,26 @@ def check_letters(letters: list[tuple[str, Letter]], base: str) -> list[Letterlo
     out: list[Letterload | Failure] = []
     for (path, letter), check in zip(letters, checks, strict=True):
         try:
-            graph, data = letter_to_ntriples(letter, base)
+            graph, triples = letter_to_triples(letter, base)
         except ImrGraphError as exc:
             out.append(Failure(path, "parse", str(exc)))
             continue
+        # The tally links are computed here, in the worker, from the very triples stored:
+        # the writing process only adds them to the letter's transaction.
+        links, tallies = letter_tallies(triples, section_documents())
+        data = ox.serialize(triples + links, format=ox.RdfFormat.N_TRIPLES)
         out.append(
             Letterload(
                 path,
                 letter.source.sha256,
                 graph,
                 data,
-                data.count(b"\n"),
+                len(triples) + len(links),
                 [_violation_text(v) for v in check.violations],
+                {
+                    tally.iri: ox.serialize(tally.description(), format=ox.RdfFormat.N_TRIPLES)
+                    for tally in tallies
+                },
             )
         )
     return out
@@ -236,7 +253,7 @@ def ingest(
     notify = on_event or (lambda kind, path, detail: None)
     inflight_sha: set[str] = set()
 
-    store.load_ontology()
+    prepare_tallies(store)
 
     def to_parse() -> Iterator[str]:
         for path in iter_input_files(paths):
@@ -278,8 +295,25 @@ def ingest(
             fail=lambda path, reason: write(Failure(path, "parse", reason)),
             preload=["imrgraph.pipeline", "imrgraph.rdf.mapper"],
         )
+    summary.tallies_current = tallies_current(store)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def prepare_tallies(store: GraphStore) -> None:
+    """Load the ontology, and keep the tallies' trust mark right (``imrgraph.store.tallies``).
+
+    An empty store is trivially tallied: it gets the mark, and every letter ingest writes
+    carries its links. A changed guideline scheme may move sections between documents, so it
+    removes the mark from a store holding letters (``imrgraph tally`` restores it).
+    """
+    was_current = tallies_current(store)
+    changed = store.load_ontology()
+    if not has_letters(store):
+        if not was_current:
+            mark_tallies(store)
+    elif changed and was_current:
+        store._update(UNMARK_TALLIES)
 
 
 class LetterWriter:
@@ -301,6 +335,7 @@ class LetterWriter:
         self.summary = summary
         self.force = force
         self.notify = on_event or (lambda kind, path, detail: None)
+        self.described: set[str] = set()  # tallies whose description this run has written
 
     def write(self, result: Letterload | Failure) -> None:
         summary = self.summary
@@ -314,11 +349,22 @@ class LetterWriter:
             self.notify("failed", result.path, f"validate: {reason}")
             return
         stale = _stale_graphs(self.store, result) if self.force else []
-        placed = store_letter(self.store, result.graph, result.sha256, result.ntriples, stale)
+        new_tallies = {
+            iri: data for iri, data in result.tallies.items() if iri not in self.described
+        }
+        placed = store_letter(
+            self.store,
+            result.graph,
+            result.sha256,
+            result.ntriples,
+            stale,
+            tallies=b"".join(new_tallies.values()),
+        )
         if placed.kind == "skipped":
             summary.skipped += 1
             self.notify("skipped", result.path, placed.detail)
             return
+        self.described.update(new_tallies)
         summary.stored += 1
         summary.triples += result.triples
         self.notify("stored", result.path, placed.detail)

@@ -8,12 +8,15 @@ Each file starts with a comment header that documents it and declares its parame
     # param: level = document [document|section] Concept level to count at.
     # param: service:string (required) Text to find in the service.
     # columns: guideline, items, upheld, uphold_rate
+    # requires: tallies
 
 A parameter is ``NAME[:TYPE] [-> ?VAR] (= DEFAULT | (required))? [CHOICE|...]? HELP``; TYPE is
 string (default), integer, decimal, boolean, date or iri; it binds ``?NAME``, or ``?VAR`` when the
 parameter's name is also one of the columns (``service -> ?text``). A parameter with neither
 default nor ``(required)`` is optional and stays unbound when not given. Values are checked against
 the type and choices, then bound as RDF terms: never pasted into the query text.
+``requires: tallies`` marks a query that reads the tallies ingest keeps (``imrgraph.rdf.tallies``):
+it is refused, with the command that fixes it, on a store whose tallies are not current.
 """
 
 from __future__ import annotations
@@ -101,6 +104,7 @@ class SavedQuery:
     description: str = ""
     params: list[Param] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
+    requires: list[str] = field(default_factory=list)
 
     @property
     def source(self) -> str:
@@ -177,6 +181,7 @@ def parse_header(text: str) -> dict[str, object]:
         "title": " ".join(fields.get("title", [])),
         "description": " ".join(fields.get("description", [])),
         "columns": [c.strip() for c in " ".join(fields.get("columns", [])).split(",") if c.strip()],
+        "requires": " ".join(fields.get("requires", [])).replace(",", " ").split(),
         "params": [" ".join(p) for p in params],
     }
 
@@ -219,6 +224,7 @@ def read_query(path: Path, name: str | None = None) -> SavedQuery:
         description=str(header["description"]),
         params=params,
         columns=list(header["columns"]),  # type: ignore[arg-type]
+        requires=list(header["requires"]),  # type: ignore[arg-type]
     )
 
 
@@ -254,7 +260,23 @@ def adhoc_query(text: str) -> SavedQuery:
         description=str(header["description"]),
         params=params,
         columns=list(header["columns"]),  # type: ignore[arg-type]
+        requires=list(header["requires"]),  # type: ignore[arg-type]
     )
+
+
+def check_requirements(store: GraphStore, query: SavedQuery) -> None:
+    """Refuse a query whose ``requires:`` the store does not meet, saying how to meet it."""
+    from imrgraph.store.tallies import tallies_current
+
+    for need in query.requires:
+        if need != "tallies":
+            raise QueryError(f"{query.source}: unknown requirement {need!r} (known: tallies)")
+        if not tallies_current(store):
+            raise QueryError(
+                f"{query.source}: reads the tallies, which are not current in "
+                f"{store.location} (letters written by an older imrgraph, or changed by a "
+                "SPARQL Update): run `imrgraph tally` once to rebuild them"
+            )
 
 
 def run_select(
@@ -266,4 +288,6 @@ def run_select(
         raise QueryError(f"{query.source}: is a SPARQL Update; queries here only read the store")
     if form != "SELECT":
         raise QueryError(f"{query.source}: is a {form} query; expected SELECT")
-    return store.select(query.text, query.bindings(values or {}))
+    bindings = query.bindings(values or {})
+    check_requirements(store, query)
+    return store.select(query.text, bindings)

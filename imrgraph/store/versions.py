@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from imrgraph.rdf.tallies import COUNTED_UNDER, TALLY_GRAPH
 from imrgraph.rdf.vocab import IMR
 from imrgraph.store.base import GraphStore
 from imrgraph.store.sparqltext import serialize_term
@@ -118,7 +119,10 @@ def _content(triples: Iterable[ox.Triple], det: ox.NamedNode) -> set[ox.Triple]:
     return {
         t
         for t in triples
-        if mine(t.subject) and t.predicate.value not in _PROVENANCE and t.predicate != _SHA256
+        if mine(t.subject)
+        and t.predicate.value not in _PROVENANCE
+        and t.predicate != _SHA256
+        and t.predicate != COUNTED_UNDER  # derived, and absent from letters stored before tallies
     }
 
 
@@ -129,7 +133,8 @@ def supersede(
 
     Its items' outcomes become ``imr:supersededOutcome``: every count of items (saved queries,
     the analysis, stats) goes through ``imr:hasOutcome``, so an outcome no longer in force can
-    never be counted, even by a query that does not anchor on ``imr:Determination``.
+    never be counted, even by a query that does not anchor on ``imr:Determination``. Its tally
+    links (``imr:countedUnder``) are dropped, for the same reason.
     """
     old = det.value
     new = f"{old}/superseded/{sha256}"
@@ -143,6 +148,8 @@ def supersede(
     renamed = ox.NamedNode(new)
     out = []
     for t in triples:
+        if t.predicate == COUNTED_UNDER:
+            continue
         if t.subject == det and t.predicate == _RDF_TYPE and t.object == DETERMINATION:
             out.append(ox.Triple(renamed, _RDF_TYPE, SUPERSEDED_DETERMINATION))
             continue
@@ -161,13 +168,23 @@ class Placed:
 
 
 def store_letter(
-    store: GraphStore, graph: str, sha256: str, ntriples: bytes, drop: Iterable[str] = ()
+    store: GraphStore,
+    graph: str,
+    sha256: str,
+    ntriples: bytes,
+    drop: Iterable[str] = (),
+    tallies: bytes = b"",
 ) -> Placed:
-    """Store one checked letter by the version rule above, in one transaction."""
+    """Store one checked letter by the version rule above, in one transaction.
+
+    ``tallies``: N-Triples describing the tallies the letter's links point to, added to the
+    tallies graph in the same transaction (``imrgraph.rdf.tallies``).
+    """
     drop = [g for g in drop if g != graph]
+    add = {TALLY_GRAPH: tallies} if tallies else {}
     current = current_version(store, graph)
     if current is None or current.sha256 == sha256:
-        store.replace_graph(graph, ntriples, drop=drop)
+        store.write_graphs({graph: ntriples}, drop=drop, add=add)
         return Placed("stored", graph)
     new = [q.triple for q in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)]
     det = _determination(new)
@@ -180,12 +197,12 @@ def store_letter(
     if (new_date or "") >= (current.decision_date or ""):
         demoted = supersede(stored, current_det, current.sha256, det)
         store.write_graphs(
-            {superseded_graph(graph, current.sha256): demoted, graph: new}, drop=drop
+            {superseded_graph(graph, current.sha256): demoted, graph: new}, drop=drop, add=add
         )
         return Placed("stored", f"{graph} (current; the version from {where} is superseded)")
     kept = supersede(new, det, sha256, current_det)
     target = superseded_graph(graph, sha256)
-    store.write_graphs({target: kept}, drop=drop)
+    store.write_graphs({target: kept}, drop=drop, add=add)
     return Placed(
         "stored",
         f"{target} (superseded: the version from {where} has a later decision date)",

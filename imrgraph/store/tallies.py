@@ -1,0 +1,209 @@
+"""Keeping the tallies (``imrgraph.rdf.tallies``) in the store: written, trusted, rebuilt, read.
+
+- **Written** with each letter, in the letter's own transaction (``tally_writes``): the links go
+  into the letter's graph, the descriptions of its tallies into the tallies graph (a description
+  is the same triples whoever writes it, so writing it twice is harmless).
+- **Trusted** only when the store says so: the tallies graph holds
+  ``<tallies graph> imr:tallyVersion N`` when every current letter carries its links, made by
+  this ``TALLY_VERSION``. Ingest writes the mark into an empty store and keeps it; a SPARQL
+  Update from the user (``query --allow-update``) or a changed guideline scheme removes it
+  first, since either can change what a letter counts under. Without the mark the analysis
+  counts the slow direct way and says so, and saved queries that read tallies refuse to run.
+- **Rebuilt** by ``imrgraph tally`` (``retally``): every letter graph's links recomputed from its
+  triples, letter by letter (each letter one transaction: a crash loses nothing), then the mark.
+- **Read** in two scans and no join (``read_tallies``): link counts per tally, and the tallies
+  graph; the dimensions are matched in Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from imrgraph.rdf.tallies import (
+    COUNTED_UNDER,
+    TALLY_BASE,
+    TALLY_GRAPH,
+    TALLY_KINDS,
+    TALLY_VERSION,
+    UNMARK_TALLIES,
+    Tally,
+    letter_tallies,
+)
+from imrgraph.rdf.vocab import IMR
+from imrgraph.store.base import GraphStore
+from imrgraph.store.sparqltext import serialize_term
+
+__all__ = [
+    "TallyCount",
+    "has_letters",
+    "letter_graphs",
+    "mark_tallies",
+    "read_tallies",
+    "retally",
+    "section_documents",
+    "tallies_current",
+    "tally_writes",
+]
+
+_I = str(IMR)
+_GRAPH = ox.NamedNode(TALLY_GRAPH)
+_VERSION = ox.NamedNode(_I + "tallyVersion")
+_XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+_KIND_OF_CLASS = {cls: kind for kind, cls in TALLY_KINDS.items()}
+
+
+def section_documents() -> dict[str, str]:
+    """Guideline section IRI -> its document IRI, from the packaged scheme (what ingest loads)."""
+    from imrgraph.rdf.guidelines import guideline_scheme
+
+    return guideline_scheme().section_documents
+
+
+def tally_writes(triples: list[ox.Triple]) -> tuple[list[ox.Triple], list[ox.Triple]]:
+    """(links to add to the letter's graph, tally descriptions for the tallies graph)."""
+    links, tallies = letter_tallies(triples, section_documents())
+    descriptions = [
+        t for tally in sorted(tallies, key=lambda t: t.iri) for t in tally.description()
+    ]
+    return links, descriptions
+
+
+def tallies_current(store: GraphStore) -> bool:
+    """Whether the store's tallies can be trusted (see the module docstring)."""
+    version = ox.Literal(str(TALLY_VERSION), datatype=_XSD_INTEGER)
+    return store.ask(
+        f"ASK {{ GRAPH {_GRAPH} {{ {_GRAPH} {_VERSION} {serialize_term(version)} }} }}"
+    )
+
+
+def mark_tallies(store: GraphStore) -> None:
+    """Record that every current letter carries its tallies (this ``TALLY_VERSION``)."""
+    mark = f"{_GRAPH} {_VERSION} {_version()}"
+    store._update(f"{UNMARK_TALLIES} ;\nINSERT DATA {{ GRAPH {_GRAPH} {{ {mark} }} }}")
+
+
+def _version() -> str:
+    return serialize_term(ox.Literal(str(TALLY_VERSION), datatype=_XSD_INTEGER))
+
+
+def has_letters(store: GraphStore) -> bool:
+    """Whether any named graph holds a letter (current or superseded)."""
+    return store.ask(
+        f"ASK {{ GRAPH ?g {{ ?d a ?type }} FILTER(?type IN (<{_I}Determination>, "
+        f"<{_I}SupersededDetermination>)) }}"
+    )
+
+
+def retally(
+    store: GraphStore,
+    *,
+    graphs: list[str] | None = None,
+    on_letter: Callable[[str], None] | None = None,
+    batch: int = 50,
+) -> int:
+    """Recompute every letter's tally links from its triples, then mark the tallies current.
+
+    ``batch`` letters are written per update (each letter's links replaced whole, so a crash
+    between updates leaves letters either old or new, and the mark absent until a rerun ends).
+    ``on_letter`` is called with each letter graph done (for a progress bar). Returns the number
+    of letter graphs. ``graphs``: the letter graphs, when the caller has listed them already.
+    """
+    store._update(UNMARK_TALLIES + f" ;\nDROP SILENT GRAPH {_GRAPH}")
+    store.load_ontology()  # the scheme the links are computed with is the one the store holds
+    graphs = letter_graphs(store) if graphs is None else graphs
+    done = 0
+    for chunk in _chunks(graphs, batch):
+        parts: list[str] = []
+        descriptions: dict[ox.Triple, None] = {}
+        for graph in chunk:
+            triples = [q.triple for q in store.quads(graph) if q.predicate != COUNTED_UNDER]
+            links, tallies = tally_writes(triples)
+            descriptions.update(dict.fromkeys(tallies))
+            name = serialize_term(ox.NamedNode(graph))
+            parts.append(f"DELETE WHERE {{ GRAPH {name} {{ ?s {COUNTED_UNDER} ?t }} }}")
+            if links:
+                parts.append(f"INSERT DATA {{ GRAPH {name} {{\n{_ntriples(links)}}} }}")
+        if descriptions:
+            parts.append(f"INSERT DATA {{ GRAPH {_GRAPH} {{\n{_ntriples(descriptions)}}} }}")
+        store._update(" ;\n".join(parts))
+        for graph in chunk:
+            done += 1
+            if on_letter is not None:
+                on_letter(graph)
+    mark_tallies(store)
+    return done
+
+
+def letter_graphs(store: GraphStore) -> list[str]:
+    """Every graph holding a letter, current or superseded (superseded ones get no links)."""
+    result = store.select(
+        f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?d a ?type }} FILTER(?type IN "
+        f"(<{_I}Determination>, <{_I}SupersededDetermination>)) }} ORDER BY ?g"
+    )
+    return [str(row[0]) for row in result.rows]
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _ntriples(triples: Iterable[ox.Triple]) -> str:
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+
+
+@dataclass(frozen=True)
+class TallyCount:
+    """A tally and how many items (letters, for ``letter`` tallies) are counted under it."""
+
+    tally: Tally
+    count: int
+
+
+def read_tallies(store: GraphStore) -> list[TallyCount]:
+    """Every tally with its count: two scans of the store, joined here.
+
+    Counting the links per tally is one scan of ``imr:countedUnder``; the descriptions are one
+    scan of the tallies graph. Joining them in SPARQL would cost an index look-up per tally and
+    dimension; in Python it costs nothing.
+    """
+    counted = store.select(
+        f"SELECT ?tally (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?x {COUNTED_UNDER} ?tally }} }} "
+        "GROUP BY ?tally"
+    )
+    counts = {str(tally): int(n) for tally, n in counted.rows}
+    fields: dict[str, dict[str, object]] = {}
+    for quad in store.quads(TALLY_GRAPH):
+        subject = quad.subject.value
+        if not subject.startswith(TALLY_BASE) or subject not in counts:
+            continue
+        predicate = quad.predicate.value
+        values = fields.setdefault(subject, {})
+        if predicate == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type":
+            values["kind"] = _KIND_OF_CLASS.get(quad.object.value)
+        elif predicate.startswith(_I + "tally"):
+            values[predicate[len(_I) + 5 :].lower()] = _python(quad.object)
+    out = []
+    for iri, values in fields.items():
+        kind = values.pop("kind", None)
+        if kind is None:
+            continue
+        tally = Tally(kind=str(kind), **values)  # type: ignore[arg-type]
+        out.append(TallyCount(tally, counts[iri]))
+    return out
+
+
+def _python(term: object) -> object:
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value if term.datatype is not None else ""
+        if datatype.endswith("#integer"):
+            return int(term.value)
+        if datatype.endswith("#boolean"):
+            return term.value == "true"
+        return term.value
+    return None
