@@ -48,6 +48,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -62,6 +63,7 @@ __all__ = [
     "TALLY_VERSION",
     "UNMARK_TALLIES",
     "Tally",
+    "description_ntriples",
     "letter_tallies",
 ]
 
@@ -108,7 +110,7 @@ class Tally:
     specialty: str | None = None
     warned: bool | None = None  # letters: has parser warnings
 
-    @property
+    @cached_property  # a frozen dataclass without slots: cached in the instance's __dict__
     def iri(self) -> str:
         """A readable, deterministic IRI: the kind, then each dimension's value (``-``: none)."""
         parts: list[str] = [self.kind]
@@ -156,6 +158,13 @@ class Tally:
         if self.warned is not None:
             add("tallyWarned", ox.Literal("true" if self.warned else "false", datatype=_BOOLEAN))
         return out
+
+
+@lru_cache(maxsize=1 << 16)
+def description_ntriples(tally: Tally) -> bytes:
+    """The tally's description as N-Triples (cached: a corpus has a few thousand tallies, and
+    every letter repeats some of them)."""
+    return ox.serialize(tally.description(), format=ox.RdfFormat.N_TRIPLES)
 
 
 def _local(iri: str | None, namespace: str) -> str:

@@ -144,7 +144,7 @@ def check_letters(letters: list[tuple[str, Letter]], base: str) -> list[Letterlo
     dominates small graphs, so batching is what makes validating every letter affordable.
     """
     from imrgraph.rdf.mapper import letter_to_triples
-    from imrgraph.rdf.tallies import letter_tallies
+    from imrgraph.rdf.tallies import description_ntriples, letter_tallies
     from imrgraph.rdf.validate import validate_letters
     from imrgraph.store.tallies import section_documents
 
@@ -173,10 +173,7 @@ def check_letters(letters: list[tuple[str, Letter]], base: str) -> list[Letterlo
                 data,
                 len(triples) + len(links),
                 [_violation_text(v) for v in check.violations],
-                {
-                    tally.iri: ox.serialize(tally.description(), format=ox.RdfFormat.N_TRIPLES)
-                    for tally in tallies
-                },
+                {tally.iri: description_ntriples(tally) for tally in tallies},
             )
         )
     return out
