@@ -108,6 +108,13 @@ def assert_tallies_match_direct(store: Any) -> None:
                     outcome_counts(store, dimension, category, year, tallies=tallies)
                 ) == _sorted(outcome_counts(store, dimension, category, year, tallies=False))
     assert corpus_overview(store, tallies=tallies) == corpus_overview(store, tallies=False)
+    letters, by_outcome = store._counted_stats()  # `imrgraph stats` without tallies
+    stats = store.stats()
+    assert (stats["letters"], stats["upheld"], stats["overturned"]) == (
+        letters,
+        by_outcome.get("Upheld", 0),
+        by_outcome.get("Overturned", 0),
+    )
     for party in ("reviewer", "claims-administrator", "rationale"):
         for level in ("document", "section"):
             values = {"party": party, "level": level}

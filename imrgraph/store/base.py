@@ -249,19 +249,23 @@ class GraphStore(abc.ABC):
         return len(triples)
 
     def stats(self) -> dict[str, int]:
-        """Counts of letters, items, outcomes and triples in the store."""
-        prologue = _prologue()
-        letters = self.select(
-            prologue + "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE "
-            "{ GRAPH ?g { ?d a imr:Determination } }"
-        ).rows[0][0]
-        outcomes = self.select(
-            prologue + "SELECT ?outcome (COUNT(DISTINCT ?item) AS ?n) WHERE "
-            "{ GRAPH ?g { ?d a imr:Determination ; imr:hasItem ?item .\n"
-            "  ?item imr:hasOutcome ?outcome } } "
-            "GROUP BY ?outcome"
-        )
-        by_outcome = {str(row[0]).rsplit("#", 1)[-1]: int(row[1]) for row in outcomes.rows}
+        """Counts of letters, items, outcomes and triples in the store.
+
+        Letters and items come from the tallies when they are current (one scan,
+        ``imrgraph.store.tallies``), else from the letters themselves.
+        """
+        from imrgraph.store.tallies import read_tallies, tallies_current
+
+        if tallies_current(self):
+            counts = read_tallies(self)
+            letters = sum(c.count for c in counts if c.tally.kind == "letter")
+            by_outcome: dict[str, int] = {}
+            for c in counts:
+                if c.tally.kind == "item" and c.tally.outcome:
+                    name = c.tally.outcome.rsplit("#", 1)[-1]
+                    by_outcome[name] = by_outcome.get(name, 0) + c.count
+        else:
+            letters, by_outcome = self._counted_stats()
         letter_triples = self.select(
             "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
             f"FILTER(?g NOT IN (<{ONTOLOGY_GRAPH}>, <{TALLY_GRAPH}>)) }}"
@@ -274,6 +278,22 @@ class GraphStore(abc.ABC):
             "letter_triples": int(letter_triples or 0),
             "triples": self.count_quads(),
         }
+
+    def _counted_stats(self) -> tuple[int, dict[str, int]]:
+        """(letters, items by outcome) counted from the letters (no tallies needed)."""
+        prologue = _prologue()
+        letters = self.select(
+            prologue + "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE "
+            "{ GRAPH ?g { ?d a imr:Determination } }"
+        ).rows[0][0]
+        outcomes = self.select(
+            prologue + "SELECT ?outcome (COUNT(DISTINCT ?item) AS ?n) WHERE "
+            "{ GRAPH ?g { ?d a imr:Determination ; imr:hasItem ?item .\n"
+            "  ?item imr:hasOutcome ?outcome } } "
+            "GROUP BY ?outcome"
+        )
+        by_outcome = {str(row[0]).rsplit("#", 1)[-1]: int(row[1]) for row in outcomes.rows}
+        return int(letters or 0), by_outcome
 
     def export(self, output: BinaryIO, fmt: str = "trig", case: str | None = None) -> int:
         """Write the whole store, or the letter ``case``, to ``output`` in ``fmt``; quad count.
