@@ -171,7 +171,10 @@ class Selection:
         if self.category is not None:
             text += "?item imr:requestsService ?svc . ?svc imr:serviceCategory ?category .\n"
         if self.year is not None:
-            text += year_fragment()
+            # The year is computed here, inside GRAPH ?g; the user's year joins it from the
+            # outer group (bindings), and an unbound ?year (a letter with no date at all) is
+            # compatible with any value: without this FILTER it would count in every year.
+            text += year_fragment() + "FILTER(BOUND(?year))\n"
         return text
 
     def citation_fragment(self, concept: str = "concept", cit: str = "cit") -> str:
