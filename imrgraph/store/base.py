@@ -245,7 +245,14 @@ class GraphStore(abc.ABC):
                 triples.extend(q.triple for q in parsed)
             except (SyntaxError, ValueError, OSError) as exc:
                 raise StoreError(f"{path}: cannot load the ontology: {exc}") from exc
-        self.replace_graph(ONTOLOGY_GRAPH, triples)
+        # A new scheme may move sections between documents, so the tallies' trust mark goes in
+        # the same transaction (imrgraph.store.tallies): a crash right after it cannot leave
+        # letters tallied under the old scheme marked current. Ingest marks an empty store again.
+        name = serialize_term(graph)
+        self._update(
+            f"{UNMARK_TALLIES} ;\nDROP SILENT GRAPH {name} ;\n"
+            f"INSERT DATA {{ GRAPH {name} {{\n{_ntriples(triples)}}} }}"
+        )
         return len(triples)
 
     def stats(self) -> dict[str, int]:

@@ -28,7 +28,6 @@ import pyoxigraph as ox
 from imrgraph.errors import ImrGraphError
 from imrgraph.extract import DEFAULT_LIMITS, Limits
 from imrgraph.model import Letter
-from imrgraph.rdf.tallies import UNMARK_TALLIES
 from imrgraph.rdf.vocab import DEFAULT_DATA_BASE
 from imrgraph.store.base import GraphStore
 from imrgraph.store.sparqltext import serialize_term
@@ -301,16 +300,13 @@ def prepare_tallies(store: GraphStore) -> None:
     """Load the ontology, and keep the tallies' trust mark right (``imrgraph.store.tallies``).
 
     An empty store is trivially tallied: it gets the mark, and every letter ingest writes
-    carries its links. A changed guideline scheme may move sections between documents, so it
-    removes the mark from a store holding letters (``imrgraph tally`` restores it).
+    carries its links. A changed guideline scheme may move sections between documents, so
+    loading it removes the mark, in the same transaction (``GraphStore.load_ontology``); a
+    store holding letters stays unmarked until ``imrgraph tally`` restores it.
     """
-    was_current = tallies_current(store)
-    changed = store.load_ontology()
-    if not has_letters(store):
-        if not was_current:
-            mark_tallies(store)
-    elif changed and was_current:
-        store._update(UNMARK_TALLIES)
+    store.load_ontology()
+    if not has_letters(store) and not tallies_current(store):
+        mark_tallies(store)
 
 
 class LetterWriter:
