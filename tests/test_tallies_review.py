@@ -115,3 +115,95 @@ def test_every_count_matches_on_the_review_letters(store: Any) -> None:
     assert specialties["Anesthesiology"] == 1
     assert specialties["Pain Medicine"] == 3  # letter one's two items, and this one
     assert specialties[None] == 1  # letter three states none
+
+
+def _letter(index: int) -> dict[str, Any]:
+    return copy.deepcopy(review_letters()[index])
+
+
+def test_versions_of_one_letter_count_once(store: Any) -> None:
+    """The same letter again: re-ingested with --force after its case number changed (the old
+    graph is dropped), and as the PDF of the text letter (another file, the same case)."""
+    renamed = _letter(0)  # same file (sha256), the case number now read differently
+    renamed["case_number"] = "CM15-0000009"
+    summary = ingest_letters(store, [renamed], force=True)
+    assert summary.stored == 1
+    graphs = {str(row[0]) for row in store.select("SELECT DISTINCT ?g { GRAPH ?g {} }").rows}
+    assert not any(g.endswith("/CM15-0000001") for g in graphs)
+    as_pdf = _letter(1)
+    as_pdf["source"] = {"path": "two.pdf", "sha256": f"{5:064x}", "format": "pdf", "pages": 2}
+    for page, item in enumerate(as_pdf["items"], start=1):
+        item["page"] = page
+    for force in (False, True):  # the same content from another file: kept once either way
+        summary = ingest_letters(store, [as_pdf], force=force)
+        assert summary.stored + summary.skipped == 1
+        assert tallies_current(store)
+        assert_tallies_match_direct(store)
+        letters, _ = TallyCounts.of(store).letters()  # type: ignore[union-attr]
+        assert letters == 4
+
+
+ONTOLOGY = "https://w3id.org/imrgraph/graph/ontology"
+_HAS_VERSION = "<http://purl.org/dc/terms/hasVersion>"
+
+
+def _as_if_an_older_scheme_were_loaded(store: Any) -> None:
+    """What a store written by an imrgraph with another guideline scheme looks like to this one:
+    another ontology version recorded (written raw, as that imrgraph's ingest did: no unmark)."""
+    store._update(
+        f"DELETE WHERE {{ GRAPH <{ONTOLOGY}> {{ <{ONTOLOGY}> {_HAS_VERSION} ?v }} }} ;\n"
+        f'INSERT DATA {{ GRAPH <{ONTOLOGY}> {{ <{ONTOLOGY}> {_HAS_VERSION} "sha256:older" }} }}'
+    )
+
+
+def test_a_new_scheme_unmarks_a_store_with_letters_and_tally_restores_it(store: Any) -> None:
+    from imrgraph.store.tallies import retally
+
+    _as_if_an_older_scheme_were_loaded(store)
+    assert tallies_current(store)  # the mark an older ingest left
+    summary = ingest_letters(store, [])  # any ingest: it loads this imrgraph's scheme
+    assert not tallies_current(store)
+    assert TallyCounts.of(store) is None
+    assert summary.stored == 0
+    retally(store)
+    assert tallies_current(store)
+    assert_tallies_match_direct(store)
+
+
+def test_a_new_scheme_on_an_empty_store_keeps_it_marked(tmp_path: Path) -> None:
+    """An empty store has nothing to re-tally: a scheme change leaves it trusted."""
+    store = open_store(tmp_path / "empty", None, read_only=False)
+    try:
+        prepare_tallies(store)
+        _as_if_an_older_scheme_were_loaded(store)
+        ingest_letters(store, review_letters()[:1])
+        assert tallies_current(store)
+    finally:
+        store.close()
+
+
+def test_a_crash_right_after_the_new_scheme_is_stored_leaves_no_mark(
+    store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process dies (here: the store fails) just after the new scheme is written.
+
+    The mark must not survive: the rerun finds the scheme already loaded, so it can no longer
+    tell that the letters' links were made under the old one. Removing the mark in the very
+    transaction that replaces the scheme closes that window.
+    """
+    from imrgraph.errors import StoreError
+
+    _as_if_an_older_scheme_were_loaded(store)
+    real_update = store._update
+
+    def dies_after_the_ontology(sparql: str) -> None:
+        real_update(sparql)
+        if f"GRAPH <{ONTOLOGY}> {{\n" in sparql:  # the new scheme is in: die before going on
+            raise StoreError("store: gone (simulated crash)")
+
+    monkeypatch.setattr(store, "_update", dies_after_the_ontology)
+    with pytest.raises(StoreError):
+        prepare_tallies(store)
+    monkeypatch.setattr(store, "_update", real_update)
+    assert ingest_letters(store, []).stored == 0  # the rerun
+    assert not tallies_current(store)
