@@ -53,6 +53,7 @@ _GRAPH = ox.NamedNode(TALLY_GRAPH)
 _VERSION = ox.NamedNode(_I + "tallyVersion")
 _XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 _KIND_OF_CLASS = {cls: kind for kind, cls in TALLY_KINDS.items()}
+_SHA256 = ox.NamedNode(_I + "sha256")
 
 
 def section_documents() -> dict[str, str]:
@@ -122,10 +123,7 @@ def retally(
             triples = [q.triple for q in store.quads(graph) if q.predicate != COUNTED_UNDER]
             links, tallies = tally_writes(triples)
             descriptions.update(dict.fromkeys(tallies))
-            name = serialize_term(ox.NamedNode(graph))
-            parts.append(f"DELETE WHERE {{ GRAPH {name} {{ ?s {COUNTED_UNDER} ?t }} }}")
-            if links:
-                parts.append(f"INSERT DATA {{ GRAPH {name} {{\n{_ntriples(links)}}} }}")
+            parts.append(_relink(graph, triples, links))
         if descriptions:
             parts.append(f"INSERT DATA {{ GRAPH {_GRAPH} {{\n{_ntriples(descriptions)}}} }}")
         store._update(" ;\n".join(parts))
@@ -135,6 +133,29 @@ def retally(
                 on_letter(graph)
     mark_tallies(store)
     return done
+
+
+def _relink(graph: str, triples: list[ox.Triple], links: list[ox.Triple]) -> str:
+    """The update replacing ``graph``'s links by ``links``, if it still holds what was read.
+
+    Another writer (an ingest on the same server) may replace or drop the letter between the
+    read and this update; its own links are then right, and writing these over them (or into
+    the dropped graph) would count the old letter under a current mark. The letter is known by
+    its source file's sha256 (a new version or a dropped graph no longer holds it).
+    """
+    name = serialize_term(ox.NamedNode(graph))
+    shas = [t for t in triples if t.predicate == _SHA256]
+    held = (
+        f"GRAPH {name} {{ {serialize_term(shas[0].subject)} {_SHA256} "
+        f"{serialize_term(shas[0].object)} }}"
+        if len(shas) == 1
+        else ""
+    )
+    old = f"GRAPH {name} {{ ?s {COUNTED_UNDER} ?t }}"
+    update = f"DELETE {{ {old} }} WHERE {{ {held} {old} }}"
+    if links:
+        update += f" ;\nINSERT {{ GRAPH {name} {{\n{_ntriples(links)}}} }} WHERE {{ {held} }}"
+    return update
 
 
 def letter_graphs(store: GraphStore) -> list[str]:
