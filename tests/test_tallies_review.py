@@ -207,3 +207,67 @@ def test_a_crash_right_after_the_new_scheme_is_stored_leaves_no_mark(
     monkeypatch.setattr(store, "_update", real_update)
     assert ingest_letters(store, []).stored == 0  # the rerun
     assert not tallies_current(store)
+
+
+# ---- two writers on one server: `imrgraph tally` while an ingest runs ----------------------
+
+
+@pytest.fixture
+def server_store(oxigraph_server: Any) -> Iterator[Any]:
+    """The review letters on a real Oxigraph server (tests/conftest.py), emptied afterwards."""
+    oxigraph_server.clear()
+    store = open_store(endpoint=oxigraph_server.query_url, read_only=False)
+    try:
+        assert ingest_letters(store, review_letters()).stored == 4
+        yield store
+    finally:
+        store.close()
+        oxigraph_server.clear()
+
+
+def _while_tally_reads(store: Any, monkeypatch: pytest.MonkeyPatch, graph: str, write) -> None:
+    """Run ``write`` (another writer) right after ``retally`` has read the letter ``graph``."""
+    real_quads = store.quads
+
+    def quads(name: str | None = None) -> list[Any]:
+        read = list(real_quads(name))
+        if name is not None and name.endswith(graph):
+            monkeypatch.setattr(store, "quads", real_quads)
+            write()
+        return read
+
+    monkeypatch.setattr(store, "quads", quads)
+
+
+@pytest.mark.parametrize("change", ["corrected", "case-renamed"])
+def test_tally_while_an_ingest_changes_a_letter(
+    server_store: Any, oxigraph_server: Any, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """Another writer changes a letter between tally's read of it and tally's write of its
+    links: a corrected version with the other outcome becomes current, or a --force re-ingest
+    moves the letter to another graph. Tally must not write the links of what it read over
+    the new letter (or into the dropped graph), then mark the counts current."""
+    from imrgraph.store.tallies import retally
+
+    letter = _letter(1)  # CM16-0000002: MRI upheld, Norco overturned
+    if change == "corrected":
+        letter["source"] = {"path": "two-corrected.txt", "sha256": f"{6:064x}", "format": "text"}
+        letter["dates"] = {"decision": "2016-06-01"}  # later: the current version
+        letter["items"][0]["outcome"] = "Overturned"
+        force = False
+    else:
+        letter["case_number"] = "CM16-0000022"  # same file, its case number read anew
+        force = True
+    other = open_store(endpoint=oxigraph_server.query_url, read_only=False)
+    try:
+        _while_tally_reads(
+            server_store,
+            monkeypatch,
+            "/CM16-0000002",
+            lambda: ingest_letters(other, [letter], force=force),
+        )
+        retally(server_store, batch=1)
+    finally:
+        other.close()
+    assert tallies_current(server_store)
+    assert_tallies_match_direct(server_store)
