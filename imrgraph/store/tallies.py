@@ -110,11 +110,14 @@ def retally(
     ``batch`` letters are written per update (each letter's links replaced whole, so a crash
     between updates leaves letters either old or new, and the mark absent until a rerun ends).
     ``on_letter`` is called with each letter graph done (for a progress bar). Returns the number
-    of letter graphs. ``graphs``: the letter graphs, when the caller has listed them already.
+    of letter graphs. ``graphs``: the letter graphs, when the caller has listed them already
+    (they are listed again after the tallies graph is dropped; letters stored since are added).
     """
     store._update(UNMARK_TALLIES + f" ;\nDROP SILENT GRAPH {_GRAPH}")
     store.load_ontology()  # the scheme the links are computed with is the one the store holds
-    graphs = letter_graphs(store) if graphs is None else graphs
+    # Listed again now that the descriptions are gone: a letter another writer stored after the
+    # caller's listing lost its tallies' descriptions with the graph, and must be described again.
+    graphs = sorted(set(graphs or ()) | set(letter_graphs(store)))
     done = 0
     for chunk in _chunks(graphs, batch):
         parts: list[str] = []
