@@ -271,3 +271,28 @@ def test_tally_while_an_ingest_changes_a_letter(
         other.close()
     assert tallies_current(server_store)
     assert_tallies_match_direct(server_store)
+
+
+def test_tally_counts_a_letter_stored_after_the_command_listed_the_letters(
+    server_store: Any, oxigraph_server: Any
+) -> None:
+    """`imrgraph tally` lists the letters (for its progress bar) before it drops the tallies
+    graph; a letter an ingest stores in between has its links, but the descriptions of its
+    tallies went with the graph: its items would not be counted, under a fresh mark."""
+    from imrgraph.store.tallies import letter_graphs, retally
+
+    listed = letter_graphs(server_store)  # what the command does first
+    new = _letter(1)
+    new["source"] = {"path": "seven.txt", "sha256": f"{7:064x}", "format": "text"}
+    new["case_number"] = "CM19-0000007"
+    new["dates"] = {"decision": "2019-01-15"}  # a year no other letter has: tallies of its own
+    other = open_store(endpoint=oxigraph_server.query_url, read_only=False)
+    try:
+        assert ingest_letters(other, [new]).stored == 1
+    finally:
+        other.close()
+    retally(server_store, graphs=listed)
+    assert tallies_current(server_store)
+    assert_tallies_match_direct(server_store)
+    years = {r["key"]: r["items"] for r in outcome_counts(server_store, "year")}
+    assert years[2019] == 2
