@@ -19,9 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 
 import pyoxigraph as ox
 
+from imrgraph.errors import StoreError
 from imrgraph.rdf.tallies import (
     COUNTED_UNDER,
     TALLY_BASE,
@@ -54,6 +56,8 @@ _VERSION = ox.NamedNode(_I + "tallyVersion")
 _XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 _KIND_OF_CLASS = {cls: kind for kind, cls in TALLY_KINDS.items()}
 _SHA256 = ox.NamedNode(_I + "sha256")
+#: The dimensions a tally description may carry (``Tally``'s fields but its kind).
+_DIMENSIONS = frozenset(f.name for f in dataclass_fields(Tally)) - {"kind"}
 
 
 def section_documents() -> dict[str, str]:
@@ -209,7 +213,15 @@ def read_tallies(store: GraphStore) -> list[TallyCount]:
         if predicate == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type":
             values["kind"] = _KIND_OF_CLASS.get(quad.object.value)
         elif predicate.startswith(_I + "tally"):
-            values[predicate[len(_I) + 5 :].lower()] = _python(quad.object)
+            name = predicate[len(_I) + 5 :].lower()
+            value = _python(quad.object)
+            if name not in _DIMENSIONS or values.setdefault(name, value) != value:
+                # another tool wrote here (imrgraph writes one value per known dimension)
+                raise StoreError(
+                    f"{store.location}: the tallies graph describes {subject} with "
+                    f"{predicate} {quad.object}, which imrgraph does not write: run "
+                    "`imrgraph tally` to rebuild the tallies"
+                )
     out = []
     for iri, values in fields.items():
         kind = values.pop("kind", None)
@@ -226,7 +238,10 @@ def _python(term: object) -> object:
     if isinstance(term, ox.Literal):
         datatype = term.datatype.value if term.datatype is not None else ""
         if datatype.endswith("#integer"):
-            return int(term.value)
+            try:
+                return int(term.value)
+            except ValueError:
+                return term  # not a number: reported by read_tallies as not imrgraph's
         if datatype.endswith("#boolean"):
             return term.value == "true"
         return term.value
