@@ -296,3 +296,26 @@ def test_tally_counts_a_letter_stored_after_the_command_listed_the_letters(
     assert_tallies_match_direct(server_store)
     years = {r["key"]: r["items"] for r in outcome_counts(server_store, "year")}
     assert years[2019] == 2
+
+
+def test_a_tallies_graph_edited_by_another_tool_is_a_one_line_error(store: Any) -> None:
+    """A description with a dimension this imrgraph does not know, or a year that is not a
+    number (another tool wrote into the server; the mark stays): an ImrGraphError naming the
+    tally and saying how to rebuild, not a TypeError traceback from ``Tally(**values)``."""
+    from imrgraph.errors import ImrGraphError
+    from imrgraph.rdf.tallies import TALLY_GRAPH
+    from imrgraph.store.tallies import read_tallies
+
+    tally = str(next(r.tally for r in read_tallies(store) if r.tally.kind == "item").iri)
+    for edit in (
+        f'<{tally}> <https://w3id.org/imrgraph/ontology#tallyColour> "red"',
+        f'<{tally}> <https://w3id.org/imrgraph/ontology#tallyYear> "soon"^^'
+        "<http://www.w3.org/2001/XMLSchema#integer>",
+    ):
+        store._update(f"INSERT DATA {{ GRAPH <{TALLY_GRAPH}> {{ {edit} }} }}")
+        for count in (TallyCounts.of, lambda s: s.stats()):
+            with pytest.raises(ImrGraphError, match=r"imrgraph tally") as error:
+                count(store)
+            assert tally in str(error.value) and "\n" not in str(error.value)
+        store._update(f"DELETE DATA {{ GRAPH <{TALLY_GRAPH}> {{ {edit} }} }}")
+    assert_tallies_match_direct(store)
