@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
@@ -90,8 +91,8 @@ def mark_tallies(store: GraphStore) -> None:
     store._update(f"{UNMARK_TALLIES} ;\nINSERT DATA {{ GRAPH {_GRAPH} {{ {mark} }} }}")
 
 
-def _version() -> str:
-    return serialize_term(ox.Literal(str(TALLY_VERSION), datatype=_XSD_INTEGER))
+def _version(version: int = TALLY_VERSION) -> str:
+    return serialize_term(ox.Literal(str(version), datatype=_XSD_INTEGER))
 
 
 def has_letters(store: GraphStore) -> bool:
@@ -111,6 +112,9 @@ def retally(
 ) -> int:
     """Recompute every letter's tally links from its triples, then mark the tallies current.
 
+    Raises ``StoreError`` (and leaves no mark) if the mark was removed while it ran: a change to
+    letters it had already rewritten could make their links wrong.
+
     ``batch`` letters are written per update (each letter's links replaced whole, so a crash
     between updates leaves letters either old or new, and the mark absent until a rerun ends).
     ``on_letter`` is called with each letter graph done (for a progress bar). Returns the number
@@ -119,6 +123,11 @@ def retally(
     """
     store._update(UNMARK_TALLIES + f" ;\nDROP SILENT GRAPH {_GRAPH}")
     store.load_ontology()  # the scheme the links are computed with is the one the store holds
+    # While the rebuild runs, the mark's place holds this run's token (a negative "version",
+    # never current). Whatever removes the mark meanwhile (a user's update, a new scheme, another
+    # rebuild) removes the token with it, and the token becomes the mark only if still there.
+    token = f"{_GRAPH} {_VERSION} {_version(-1 - secrets.randbelow(1 << 62))}"
+    store._update(f"INSERT DATA {{ GRAPH {_GRAPH} {{ {token} }} }}")
     # Listed again now that the descriptions are gone: a letter another writer stored after the
     # caller's listing lost its tallies' descriptions with the graph, and must be described again.
     graphs = sorted(set(graphs or ()) | set(letter_graphs(store)))
@@ -138,7 +147,16 @@ def retally(
             done += 1
             if on_letter is not None:
                 on_letter(graph)
-    mark_tallies(store)
+    mark = f"{_GRAPH} {_VERSION} {_version()}"
+    store._update(
+        f"DELETE {{ GRAPH {_GRAPH} {{ {token} }} }} INSERT {{ GRAPH {_GRAPH} {{ {mark} }} }} "
+        f"WHERE {{ GRAPH {_GRAPH} {{ {token} }} }}"
+    )
+    if not tallies_current(store):
+        raise StoreError(
+            f"{store.location}: the store changed while the tallies were rebuilt (a SPARQL "
+            "Update, a new guideline scheme or another rebuild): run `imrgraph tally` again"
+        )
     return done
 
 
