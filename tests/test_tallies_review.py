@@ -319,3 +319,38 @@ def test_a_tallies_graph_edited_by_another_tool_is_a_one_line_error(store: Any) 
             assert tally in str(error.value) and "\n" not in str(error.value)
         store._update(f"DELETE DATA {{ GRAPH <{TALLY_GRAPH}> {{ {edit} }} }}")
     assert_tallies_match_direct(store)
+
+
+def test_tally_does_not_mark_over_an_update_made_while_it_ran(
+    server_store: Any, oxigraph_server: Any
+) -> None:
+    """A user's SPARQL Update (`query --allow-update`, from another shell) changes a letter tally
+    has already rewritten: the update removes the mark, and tally must not put it back at its
+    end over links that no longer say the truth."""
+    from imrgraph.errors import ImrGraphError
+    from imrgraph.store.tallies import retally
+
+    other = open_store(endpoint=oxigraph_server.query_url, read_only=False)
+    done: list[str] = []
+
+    def after(graph: str) -> None:
+        done.append(graph)
+        if len(done) == 1:  # the first letter is rewritten: now the user changes it
+            other.update(
+                "PREFIX imr: <https://w3id.org/imrgraph/ontology#>\n"
+                "DELETE { GRAPH ?g { ?i imr:hasOutcome ?o } } "
+                "INSERT { GRAPH ?g { ?i imr:hasOutcome ?flipped } } "
+                f"WHERE {{ GRAPH ?g {{ ?i imr:hasOutcome ?o }} FILTER(?g = <{graph}>) "
+                "BIND(IF(?o = imr:Upheld, imr:Overturned, imr:Upheld) AS ?flipped) }"
+            )
+
+    try:
+        with pytest.raises(ImrGraphError, match="imrgraph tally"):
+            retally(server_store, on_letter=after, batch=1)
+    finally:
+        other.close()
+    assert len(done) >= 1
+    assert not tallies_current(server_store)
+    assert TallyCounts.of(server_store) is None
+    retally(server_store)  # run again, undisturbed
+    assert_tallies_match_direct(server_store)
