@@ -134,12 +134,16 @@ class GraphStore(abc.ABC):
         """Run a SPARQL Update (one transaction). Only reached through ``--allow-update``.
 
         The tallies' trust mark is removed first (``imrgraph.store.tallies``): an update can
-        change what a letter counts under, and only ``imrgraph tally`` can tell again.
+        change what a letter counts under, and only ``imrgraph tally`` can tell again. It goes
+        in the update's own transaction: an update the store rejects keeps it, and a rebuild
+        running meanwhile sees its token go with the change. It is the last operation (Oxigraph
+        takes no PREFIX after a ``;``; the user's line numbers in error messages stay right).
         """
         if query_form(sparql) != "UPDATE":
             raise QueryError("expected a SPARQL Update")
-        self._update(UNMARK_TALLIES)
-        self._update(sparql)
+        text = sparql.rstrip()
+        text = text[:-1] if text.endswith(";") else text  # "a ;" may end a request, "a ; ;" not
+        self._update(f"{text}\n;\n{UNMARK_TALLIES}")
 
     def replace_graph(
         self, graph: str, triples: Iterable[ox.Triple] | bytes, drop: Iterable[str] = ()
