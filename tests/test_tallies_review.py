@@ -354,3 +354,20 @@ def test_tally_does_not_mark_over_an_update_made_while_it_ran(
     assert TallyCounts.of(server_store) is None
     retally(server_store)  # run again, undisturbed
     assert_tallies_match_direct(server_store)
+
+
+def test_an_update_the_store_rejects_keeps_the_mark(store: Any) -> None:
+    """A typo in `query --allow-update` changes nothing, so it must not cost the user a
+    rebuild (minutes on a large store): the mark goes in the update's own transaction."""
+    from imrgraph.errors import QueryError
+
+    with pytest.raises(QueryError):
+        store.update("DELETE WHERE { GRAPH ?g { ?s <https://w3id.org/imrgraph/ontology#x> } }")
+    assert tallies_current(store)
+    # an accepted one still removes it, prefixes and all
+    store.update(
+        "PREFIX imr: <https://w3id.org/imrgraph/ontology#>\n"
+        "DELETE WHERE { GRAPH ?g { ?d imr:warning ?w } }"
+    )
+    assert not tallies_current(store)
+    assert not store.ask("ASK { GRAPH ?g { ?d <https://w3id.org/imrgraph/ontology#warning> ?w } }")
