@@ -371,3 +371,56 @@ def test_an_update_the_store_rejects_keeps_the_mark(store: Any) -> None:
     )
     assert not tallies_current(store)
     assert not store.ask("ASK { GRAPH ?g { ?d <https://w3id.org/imrgraph/ontology#warning> ?w } }")
+
+
+def test_the_report_says_what_it_counted_from_and_counts_the_same(store: Any) -> None:
+    """The report (its counts run in parallel threads sharing one ``TallyCounts``) from the
+    tallies, then, the mark removed, from the citations: the same numbers, and the footer
+    says which."""
+    from imrgraph.analysis.report import build_report, report_data
+
+    def numbers(data: dict[str, Any]) -> dict[str, Any]:
+        keys = ("overview", "ranking", "by_rate", "ca_ranking", "categories", "specialties")
+        return {key: data[key] for key in (*keys, "years", "ranking_total")}
+
+    fast = report_data(store, shacl=None)
+    assert fast["counted_from"] == "tallies"
+    assert "counted from the tallies" in build_report(fast)
+    store.update("DELETE WHERE { GRAPH ?g { ?s <https://w3id.org/imrgraph/ontology#nothing> ?o } }")
+    slow = report_data(store, shacl=None)
+    assert slow["counted_from"] == "citations"
+    assert "counted from the citations" in build_report(slow)
+    assert numbers(fast) == numbers(slow)
+    assert fast["overview"]["letters"] == 4 and fast["overview"]["items"] == 6
+
+
+@pytest.mark.parametrize(
+    ("kind", "service"),
+    [
+        ("guideline-service", "category"),
+        ("guideline-service", "service"),
+        ("co-citation", "category"),
+        ("reviewer-guideline", "category"),
+    ],
+)
+def test_networks_of_one_year_from_tallies_and_from_citations(
+    store: Any, kind: str, service: str
+) -> None:
+    """Every network kind, for 2016 only: the same nodes and edges whether its counts come
+    from the tallies or from the citations (some edges always come from the citations), and
+    nothing of the dateless letter (its item cites Chronic Pain and the MTUS family concept)."""
+    from imrgraph.analysis.network import build_network
+
+    tallies = TallyCounts.of(store)
+    assert tallies is not None
+    graphs = [
+        build_network(store, kind, year=2016, service=service, tallies=use)
+        for use in (tallies, False)
+    ]
+    fast, slow = (
+        (sorted(g.nodes(data=True)), sorted((*sorted((a, b)), d) for a, b, d in g.edges(data=True)))
+        for g in graphs
+    )
+    assert fast == slow
+    assert graphs[0].number_of_nodes() > 0
+    assert f"{GL}MTUS" not in graphs[0]
