@@ -424,3 +424,35 @@ def test_networks_of_one_year_from_tallies_and_from_citations(
     assert fast == slow
     assert graphs[0].number_of_nodes() > 0
     assert f"{GL}MTUS" not in graphs[0]
+
+
+def test_a_store_from_before_tallies_ingested_into_then_tally_interrupted_and_rerun(
+    store: Any,
+) -> None:
+    """The letters as an imrgraph without tallies left them (no links, no tallies graph, no
+    mark), a new letter ingested (it gets links, the store no mark), then `imrgraph tally`
+    interrupted (Ctrl-C) after its first letters and run again."""
+    from imrgraph.rdf.tallies import COUNTED_UNDER, TALLY_GRAPH
+    from imrgraph.store.tallies import retally
+
+    store._update(  # raw, as the older imrgraph's store simply was
+        f"DELETE WHERE {{ GRAPH ?g {{ ?s <{COUNTED_UNDER.value}> ?t }} }} ;\n"
+        f"DROP GRAPH <{TALLY_GRAPH}> ;\n"
+    )
+    new = _letter(1)
+    new["source"] = {"path": "seven.txt", "sha256": f"{7:064x}", "format": "text"}
+    new["case_number"] = "CM19-0000007"
+    new["dates"] = {"decision": "2019-01-15"}
+    assert ingest_letters(store, [new]).stored == 1
+    assert not tallies_current(store)
+
+    def interrupt(graph: str) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        retally(store, on_letter=interrupt, batch=2)
+    assert not tallies_current(store)
+    assert TallyCounts.of(store) is None
+    assert retally(store) == 5
+    assert_tallies_match_direct(store)
+    assert {r["key"]: r["items"] for r in outcome_counts(store, "year")}[2019] == 2
