@@ -456,3 +456,36 @@ def test_a_store_from_before_tallies_ingested_into_then_tally_interrupted_and_re
     assert retally(store) == 5
     assert_tallies_match_direct(store)
     assert {r["key"]: r["items"] for r in outcome_counts(store, "year")}[2019] == 2
+
+
+def test_the_text_and_the_pdf_of_one_letter_through_ingest(tmp_path: Path) -> None:
+    """The real files (parser included): both forms of two example letters, without then with
+    --force, in one folder; each letter is counted once, as from its citations."""
+    import shutil
+
+    from imrgraph.store.ingest import ingest
+
+    examples = Path(__file__).resolve().parents[1] / "examples" / "letters"
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    for name in ("cm14-wrist-nine-items", "cm15-low-back-date-conflict"):  # with case numbers
+        for suffix in (".txt", ".pdf"):
+            shutil.copy(examples / f"{name}{suffix}", folder / f"{name}{suffix}")
+    store = open_store(tmp_path / "store", None, read_only=False)
+    try:
+        for force in (False, True):
+            summary = ingest([folder], store, workers=1, force=force)
+            assert summary.failed == 0, summary.failures
+            assert tallies_current(store)
+            tallies = TallyCounts.of(store)
+            assert tallies is not None and tallies.letters()[0] == 2
+            for party in ("reviewer", "claims-administrator"):
+                for level in ("document", "section"):
+                    assert sorted(
+                        guideline_counts(store, party, level, tallies=tallies), key=str
+                    ) == sorted(guideline_counts(store, party, level, tallies=False), key=str)
+            assert overall_outcomes(store, Selection(), tallies) == overall_outcomes(
+                store, Selection(), False
+            )
+    finally:
+        store.close()
