@@ -26,7 +26,7 @@ from imrgraph.analysis.guidelines import guideline_counts, overall_outcomes
 from imrgraph.analysis.outcomes import outcome_counts
 from imrgraph.analysis.selection import Selection
 from imrgraph.model import Letter
-from imrgraph.rdf.vocab import DEFAULT_DATA_BASE, GL
+from imrgraph.rdf.vocab import DEFAULT_DATA_BASE, GL, IMR
 from imrgraph.store import open_store
 from imrgraph.store.ingest import IngestSummary, LetterWriter, check_letters, prepare_tallies
 from imrgraph.store.tallies import tallies_current
@@ -489,3 +489,27 @@ def test_the_text_and_the_pdf_of_one_letter_through_ingest(tmp_path: Path) -> No
             )
     finally:
         store.close()
+
+
+def test_descriptions_left_without_links_are_not_counted(store: Any) -> None:
+    """Descriptions are never deleted (only `imrgraph tally` drops them): a corrected version
+    moving letter two, the only letter of 2016, to 2017 leaves its 2016 tallies described but
+    linked from nowhere. They are neither counted nor shown as zero rows."""
+    from imrgraph.rdf.tallies import TALLY_GRAPH
+    from imrgraph.store.queries import load_query, run_select
+    from imrgraph.store.tallies import read_tallies
+
+    corrected = _letter(1)
+    corrected["source"] = {"path": "two-corrected.txt", "sha256": f"{8:064x}", "format": "text"}
+    corrected["dates"] = {"decision": "2017-02-01"}
+    assert ingest_letters(store, [corrected]).stored == 1
+    orphans = store.select(
+        f"SELECT ?t WHERE {{ GRAPH <{TALLY_GRAPH}> {{ ?t <{IMR}tallyYear> 2016 }} "
+        f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?x <{IMR}countedUnder> ?t }} }} }}"
+    ).rows
+    assert orphans  # the case this test is about
+    assert not [r for r in read_tallies(store) if r.tally.year == 2016]
+    for name in ("outcomes-by-category", "outcomes-by-reviewer-specialty"):
+        rows = run_select(store, load_query(name)).rows
+        assert all(row[1] > 0 for row in rows), name
+    assert_tallies_match_direct(store)
