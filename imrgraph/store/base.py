@@ -22,7 +22,7 @@ from imrgraph.rdf.tallies import TALLY_GRAPH, UNMARK_TALLIES
 from imrgraph.rdf.vocab import IMR, PREFIXES
 from imrgraph.resources import resource_dir
 from imrgraph.store.results import SelectResult, Term
-from imrgraph.store.sparqltext import query_form, serialize_term
+from imrgraph.store.sparqltext import query_form, serialize_term, then
 
 ONTOLOGY_GRAPH = "https://w3id.org/imrgraph/graph/ontology"
 
@@ -136,14 +136,11 @@ class GraphStore(abc.ABC):
         The tallies' trust mark is removed first (``imrgraph.store.tallies``): an update can
         change what a letter counts under, and only ``imrgraph tally`` can tell again. It goes
         in the update's own transaction: an update the store rejects keeps it, and a rebuild
-        running meanwhile sees its token go with the change. It is the last operation (Oxigraph
-        takes no PREFIX after a ``;``; the user's line numbers in error messages stay right).
+        running meanwhile sees its token go with the change (``sparqltext.then``).
         """
         if query_form(sparql) != "UPDATE":
             raise QueryError("expected a SPARQL Update")
-        text = sparql.rstrip()
-        text = text[:-1] if text.endswith(";") else text  # "a ;" may end a request, "a ; ;" not
-        self._update(f"{text}\n;\n{UNMARK_TALLIES}")
+        self._update(then(sparql, UNMARK_TALLIES))
 
     def replace_graph(
         self, graph: str, triples: Iterable[ox.Triple] | bytes, drop: Iterable[str] = ()

@@ -100,6 +100,35 @@ def _tokens(text: str):
             i += 1
 
 
+def then(update: str, more: str) -> str:
+    """The SPARQL Update ``update`` followed by the operation(s) ``more``, as one request.
+
+    ``more`` comes last because Oxigraph takes no PREFIX after a ``;`` (and the user's line
+    numbers in error messages stay right); a final ``;`` of ``update`` (allowed, but ``; ;`` is
+    not) is dropped, found by skipping comments, strings and IRIs.
+    """
+    last = -1  # index of the last character outside comments and whitespace
+    i = 0
+    while i < len(update):
+        char = update[i]
+        if char == "#":
+            newline = update.find("\n", i)
+            i = len(update) if newline < 0 else newline + 1
+            continue
+        if char in "\"'":
+            end = _skip_string(update, i)
+        elif char == "<":
+            match = _IRI.match(update, i)
+            end = match.end() if match else i + 1
+        else:
+            end = i + 1
+        if not char.isspace():
+            last = end - 1
+        i = end
+    body = update[:last] if last >= 0 and update[last] == ";" else update
+    return f"{body}\n;\n{more}"
+
+
 def query_form(text: str) -> str:
     """Return the form of a SPARQL request: SELECT, CONSTRUCT, ASK, DESCRIBE, or UPDATE.
 
