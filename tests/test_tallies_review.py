@@ -364,10 +364,10 @@ def test_an_update_the_store_rejects_keeps_the_mark(store: Any) -> None:
     with pytest.raises(QueryError):
         store.update("DELETE WHERE { GRAPH ?g { ?s <https://w3id.org/imrgraph/ontology#x> } }")
     assert tallies_current(store)
-    # an accepted one still removes it, prefixes and all
+    # an accepted one still removes it: prefixes, a closing ";" and a last comment and all
     store.update(
         "PREFIX imr: <https://w3id.org/imrgraph/ontology#>\n"
-        "DELETE WHERE { GRAPH ?g { ?d imr:warning ?w } }"
+        "DELETE WHERE { GRAPH ?g { ?d imr:warning ?w } } ; # no more warnings"
     )
     assert not tallies_current(store)
     assert not store.ask("ASK { GRAPH ?g { ?d <https://w3id.org/imrgraph/ontology#warning> ?w } }")
