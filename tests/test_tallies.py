@@ -348,3 +348,10 @@ def test_tally_iri_of_a_foreign_value_is_a_digest() -> None:
     described = {t.predicate.value for t in tally.description()}
     assert f"{IMR}tallyYear" not in described  # no year: the dimension is absent
     assert ox.NamedNode(tally.iri) in {t.subject for t in tally.description()}
+
+
+def test_a_specialty_written_as_a_dash_is_not_no_specialty() -> None:
+    none = Tally("specialty", specialty=None, category=f"{CAT}surgery", year=2015, outcome=UPHELD)
+    dash = Tally("specialty", specialty="-", category=f"{CAT}surgery", year=2015, outcome=UPHELD)
+    assert none.iri != dash.iri
+    assert "/specialty/-/" in none.iri

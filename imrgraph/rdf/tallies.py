@@ -121,7 +121,10 @@ class Tally:
                 _local(self.guideline, str(GL)),
             ]
         if self.kind == "specialty":
-            parts.append(quote(self.specialty, safe="") if self.specialty else "-")
+            # "-" stands for "none": a specialty written "-" is escaped so the two never share
+            parts.append(
+                quote(self.specialty, safe="").replace("-", "%2D") if self.specialty else "-"
+            )
         if self.kind == "letter":
             parts += [str(self.year) if self.year is not None else "-"]
             parts.append("warned" if self.warned else "clean")
