@@ -327,7 +327,13 @@ def test_sigterm_stops_gracefully_with_whole_letters(tmp_path: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(_descendants(process.pid)) < 3:
         time.sleep(0.2)  # wait for the worker pool
-    time.sleep(1)
+    # ... and for the first letter written (the writer publishes a snapshot at its first
+    # write): a fixed sleep could fire before any file was handed out on a loaded machine
+    snapshots = store_dir / ".snapshots"
+    while time.monotonic() < deadline and not (
+        snapshots.is_dir() and any(p.name.isdigit() for p in snapshots.iterdir())
+    ):
+        time.sleep(0.05)
     workers = _descendants(process.pid)
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=180)
