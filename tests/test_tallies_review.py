@@ -279,9 +279,9 @@ def test_tally_counts_a_letter_stored_after_the_command_listed_the_letters(
     """`imrgraph tally` lists the letters (for its progress bar) before it drops the tallies
     graph; a letter an ingest stores in between has its links, but the descriptions of its
     tallies went with the graph: its items would not be counted, under a fresh mark."""
-    from imrgraph.store.tallies import letter_graphs, retally
+    from imrgraph.store.tallies import letter_and_version_graphs, retally
 
-    listed = letter_graphs(server_store)  # what the command does first
+    listed = letter_and_version_graphs(server_store)  # what the command does first
     new = _letter(1)
     new["source"] = {"path": "seven.txt", "sha256": f"{7:064x}", "format": "text"}
     new["case_number"] = "CM19-0000007"

@@ -492,14 +492,14 @@ def tally_command(
     Letters are rewritten 50 to a transaction, each whole; an interrupted run is simply run
     again.
     """
-    from imrgraph.store.tallies import letter_graphs, retally
+    from imrgraph.store.tallies import letter_and_version_graphs, retally
 
     err = Console(stderr=True)
     with _open(
         store, endpoint, update_endpoint, store_endpoint, read_only=False, timeout=timeout
     ) as graph_store:
         started = time.perf_counter()
-        graphs = letter_graphs(graph_store)
+        graphs = letter_and_version_graphs(graph_store)
         progress = _progress_bar(err)
         with progress:
             task = progress.add_task("tally", total=len(graphs))

@@ -42,7 +42,7 @@ from imrgraph.store.sparqltext import serialize_term
 __all__ = [
     "TallyCount",
     "has_letters",
-    "letter_graphs",
+    "letter_and_version_graphs",
     "mark_tallies",
     "read_tallies",
     "retally",
@@ -130,7 +130,7 @@ def retally(
     store._update(f"INSERT DATA {{ GRAPH {_GRAPH} {{ {token} }} }}")
     # Listed again now that the descriptions are gone: a letter another writer stored after the
     # caller's listing lost its tallies' descriptions with the graph, and must be described again.
-    graphs = sorted(set(graphs or ()) | set(letter_graphs(store)))
+    graphs = sorted(set(graphs or ()) | set(letter_and_version_graphs(store)))
     done = 0
     for chunk in _chunks(graphs, batch):
         parts: list[str] = []
@@ -183,7 +183,7 @@ def _relink(graph: str, triples: list[ox.Triple], links: list[ox.Triple]) -> str
     return update
 
 
-def letter_graphs(store: GraphStore) -> list[str]:
+def letter_and_version_graphs(store: GraphStore) -> list[str]:
     """Every graph holding a letter, current or superseded (superseded ones get no links)."""
     result = store.select(
         f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?d a ?type }} FILTER(?type IN "
