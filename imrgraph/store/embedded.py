@@ -60,8 +60,8 @@ KEEP_SNAPSHOTS = 3
 #: Update text (characters of SPARQL) written between two memtable flushes, at most (about 350
 #: letters; their memtables take about 6x their text). See the module docstring. The price of
 #: flushing more often is compaction: writing flat out, 8 MiB costs about 50% more writer CPU
-#: than flushing only at the snapshots, 16 MiB about 25% (at this machine's ingest speed, where
-#: the snapshots flush nearly as often, 1-2%).
+#: than flushing only at the snapshots, 16 MiB about 25% (at 50-80 letters a second, where the
+#: snapshots flush nearly as often, 1-2%).
 FLUSH_BYTES = 8 << 20
 
 
