@@ -225,20 +225,27 @@ class RdflibStore(GraphStore):
         self.dataset.update(sparql)
 
     def write_graphs(
-        self, graphs: Mapping[str, Iterable[ox.Triple] | bytes], drop: Iterable[str] = ()
+        self,
+        graphs: Mapping[str, Iterable[ox.Triple] | bytes],
+        drop: Iterable[str] = (),
+        add: Mapping[str, Iterable[ox.Triple] | bytes] | None = None,
     ) -> None:
         for other in drop:
             self.dataset.remove_graph(rdflib.URIRef(other))
         for name, triples in graphs.items():
             graph = self.dataset.graph(rdflib.URIRef(name))
             graph.remove((None, None, None))
-            if isinstance(triples, bytes):
-                graph.parse(data=triples, format="nt")
-            else:
-                for t in triples:
-                    graph.add(
-                        (_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object))
-                    )
+            self._add(graph, triples)
+        for name, triples in (add or {}).items():  # the tallies' descriptions: added, kept
+            self._add(self.dataset.graph(rdflib.URIRef(name)), triples)
+
+    @staticmethod
+    def _add(graph: rdflib.Graph, triples: Iterable[ox.Triple] | bytes) -> None:
+        if isinstance(triples, bytes):
+            graph.parse(data=triples, format="nt")
+            return
+        for t in triples:
+            graph.add((_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object)))
 
     def has_source(self, sha256: str) -> bool:
         pattern = (None, rdflib.URIRef(f"{IMR}sha256"), rdflib.Literal(sha256), None)
