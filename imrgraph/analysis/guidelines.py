@@ -277,18 +277,15 @@ def rank_guidelines(
         raise QueryError(f"--top must be at least 1, got {top}")
     selection = Selection(category=category, year=year, party=by, level=level)
     counts = resolve(store, tallies) if base is None or pairs is None else None
+    use: TallyCounts | bool = counts if counts is not None else False  # read once, or direct
     if base is None:
-        base = overall_outcomes(store, selection, counts if counts is not None else False)
+        base = overall_outcomes(store, selection, use)
     total, total_upheld = base
     base_rate = total_upheld / total if total else math.nan
     scheme = guideline_scheme(store)
     rows: list[dict[str, Any]]
-    if pairs is None and counts is not None:
-        rows = _tallied(counts, store, selection)
-    elif pairs is None:
-        rows = run_select(
-            store, _count_query(selection), selection.bindings(store, with_party=True)
-        )
+    if pairs is None:
+        rows = guideline_counts(store, by, level, category, year, tallies=use)
     else:
         summed: dict[str, list[int]] = {}
         for pair in pairs:
