@@ -1,16 +1,19 @@
 """Keeping the tallies (``imrgraph.rdf.tallies``) in the store: written, trusted, rebuilt, read.
 
-- **Written** with each letter, in the letter's own transaction (``tally_writes``): the links go
-  into the letter's graph, the descriptions of its tallies into the tallies graph (a description
-  is the same triples whoever writes it, so writing it twice is harmless).
+- **Written** with each letter, in the letter's own transaction (``imrgraph.store.ingest``
+  computes them in the workers): the links go into the letter's graph, the descriptions of its
+  tallies into the tallies graph (a description is the same triples whoever writes it, so
+  writing it twice is harmless).
 - **Trusted** only when the store says so: the tallies graph holds
   ``<tallies graph> imr:tallyVersion N`` when every current letter carries its links, made by
   this ``TALLY_VERSION``. Ingest writes the mark into an empty store and keeps it; a SPARQL
-  Update from the user (``query --allow-update``) or a changed guideline scheme removes it
-  first, since either can change what a letter counts under. Without the mark the analysis
-  counts the slow direct way and says so, and saved queries that read tallies refuse to run.
+  Update from the user (``query --allow-update``) or a changed guideline scheme removes it in
+  the same transaction, since either can change what a letter counts under. Without the mark
+  the analysis counts the slow direct way and says so, and saved queries that read tallies
+  refuse to run.
 - **Rebuilt** by ``imrgraph tally`` (``retally``): every letter graph's links recomputed from its
-  triples, letter by letter (each letter one transaction: a crash loses nothing), then the mark.
+  triples with the same function ingest uses, 50 letters per transaction (a crash loses
+  nothing), then the mark, unless something removed it meanwhile.
 - **Read** in two scans and no join (``read_tallies``): link counts per tally, and the tallies
   graph; the dimensions are matched in Python.
 """
@@ -33,6 +36,7 @@ from imrgraph.rdf.tallies import (
     TALLY_VERSION,
     UNMARK_TALLIES,
     Tally,
+    description_ntriples,
     letter_tallies,
 )
 from imrgraph.rdf.vocab import IMR
@@ -48,7 +52,6 @@ __all__ = [
     "retally",
     "section_documents",
     "tallies_current",
-    "tally_writes",
 ]
 
 _I = str(IMR)
@@ -66,15 +69,6 @@ def section_documents() -> dict[str, str]:
     from imrgraph.rdf.guidelines import guideline_scheme
 
     return guideline_scheme().section_documents
-
-
-def tally_writes(triples: list[ox.Triple]) -> tuple[list[ox.Triple], list[ox.Triple]]:
-    """(links to add to the letter's graph, tally descriptions for the tallies graph)."""
-    links, tallies = letter_tallies(triples, section_documents())
-    descriptions = [
-        t for tally in sorted(tallies, key=lambda t: t.iri) for t in tally.description()
-    ]
-    return links, descriptions
 
 
 def tallies_current(store: GraphStore) -> bool:
@@ -134,14 +128,15 @@ def retally(
     done = 0
     for chunk in _chunks(graphs, batch):
         parts: list[str] = []
-        descriptions: dict[ox.Triple, None] = {}
+        descriptions: dict[str, bytes] = {}  # tally IRI -> N-Triples, as ingest writes them
         for graph in chunk:
             triples = [q.triple for q in store.quads(graph) if q.predicate != COUNTED_UNDER]
-            links, tallies = tally_writes(triples)
-            descriptions.update(dict.fromkeys(tallies))
+            links, tallies = letter_tallies(triples, section_documents())
+            descriptions.update((tally.iri, description_ntriples(tally)) for tally in tallies)
             parts.append(_relink(graph, triples, links))
         if descriptions:
-            parts.append(f"INSERT DATA {{ GRAPH {_GRAPH} {{\n{_ntriples(descriptions)}}} }}")
+            body = b"".join(descriptions.values()).decode("utf-8")
+            parts.append(f"INSERT DATA {{ GRAPH {_GRAPH} {{\n{body}}} }}")
         store._update(" ;\n".join(parts))
         for graph in chunk:
             done += 1
