@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import rdflib
 
+from imrgraph.errors import StoreError
 from imrgraph.model import Letter
 from imrgraph.store import EmbeddedStore
 from imrgraph.store.ingest import IngestSummary, LetterWriter, check_letters, ingest
@@ -292,6 +293,15 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
+def _letters_seen(store_dir: Path) -> int:
+    """Letters a reader sees in a store being written (its newest snapshot); 0 before any."""
+    try:
+        with EmbeddedStore(store_dir, create=False) as store:
+            return store.stats()["letters"]
+    except StoreError:  # not created yet, or no snapshot yet
+        return 0
+
+
 @pytest.mark.slow
 def test_sigterm_stops_gracefully_with_whole_letters(tmp_path: Path) -> None:
     import signal
@@ -300,7 +310,11 @@ def test_sigterm_stops_gracefully_with_whole_letters(tmp_path: Path) -> None:
     letters = tmp_path / "letters"
     letters.mkdir()
     text = (EXAMPLES / "seed-letter.txt").read_text(encoding="utf-8")
-    total = 600  # more than the batches in flight (2 workers x 3 x 32 files)
+    # The signal goes once a reader sees a stored letter, which it does in the writer's
+    # snapshots: the first is taken at the first write (the ontology, before any letter), the
+    # next SNAPSHOT_SECONDS later. So the ingest must outlast that: 8,000 letters take ~50 s
+    # here (~160 a second); it is stopped after ~10 s, far more than the batches in flight.
+    total = 8000
     for index in range(total):
         (letters / f"l{index:03d}.txt").write_text(text + f"\n{index}\n", encoding="utf-8")
     store_dir = tmp_path / "store"
@@ -327,13 +341,10 @@ def test_sigterm_stops_gracefully_with_whole_letters(tmp_path: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(_descendants(process.pid)) < 3:
         time.sleep(0.2)  # wait for the worker pool
-    # ... and for the first letter written (the writer publishes a snapshot at its first
-    # write): a fixed sleep could fire before any file was handed out on a loaded machine
-    snapshots = store_dir / ".snapshots"
-    while time.monotonic() < deadline and not (
-        snapshots.is_dir() and any(p.name.isdigit() for p in snapshots.iterdir())
-    ):
-        time.sleep(0.05)
+    # ... and for a stored letter, seen as a reader sees it: a fixed sleep, or the first
+    # snapshot (taken at the ontology's write), could come before any letter was stored
+    while time.monotonic() < deadline and not _letters_seen(store_dir):
+        time.sleep(0.2)
     workers = _descendants(process.pid)
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=180)
