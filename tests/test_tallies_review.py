@@ -373,6 +373,26 @@ def test_an_update_the_store_rejects_keeps_the_mark(store: Any) -> None:
     assert not store.ask("ASK { GRAPH ?g { ?d <https://w3id.org/imrgraph/ontology#warning> ?w } }")
 
 
+def test_an_update_that_untypes_every_letter_leaves_its_links_untrusted(store: Any) -> None:
+    """Links without a typed letter are not an empty store: the next ingest must not mark them.
+
+    An update deleting only the letters' types leaves their items, outcomes and tally links; a
+    store judged empty by its types alone would be marked current over those links, and every
+    count would then read them while the letters' own triples count nothing.
+    """
+    store.update(
+        "PREFIX imr: <https://w3id.org/imrgraph/ontology#>\n"
+        "DELETE WHERE { GRAPH ?g { ?d a imr:Determination } }"
+    )
+    assert not tallies_current(store)
+    ingest_letters(store, [])  # any later ingest prepares the tallies
+    assert not tallies_current(store)
+    assert TallyCounts.of(store) is None
+    assert overall_outcomes(store, Selection()) == overall_outcomes(
+        store, Selection(), tallies=False
+    )
+
+
 def test_the_report_says_what_it_counted_from_and_counts_the_same(store: Any) -> None:
     """The report (its counts run in parallel threads sharing one ``TallyCounts``) from the
     tallies, then, the mark removed, from the citations: the same numbers, and the footer

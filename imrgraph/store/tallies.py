@@ -90,10 +90,14 @@ def _version(version: int = TALLY_VERSION) -> str:
 
 
 def has_letters(store: GraphStore) -> bool:
-    """Whether any named graph holds a letter (current or superseded)."""
+    """Whether any named graph holds a letter (current or superseded) or a tally link.
+
+    The links count too: a user's update can remove the letters' types and leave their links,
+    and a store judged empty would then be marked current over links no letter backs.
+    """
     return store.ask(
-        f"ASK {{ GRAPH ?g {{ ?d a ?type }} FILTER(?type IN (<{_I}Determination>, "
-        f"<{_I}SupersededDetermination>)) }}"
+        f"ASK {{ GRAPH ?g {{ {{ ?d a ?type FILTER(?type IN (<{_I}Determination>, "
+        f"<{_I}SupersededDetermination>)) }} UNION {{ ?x {COUNTED_UNDER} ?tally }} }} }}"
     )
 
 
