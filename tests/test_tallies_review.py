@@ -239,7 +239,7 @@ def _while_tally_reads(store: Any, monkeypatch: pytest.MonkeyPatch, graph: str, 
     monkeypatch.setattr(store, "quads", quads)
 
 
-@pytest.mark.parametrize("change", ["corrected", "case-renamed"])
+@pytest.mark.parametrize("change", ["corrected", "case-renamed", "reparsed"])
 def test_tally_while_an_ingest_changes_a_letter(
     server_store: Any, oxigraph_server: Any, monkeypatch: pytest.MonkeyPatch, change: str
 ) -> None:
@@ -250,13 +250,18 @@ def test_tally_while_an_ingest_changes_a_letter(
     from imrgraph.store.tallies import retally
 
     letter = _letter(1)  # CM16-0000002: MRI upheld, Norco overturned
+    letter["source"]["parser_version"] = "1.0"
     if change == "corrected":
         letter["source"] = {"path": "two-corrected.txt", "sha256": f"{6:064x}", "format": "text"}
         letter["dates"] = {"decision": "2016-06-01"}  # later: the current version
         letter["items"][0]["outcome"] = "Overturned"
         force = False
-    else:
+    elif change == "case-renamed":
         letter["case_number"] = "CM16-0000022"  # same file, its case number read anew
+        force = True
+    else:  # same file and case, re-read by a newer parser that finds the other outcome
+        letter["source"]["parser_version"] = "2.0"
+        letter["items"][0]["outcome"] = "Overturned"
         force = True
     other = open_store(endpoint=oxigraph_server.query_url, read_only=False)
     try:
@@ -391,6 +396,52 @@ def test_an_update_that_untypes_every_letter_leaves_its_links_untrusted(store: A
     assert overall_outcomes(store, Selection()) == overall_outcomes(
         store, Selection(), tallies=False
     )
+
+
+def _drop_the_descriptions(store: Any) -> None:
+    """What `imrgraph tally` does first (retally), as another process would do it meanwhile."""
+    from imrgraph.rdf.tallies import TALLY_GRAPH, UNMARK_TALLIES
+
+    store._update(f"{UNMARK_TALLIES} ;\nDROP SILENT GRAPH <{TALLY_GRAPH}>")
+
+
+def test_a_rebuild_starting_while_the_analysis_reads_the_tallies(
+    store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The mark was there when asked, the descriptions gone when read: counted directly."""
+    import imrgraph.store.tallies as tallies_module
+
+    direct = overall_outcomes(store, Selection(), tallies=False)
+    read = tallies_module.read_tallies
+
+    def read_after_a_rebuild_began(st: Any) -> Any:
+        _drop_the_descriptions(st)
+        return read(st)
+
+    monkeypatch.setattr(tallies_module, "read_tallies", read_after_a_rebuild_began)
+    assert TallyCounts.of(store) is None
+    monkeypatch.setattr(tallies_module, "read_tallies", read)
+    assert overall_outcomes(store, Selection()) == direct
+
+
+def test_a_rebuild_starting_while_a_saved_query_runs(
+    store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A saved query on tallies whose descriptions went mid-way refuses its short result."""
+    from imrgraph.errors import QueryError
+    from imrgraph.store.queries import load_query, run_select
+
+    query = load_query("outcomes-by-category")
+    assert run_select(store, query).rows  # undisturbed, it counts
+    select = store.select
+
+    def select_after_a_rebuild_began(*args: Any, **kwargs: Any) -> Any:
+        _drop_the_descriptions(store)
+        return select(*args, **kwargs)
+
+    monkeypatch.setattr(store, "select", select_after_a_rebuild_began)
+    with pytest.raises(QueryError, match="changed while the query ran"):
+        run_select(store, query)
 
 
 def test_the_report_says_what_it_counted_from_and_counts_the_same(store: Any) -> None:

@@ -39,7 +39,12 @@ class TallyCounts:
 
         if not tallies_current(store):
             return None
-        return cls((row.tally, row.count) for row in read_tallies(store))
+        rows = read_tallies(store)
+        # Asked again: on a server, `imrgraph tally` may have dropped the descriptions between
+        # the first ask and the reads (the counts would then miss them); counted directly then.
+        if not tallies_current(store):
+            return None
+        return cls((row.tally, row.count) for row in rows)
 
     def _sum(
         self,

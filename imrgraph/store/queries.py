@@ -290,4 +290,22 @@ def run_select(
         raise QueryError(f"{query.source}: is a {form} query; expected SELECT")
     bindings = query.bindings(values or {})
     check_requirements(store, query)
-    return store.select(query.text, bindings)
+    result = store.select(query.text, bindings)
+    if query.requires:
+        _check_unchanged(store, query)
+    return result
+
+
+def _check_unchanged(store: GraphStore, query: SavedQuery) -> None:
+    """Refuse a result that read tallies which lost their mark while the query ran.
+
+    On a server, `imrgraph tally` (or an update) may drop the tallies' descriptions between the
+    check before the query and the query itself, which would then count too little.
+    """
+    from imrgraph.store.tallies import tallies_current
+
+    if not tallies_current(store):
+        raise QueryError(
+            f"{query.source}: the tallies in {store.location} changed while the query ran (an "
+            "`imrgraph tally` or a SPARQL Update): run it again once that has ended"
+        )

@@ -60,6 +60,7 @@ _VERSION = ox.NamedNode(_I + "tallyVersion")
 _XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 _KIND_OF_CLASS = {cls: kind for kind, cls in TALLY_KINDS.items()}
 _SHA256 = ox.NamedNode(_I + "sha256")
+_PARSER_VERSION = ox.NamedNode(_I + "parserVersion")
 #: The dimensions a tally description may carry (``Tally``'s fields but its kind).
 _DIMENSIONS = frozenset(f.name for f in dataclass_fields(Tally)) - {"kind"}
 
@@ -165,16 +166,26 @@ def _relink(graph: str, triples: list[ox.Triple], links: list[ox.Triple]) -> str
     Another writer (an ingest on the same server) may replace or drop the letter between the
     read and this update; its own links are then right, and writing these over them (or into
     the dropped graph) would count the old letter under a current mark. The letter is known by
-    its source file's sha256 (a new version or a dropped graph no longer holds it).
+    its source file's sha256 (a new version or a dropped graph no longer holds it) and the
+    version of the parser that read it (a `--force` re-ingest of the same file by another
+    imrgraph may read it differently).
     """
     name = serialize_term(ox.NamedNode(graph))
     shas = [t for t in triples if t.predicate == _SHA256]
-    held = (
-        f"GRAPH {name} {{ {serialize_term(shas[0].subject)} {_SHA256} "
-        f"{serialize_term(shas[0].object)} }}"
-        if len(shas) == 1
-        else ""
-    )
+    held = ""
+    if len(shas) == 1:
+        read_by = [t for t in triples if t.predicate == _PARSER_VERSION]
+        if read_by:
+            parsed = " . ".join(
+                f"{serialize_term(t.subject)} {_PARSER_VERSION} {serialize_term(t.object)}"
+                for t in read_by
+            )
+        else:
+            parsed = f"FILTER NOT EXISTS {{ ?activity {_PARSER_VERSION} ?version }}"
+        held = (
+            f"GRAPH {name} {{ {serialize_term(shas[0].subject)} {_SHA256} "
+            f"{serialize_term(shas[0].object)} . {parsed} }}"
+        )
     old = f"GRAPH {name} {{ ?s {COUNTED_UNDER} ?t }}"
     update = f"DELETE {{ {old} }} WHERE {{ {held} {old} }}"
     if links:
