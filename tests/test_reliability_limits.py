@@ -33,8 +33,10 @@ def test_documented_defaults():
     assert DEFAULT_LIMITS.max_bytes == 50 * 1024 * 1024
     assert DEFAULT_LIMITS.max_pages == 500
     assert DEFAULT_LIMITS.max_seconds == 60.0
+    assert DEFAULT_LIMITS.max_memory == 2048 * 2**20
     text = (ROOT / "RELIABILITY.md").read_text()
-    for option in ("--max-mb", "--max-pages", "--max-seconds", "50 MB", "500 pages", "60 s"):
+    options = ("--max-mb", "--max-pages", "--max-seconds", "--max-memory")
+    for option in (*options, "50 MB", "500 pages", "60 s", "2,048 MiB"):
         assert option in text
 
 
@@ -109,20 +111,26 @@ def test_size_and_page_limits_on_ingest(tmp_path):
 
 
 def misbehaving_task(batch: list[str], mode: str) -> list[str]:
-    """Runs in a worker: 'hang' blocks SIGALRM and sleeps (a call stuck in C); 'die' is killed."""
+    """Runs in a worker: 'hang' blocks SIGALRM and sleeps (a call stuck in C); 'die' is killed;
+    'hog' fills 600 MiB and holds it (as PDFium inflating a bomb would, where no signal reaches)."""
     out = []
     for path in batch:
         if path.startswith("bad"):
             if mode == "hang":
                 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
                 time.sleep(600)
+            elif mode == "hog":
+                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+                held = b"x" * (600 * 2**20)  # written, so resident
+                time.sleep(600)
+                out.append(str(len(held)))
             else:
                 os.kill(os.getpid(), signal.SIGKILL)
         out.append(path)
     return out
 
 
-@pytest.mark.parametrize("mode", ["hang", "die"])
+@pytest.mark.parametrize("mode", ["hang", "die", "hog"])
 def test_supervisor_stops_one_file_and_finishes_the_rest(mode):
     paths = [f"good-{i}" for i in range(20)]
     paths.insert(7, "bad-1")
@@ -136,10 +144,11 @@ def test_supervisor_stops_one_file_and_finishes_the_rest(mode):
         (mode,),
         workers=2,
         inflight=4,
-        per_file_seconds=0.5,
+        per_file_seconds=0.5 if mode != "hog" else None,  # the memory limit alone stops it
         write=written.append,
         fail=lambda path, reason: failed.append((path, reason)),
         grace=1.0,
+        max_memory=300 * 2**20,  # workers need ~60 MiB here
     )
     assert sorted(written) == sorted(p for p in paths if p != "bad-1")
     assert len(written) == len(set(written))  # nothing written twice after the re-runs
@@ -147,6 +156,63 @@ def test_supervisor_stops_one_file_and_finishes_the_rest(mode):
     assert path == "bad-1"
     if mode == "hang":
         assert "its worker was stopped" in reason
+    elif mode == "hog":
+        assert "more than the memory limit of 300 MiB" in reason
     else:
         assert "worker died" in reason
     assert time.monotonic() - started < 60
+
+
+def _bomb_pdf(path: Path, inflated_mb: int) -> None:
+    """A one-page PDF whose content stream (one PDF comment of spaces) inflates ~1000-fold.
+
+    Written by hand on purpose: a hostile file is what no PDF library would write.
+    """
+    import zlib
+
+    stream = zlib.compress(b"%" + b" " * (inflated_mb * 2**20) + b"\n", 9)
+    bodies = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(bodies, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(bodies) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(bodies) + 1,
+        xref,
+    )
+    path.write_bytes(bytes(out))
+
+
+@pytest.mark.slow
+def test_ingest_stops_a_decompression_bomb_by_its_memory(tmp_path):
+    """A 400 KB PDF that PDFium inflates to 400 MB (about 900 MB resident): with a 350 MiB limit
+    its worker is stopped, the file fails with the reason, and every letter around it is stored."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for pdf in sorted(LETTERS.glob("*.pdf"))[:3]:
+        (folder / pdf.name).write_bytes(pdf.read_bytes())
+    _bomb_pdf(folder / "bomb.pdf", 400)
+    assert (folder / "bomb.pdf").stat().st_size < 500_000
+    store, report = tmp_path / "store", tmp_path / "r.json"
+    args = ["ingest", str(folder), "--store", str(store), "-j", "2", "--report", str(report)]
+    result = runner.invoke(app, [*args, "--max-memory", "350"])
+    assert result.exit_code == 1, result.output
+    [failure] = json.loads(report.read_text())["failures"]
+    assert failure["path"].endswith("bomb.pdf")
+    assert "more than the memory limit of 350 MiB (a decompression bomb?)" in failure["reason"]
+    with EmbeddedStore(store, create=False) as opened:
+        assert opened.stats()["letters"] == 3
+    # Under the default limit (2 GiB) the same file parses (to "no text layer"): the limit,
+    # not the file, stopped it.
+    result = runner.invoke(app, [*args, "--force"])
+    [failure] = json.loads(report.read_text())["failures"]
+    assert "no text layer" in failure["reason"]

@@ -59,13 +59,28 @@ MaxSecondsOpt = Annotated[
         min=0,
     ),
 ]
+MaxMemoryOpt = Annotated[
+    float,
+    typer.Option(
+        help="Stop a parsing worker whose memory goes over this many MiB, and fail the file "
+        "that does it (a decompression bomb); not with --workers 1, which parses in-process "
+        "(0 = no limit).",
+        min=0,
+    ),
+]
 DEFAULT_MAX_PAGES = DEFAULT_LIMITS.max_pages
+DEFAULT_MAX_MEMORY = (DEFAULT_LIMITS.max_memory or 0) / (1024 * 1024)
 DEFAULT_MAX_MB = DEFAULT_LIMITS.max_bytes / (1024 * 1024)
 DEFAULT_MAX_SECONDS = DEFAULT_LIMITS.max_seconds or 0
 
 
-def limits_from_options(max_mb: float, max_pages: int, max_seconds: float) -> Limits:
-    """The extraction limits the command line asked for (0 seconds = no time limit)."""
+def limits_from_options(
+    max_mb: float, max_pages: int, max_seconds: float, max_memory: float = DEFAULT_MAX_MEMORY
+) -> Limits:
+    """The extraction limits the command line asked for (0 seconds or MiB = no limit)."""
     return Limits(
-        max_bytes=int(max_mb * 1024 * 1024), max_pages=max_pages, max_seconds=max_seconds or None
+        max_bytes=int(max_mb * 1024 * 1024),
+        max_pages=max_pages,
+        max_seconds=max_seconds or None,
+        max_memory=int(max_memory * 1024 * 1024) or None,
     )

@@ -34,10 +34,12 @@ from rich.table import Table
 from imrgraph.cli._app import app
 from imrgraph.cli._options import (
     DEFAULT_MAX_MB,
+    DEFAULT_MAX_MEMORY,
     DEFAULT_MAX_PAGES,
     DEFAULT_MAX_SECONDS,
     EndpointOpt,
     MaxMbOpt,
+    MaxMemoryOpt,
     MaxPagesOpt,
     MaxSecondsOpt,
     StoreEndpointOpt,
@@ -119,6 +121,7 @@ def ingest_command(
     max_pages: MaxPagesOpt = DEFAULT_MAX_PAGES,
     max_mb: MaxMbOpt = DEFAULT_MAX_MB,
     max_seconds: MaxSecondsOpt = DEFAULT_MAX_SECONDS,
+    max_memory: MaxMemoryOpt = DEFAULT_MAX_MEMORY,
 ) -> None:
     """Parse, validate (SHACL) and store letters, one transaction per letter.
 
@@ -185,7 +188,7 @@ def ingest_command(
                     base=base,
                     on_event=on_event,
                     should_stop=stop.is_set,
-                    limits=limits_from_options(max_mb, max_pages, max_seconds),
+                    limits=limits_from_options(max_mb, max_pages, max_seconds, max_memory),
                 )
             except StoreError as exc:  # the store or server failed for good (after retries)
                 raise _not_written(exc, paths, handled, counts, failures, report) from exc

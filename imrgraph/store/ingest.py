@@ -290,6 +290,7 @@ def ingest(
             write=write,
             fail=lambda path, reason: write(Failure(path, "parse", reason)),
             preload=["imrgraph.pipeline", "imrgraph.rdf.mapper"],
+            max_memory=limits.max_memory,
         )
     summary.tallies_current = tallies_current(store)
     summary.seconds = time.perf_counter() - started

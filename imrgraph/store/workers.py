@@ -8,6 +8,13 @@ pool's processes, starts a new pool, puts the work that was in flight back in th
 re-runs the batch it was waiting for one file at a time, alone, so the file responsible is found
 and reported as failed (``LimitExceeded``-style reason) while every other file is still parsed.
 
+Memory is watched the same way, from outside: a decompression bomb (a few MB of PDF that
+inflate to gigabytes inside PDFium) cannot be stopped from within the worker, and an address
+space limit (``RLIMIT_AS``) is a poor proxy for memory (RELIABILITY.md). While it waits, the
+supervisor reads each worker's resident memory every ``MEMORY_POLL_SECONDS``; a worker over
+``max_memory`` is killed like a stuck one, and the file that does it alone fails with a reason
+that says so.
+
 Results are handed to ``write`` in input order, except that files re-run after a failure come
 after the batches that were already in flight.
 """
@@ -16,12 +23,15 @@ from __future__ import annotations
 
 import importlib
 import multiprocessing
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
+
+import psutil
 
 from imrgraph.errors import StoreError
 
@@ -32,6 +42,46 @@ R = TypeVar("R")
 GRACE_SECONDS = 30.0
 #: Seconds a new pool's workers may take to start (they are started before any time limit runs).
 STARTUP_SECONDS = 300.0
+#: How often the workers' memory is read while a batch is awaited. A bomb inflates at about
+#: 1 GB/s here, so a worker is stopped within ~250 MB of its limit.
+MEMORY_POLL_SECONDS = 0.25
+
+
+class _OverMemory(Exception):
+    """A worker went over the memory limit (it has been killed with its pool)."""
+
+
+def _largest_rss(pool: ProcessPoolExecutor) -> int:
+    """The largest resident memory (bytes) among the pool's live worker processes."""
+    largest = 0
+    for process in dict(getattr(pool, "_processes", None) or {}).values():
+        try:
+            largest = max(largest, psutil.Process(process.pid).memory_info().rss)
+        except (psutil.Error, ValueError):  # gone already (ValueError: no pid yet)
+            continue
+    return largest
+
+
+def _result(
+    future: Future[list[R]],
+    timeout: float | None,
+    pool: ProcessPoolExecutor,
+    max_memory: int | None,
+) -> list[R]:
+    """``future.result(timeout)``, raising ``_OverMemory`` when a worker goes over the limit."""
+    if max_memory is None:
+        return future.result(timeout=timeout)
+    end = None if timeout is None else time.monotonic() + timeout
+    while True:
+        left = None if end is None else end - time.monotonic()
+        if left is not None and left <= 0:
+            raise FutureTimeout()
+        try:
+            wait = MEMORY_POLL_SECONDS if left is None else min(MEMORY_POLL_SECONDS, left)
+            return future.result(timeout=wait)
+        except FutureTimeout:
+            if _largest_rss(pool) > max_memory:
+                raise _OverMemory() from None
 
 
 def _import(name: str) -> None:
@@ -66,13 +116,15 @@ def run_supervised(
     fail: Callable[[str, str], None],
     preload: Iterable[str] = (),
     grace: float = GRACE_SECONDS,
+    max_memory: int | None = None,
 ) -> None:
     """Run ``task(batch, *args)`` for every batch in worker processes; ``write`` each result.
 
     At most ``inflight`` batches are submitted at a time (memory stays flat). A batch not done
     ``per_file_seconds * len(batch) + grace`` seconds after the supervisor starts waiting for it,
-    or a worker that dies, triggers the recovery described in the module docstring; a file that
-    fails alone is reported with ``fail(path, reason)``. ``per_file_seconds=None``: no deadline.
+    a worker that dies, or one whose resident memory goes over ``max_memory`` bytes, triggers
+    the recovery described in the module docstring; a file that fails alone is reported with
+    ``fail(path, reason)``. ``per_file_seconds=None``: no deadline; ``max_memory=None``: no cap.
     """
     context = multiprocessing.get_context("forkserver")
     preload = list(preload)
@@ -137,8 +189,8 @@ def run_supervised(
             if per_file_seconds:
                 deadline = per_file_seconds * len(batch) + grace
             try:
-                results = future.result(timeout=deadline)
-            except (FutureTimeout, BrokenProcessPool) as exc:
+                results = _result(future, deadline, pool, max_memory)
+            except (FutureTimeout, BrokenProcessPool, _OverMemory) as exc:
                 timed_out = isinstance(exc, FutureTimeout)
                 _kill(pool)
                 pending.popleft()
@@ -148,6 +200,12 @@ def run_supervised(
                     if timed_out:
                         reason = (
                             f"parse took longer than the limit ({per_file_seconds:g} s); "
+                            "its worker was stopped"
+                        )
+                    elif isinstance(exc, _OverMemory):
+                        reason = (
+                            "parsing it took more than the memory limit of "
+                            f"{(max_memory or 0) / 2**20:,.0f} MiB (a decompression bomb?); "
                             "its worker was stopped"
                         )
                     else:
