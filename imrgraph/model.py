@@ -9,6 +9,8 @@ never guessed; doubts go into ``Letter.warnings``.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -150,7 +152,31 @@ class Letter:
 
     @property
     def key(self) -> str:
-        """Stable identifier used in IRIs: the case number, else ``sha256-<hex>`` of the source."""
+        """Identifier used in IRIs: the case number, else ``content-<content_digest()>``.
+
+        A letter without a case number is known by what it says, not by its file: its PDF and
+        its text (or a re-download with other bytes) are then one letter, as letters with a case
+        number are (``imrgraph.store.versions``), while two files that say different things stay
+        two letters.
+        """
         if self.case_number:
             return self.case_number
-        return f"sha256-{self.source.sha256}"
+        return f"content-{self.content_digest()}"
+
+    def content_digest(self) -> str:
+        """sha256 (hex) of the letter's JSON without its source file and the items' pages.
+
+        Those are the only fields that differ between a letter's PDF and its text; everything
+        the letter says (dates, reviewer, items, outcomes, citations, rationale, warnings) counts.
+        """
+        # The fields are read in place (``vars``), not through ``to_dict``: asdict deep-copies
+        # every value, 5x the time of the hash itself, and this runs once per letter.
+        data = {name: value for name, value in vars(self).items() if name != "source"}
+        data["items"] = [
+            {name: value for name, value in vars(item).items() if name != "page"}
+            for item in self.items
+        ]
+        text = json.dumps(
+            data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=vars
+        )
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -437,7 +437,10 @@ def export_command(
     ] = ExportFormat.trig,
     case: Annotated[
         str | None,
-        typer.Option("--case", help="Only this letter (case number, or sha256-<hex> key)."),
+        typer.Option(
+            "--case",
+            help="Only this letter (its case number, or the content-<hex> key of one without).",
+        ),
     ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
