@@ -45,7 +45,10 @@ from imrgraph.store.results import Term  # noqa: E402
 from imrgraph.store.sparqltext import bind_with_values  # noqa: E402
 
 #: Parameters for saved queries that require one (the same on both stores).
-QUERY_PARAMS: dict[str, dict[str, str]] = {"decisions-for-service": {"service": "MRI"}}
+QUERY_PARAMS: dict[str, dict[str, str]] = {
+    "decisions-for-service": {"service": "MRI"},
+    "uphold-rate-by-year-for-service": {"service": "MRI"},
+}
 
 
 def maxrss_bytes() -> int:

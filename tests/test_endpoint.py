@@ -33,7 +33,11 @@ PARAMS: dict[str, list[dict[str, str]]] = {
     ],
     "claims-administrator-citations-overturned": [{}, {"level": "section"}],
     "decisions-for-service": [{"service": "norco"}, {"service": "o", "outcome": "Upheld"}],
-    "uphold-rate-by-year": [{}, {"service": "norco"}, {"category": "Pharmaceuticals"}],
+    "uphold-rate-by-year": [{}, {"category": "Pharmaceuticals"}],
+    "uphold-rate-by-year-for-service": [
+        {"service": "norco"},
+        {"service": "o", "category": "Pharmaceuticals"},
+    ],
     "letters-with-warnings": [{}, {"code": "age-missing"}],
 }
 

@@ -20,12 +20,16 @@ REQUIRED = {
     "outcomes-by-category": ["category", "items", "upheld", "overturned"],
     "outcomes-by-reviewer-specialty": ["specialty", "items", "upheld", "overturned"],
     "uphold-rate-by-year": ["year", "items", "upheld", "overturned"],
+    "uphold-rate-by-year-for-service": ["year", "items", "upheld", "overturned"],
     "decisions-for-service": ["case", "service", "outcome", "decisive_sentence"],
     "claims-administrator-citations-overturned": ["guideline", "items", "overturned"],
     "letters-with-warnings": ["case", "code"],
 }
 # Parameters a query needs to run at all.
-NEEDS = {"decisions-for-service": {"service": "norco"}}
+NEEDS = {
+    "decisions-for-service": {"service": "norco"},
+    "uphold-rate-by-year-for-service": {"service": "norco"},
+}
 
 
 def test_every_required_query_exists_and_is_documented() -> None:
@@ -117,7 +121,14 @@ def test_uphold_rate_by_year_and_its_filters(sample_store: EmbeddedStore) -> Non
         (2015, 2, 1, 1, Decimal("0.5")),
         (2016, 2, 1, 1, Decimal("0.5")),
     ]
-    assert _run(sample_store, "uphold-rate-by-year", service="NORCO") == [
+    assert _run(sample_store, "uphold-rate-by-year-for-service", service="NORCO") == [
+        (2015, 1, 1, 0, Decimal("1")),
+        (2016, 1, 0, 1, Decimal("0")),
+    ]
+    assert _run(
+        sample_store, "uphold-rate-by-year-for-service", service="o", category="pharmaceuticals"
+    ) == [  # Norco and the compound cream; not "Physical therapy" (Physical Medicine)
+        (2014, 1, 1, 0, Decimal("1")),
         (2015, 1, 1, 0, Decimal("1")),
         (2016, 1, 0, 1, Decimal("0")),
     ]
@@ -155,8 +166,12 @@ def test_parameter_choices_required_and_unknown_are_checked() -> None:
     query = load_query("guidelines-upheld-denials")
     with pytest.raises(QueryError, match="level must be one of document, section"):
         query.bindings({"level": "chapter"})
-    with pytest.raises(QueryError, match="unknown parameter 'year'"):
+    with pytest.raises(QueryError, match="unknown parameter 'year'") as refused:
         query.bindings({"year": "2015"})
+    assert "takes" not in str(refused.value)  # no query named like it takes a year
+    # the years of one service are their own query (it reads only that service's items)
+    with pytest.raises(QueryError, match="the query uphold-rate-by-year-for-service takes"):
+        load_query("uphold-rate-by-year").bindings({"service": "norco"})
     with pytest.raises(QueryError, match="parameter service is required"):
         load_query("decisions-for-service").bindings({})
     assert query.bindings({"level": "SECTION"})["level"].value == "section"

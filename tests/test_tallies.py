@@ -130,6 +130,16 @@ def assert_tallies_match_direct(store: Any) -> None:
             slow = run_select(store, load_query(str(path)), values)
             assert fast.rows == slow.rows, (path.stem, level)
             assert fast.rows, path.stem
+    # the year table by category, and for a service (its own query now), against the old text
+    direct = load_query(str(DIRECT_QUERIES / "uphold-rate-by-year.rq"))
+    for category in (None, "Pharmaceuticals", "Diagnostic Imaging", "Surgery"):
+        narrow = {"category": category} if category else {}
+        fast = run_select(store, load_query("uphold-rate-by-year"), narrow)
+        assert fast.rows == run_select(store, direct, narrow).rows, category
+        for service in ("mri", "o", "Norco", "no such service"):
+            values = {"service": service, **narrow}
+            fast = run_select(store, load_query("uphold-rate-by-year-for-service"), values)
+            assert fast.rows == run_select(store, direct, values).rows, values
 
 
 def test_seed_letter_tallies_are_the_facts_of_the_letter() -> None:

@@ -114,6 +114,16 @@ class SavedQuery:
     def form(self) -> str:
         return query_form(self.text)
 
+    def _variant_taking(self, param: str) -> str:
+        """A pointer to the saved query named like this one that takes ``param``, if any
+        (``uphold-rate-by-year`` -> ``uphold-rate-by-year-for-service`` for ``service``)."""
+        if self.path is None:
+            return ""
+        for other in saved_queries(self.path.parent):
+            if other.name.startswith(f"{self.name}-") and param in {p.name for p in other.params}:
+                return f"; the query {other.name} takes {param!r}"
+        return ""
+
     def bindings(self, values: Mapping[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
         """Bind ``values`` (name -> text) plus the declared defaults, checking every one.
 
@@ -129,6 +139,7 @@ class SavedQuery:
                     known = ", ".join(declared) or "none"
                     raise QueryError(
                         f"{self.source}: unknown parameter {name!r} (parameters: {known})"
+                        + self._variant_taking(name)
                     )
                 if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
                     raise QueryError(f"{name!r} is not a valid SPARQL variable name")
