@@ -149,6 +149,21 @@ def test_decisions_for_service(sample_store: EmbeddedStore) -> None:
     assert rows[0][0].startswith("content-")  # no case number: the letter's key
 
 
+def test_a_service_is_found_by_its_words_in_any_order(sample_store: EmbeddedStore) -> None:
+    """Users ask about "a lumbar MRI"; letters write "MRI of the lumbar spine"."""
+    lumbar_mri = [
+        ("CM16-0000002", "MRI of the lumbar spine", "Upheld", "The MRI is not medically necessary.")
+    ]
+    for words in ("lumbar MRI", "  spine LUMBAR  mri ", "the lumbar spine MRI"):
+        assert _run(sample_store, "decisions-for-service", service=words) == lumbar_mri, words
+    assert _run(sample_store, "decisions-for-service", service="lumbar norco") == []
+    # past three words the rest must appear as written: "of the spine" is not in the label
+    assert _run(sample_store, "decisions-for-service", service="mri lumbar of the spine") == []
+    assert _run(sample_store, "uphold-rate-by-year-for-service", service="lumbar MRI") == [
+        (2016, 1, 1, 0, Decimal("1")),
+    ]
+
+
 def test_letters_with_warnings(sample_store: EmbeddedStore) -> None:
     assert _run(sample_store, "letters-with-warnings") == [
         ("CM16-0000002", "two.txt", "age-missing", "no age"),

@@ -345,7 +345,7 @@ def query_command(
 
       imrgraph query guidelines-upheld-denials --param level=section --format csv
 
-      imrgraph query decisions-for-service --param service=MRI
+      imrgraph query decisions-for-service --param "service=lumbar MRI"
 
       imrgraph query --sparql 'SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }'
 
