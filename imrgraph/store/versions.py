@@ -192,6 +192,8 @@ def store_letter(
     current_det = ox.NamedNode(current.determination)
     where = current.file or current.sha256
     if _content(new, det) == _content(stored, current_det):
+        if drop:  # this file's graphs under an older key (--force): the letter is here already
+            store.write_graphs({}, drop=drop)
         return Placed("skipped", f"same letter already stored from {where}")
     new_date = _decision_date(new, det)
     if (new_date or "") >= (current.decision_date or ""):
