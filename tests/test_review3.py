@@ -8,10 +8,12 @@ from typing import Any
 
 import pytest
 
+from imrgraph.errors import QueryError
 from imrgraph.model import Letter
 from imrgraph.pipeline import parse_file
 from imrgraph.store import open_store
 from imrgraph.store.ingest import ingest
+from imrgraph.store.queries import load_query
 
 LETTERS = Path(__file__).resolve().parent.parent / "examples" / "letters"
 
@@ -43,3 +45,28 @@ def test_force_moves_both_files_of_a_letter_stored_under_their_old_file_keys(
         assert store.stats()["letters"] == 1
     finally:
         store.close()
+
+
+def test_an_unknown_parameter_is_reported_whatever_else_is_in_the_query_folder(
+    tmp_path: Path,
+) -> None:
+    """The pointer to a variant query taking the parameter (``_variant_taking``) must not read
+    every .rq beside a user's query: one it cannot read replaced the real error by its own."""
+    mine = tmp_path / "mine.rq"
+    mine.write_text("# title: Mine\n# param: a (optional) A.\nSELECT ?a WHERE { BIND(1 AS ?a) }\n")
+    (tmp_path / "other.rq").write_bytes(b'# title: Other\nSELECT ?x WHERE { BIND("\xe9" AS ?x) }\n')
+    with pytest.raises(QueryError, match=r"mine\.rq: unknown parameter 'b' \(parameters: a\)$"):
+        load_query(str(mine)).bindings({"b": "1"})
+    # the pointer itself still works for the saved queries
+    with pytest.raises(QueryError, match="the query uphold-rate-by-year-for-service takes"):
+        load_query("uphold-rate-by-year").bindings({"service": "MRI"})
+
+
+@pytest.mark.parametrize("blank", ["", " ", "\t", " \n "])
+@pytest.mark.parametrize("name", ["decisions-for-service", "uphold-rate-by-year-for-service"])
+def test_a_blank_service_is_refused_not_read_as_every_service(name: str, blank: str) -> None:
+    """The words of a blank service are none, and 'every word in the label' then held for every
+    item: `--param "service= "` listed all decisions (before the word split, only labels with a
+    space). A required parameter given nothing is refused like a missing one."""
+    with pytest.raises(QueryError, match="parameter service is required"):
+        load_query(name).bindings({"service": blank})
