@@ -22,6 +22,7 @@ it is refused, with the command that fixes it, on a store whose tallies are not 
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -119,8 +120,14 @@ class SavedQuery:
         (``uphold-rate-by-year`` -> ``uphold-rate-by-year-for-service`` for ``service``)."""
         if self.path is None:
             return ""
-        for other in saved_queries(self.path.parent):
-            if other.name.startswith(f"{self.name}-") and param in {p.name for p in other.params}:
+        # Only the files named like this one, and any that cannot be read is passed over: a
+        # user's query may sit among other files, and their errors are not this one's.
+        for path in sorted(self.path.parent.glob(f"{glob.escape(self.name)}-*.rq")):
+            try:
+                other = read_query(path)
+            except QueryError:
+                continue
+            if param in {p.name for p in other.params}:
                 return f"; the query {other.name} takes {param!r}"
         return ""
 
