@@ -155,6 +155,11 @@ class SavedQuery:
                     value = value[1:-1]
                 else:
                     param = Param(name)
+            if param.required and not value.strip():  # nothing to look for: not "match all"
+                raise QueryError(
+                    f"{self.source}: parameter {param.name} is required and was given blank "
+                    f"(--param {param.name}=VALUE): {param.help}"
+                )
             terms[param.var] = param.term(value, self.source)
         for param in self.params:
             if param.name in values:
