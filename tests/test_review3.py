@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from imrgraph.errors import QueryError
+from imrgraph.errors import ImrGraphError, QueryError
+from imrgraph.extract.document import Limits
 from imrgraph.model import Letter
 from imrgraph.pipeline import parse_file
 from imrgraph.store import open_store
@@ -70,3 +71,24 @@ def test_a_blank_service_is_refused_not_read_as_every_service(name: str, blank: 
     space). A required parameter given nothing is refused like a missing one."""
     with pytest.raises(QueryError, match="parameter service is required"):
         load_query(name).bindings({"service": blank})
+
+
+def test_a_memory_limit_below_an_idle_worker_is_refused_before_any_file(tmp_path: Path) -> None:
+    """A parsing worker holds ~100 MiB before its first file. A limit under that (``--max-memory
+    2``, read as GB) stopped every worker at once: every letter failed as a "decompression
+    bomb?", one pool restart each (0.6 s a file here, hours over a large folder)."""
+    files = [LETTERS / "seed-letter.txt", LETTERS / "cm14-wrist-nine-items.txt"]
+    store = open_store(tmp_path / "store", None, read_only=False)
+    try:
+        events: list[tuple[str, str, str]] = []
+        with pytest.raises(ImrGraphError, match=r"memory limit of 10 MiB is below .* --max-memory"):
+            ingest(
+                files,
+                store,
+                workers=2,
+                limits=Limits(max_memory=10 * 2**20),
+                on_event=lambda *e: events.append(e),
+            )
+        assert events == []  # no file was blamed
+    finally:
+        store.close()
