@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 
 import psutil
 
-from imrgraph.errors import StoreError
+from imrgraph.errors import ImrGraphError, StoreError
 
 R = TypeVar("R")
 
@@ -146,6 +146,16 @@ def run_supervised(
                 f"cannot start the parsing workers ({type(exc).__name__}: {exc}); "
                 "retry with --workers 1"
             ) from exc
+        # A limit an idle worker is over already would stop every worker on every file, each
+        # blamed as a bomb (``--max-memory 2`` meant as GB): refused before any file instead.
+        idle = _largest_rss(fresh) if max_memory is not None else 0
+        if max_memory is not None and idle > max_memory:
+            _kill(fresh)
+            raise ImrGraphError(
+                f"the memory limit of {max_memory / 2**20:,.0f} MiB is below what a parsing "
+                f"worker holds before any file ({idle / 2**20:,.0f} MiB): raise --max-memory "
+                "(in MiB; 0 = no limit)"
+            )
         return fresh
 
     source: Iterator[list[str]] = iter(batches)
