@@ -3,6 +3,7 @@ each test here failed on the code it was written against, before the fix named b
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from imrgraph.pipeline import parse_file
 from imrgraph.store import open_store
 from imrgraph.store.ingest import ingest
 from imrgraph.store.queries import load_query
+from imrgraph.store.workers import run_supervised
 
 LETTERS = Path(__file__).resolve().parent.parent / "examples" / "letters"
 
@@ -92,3 +94,43 @@ def test_a_memory_limit_below_an_idle_worker_is_refused_before_any_file(tmp_path
         assert events == []  # no file was blamed
     finally:
         store.close()
+
+
+def spiking_task(batch: list[str]) -> list[str]:
+    """Runs in a worker: a 'bad' file fills 700 MiB for 3 s, then frees it and succeeds (as a
+    bomb PDFium inflates, then drops); any other file returns at once."""
+    out = []
+    for path in batch:
+        if path.startswith("bad"):
+            held = b"x" * (700 * 2**20)  # written, so resident
+            time.sleep(3)
+            del held
+        out.append(path)
+    return out
+
+
+def test_a_worker_over_the_memory_limit_is_stopped_while_the_supervisor_writes() -> None:
+    """The supervisor read its workers' memory only while it waited for a batch not yet done.
+    When writing is the slow part (a store under load), the batches it waits for are done
+    already: a worker could go far over the limit, and back, unseen, and its file succeeded."""
+    written: list[str] = []
+    failed: list[tuple[str, str]] = []
+
+    def write(path: str) -> None:  # a slow store: 1 s a letter
+        written.append(path)
+        time.sleep(1.0)
+
+    run_supervised(
+        [["good-0", "good-1", "good-2", "good-3", "good-4"], ["bad-1"], ["good-5"]],
+        spiking_task,
+        (),
+        workers=2,
+        inflight=3,
+        per_file_seconds=None,
+        write=write,
+        fail=lambda path, reason: failed.append((path, reason)),
+        max_memory=300 * 2**20,  # an idle worker holds ~40 MiB
+    )
+    assert [path for path, _ in failed] == ["bad-1"], (failed, written)
+    assert "more than the memory limit of 300 MiB" in failed[0][1]
+    assert sorted(written) == [f"good-{i}" for i in range(6)]
