@@ -10,10 +10,10 @@ and reported as failed (``LimitExceeded``-style reason) while every other file i
 
 Memory is watched the same way, from outside: a decompression bomb (a few MB of PDF that
 inflate to gigabytes inside PDFium) cannot be stopped from within the worker, and an address
-space limit (``RLIMIT_AS``) is a poor proxy for memory (RELIABILITY.md). While it waits, the
-supervisor reads each worker's resident memory every ``MEMORY_POLL_SECONDS``; a worker over
-``max_memory`` is killed like a stuck one, and the file that does it alone fails with a reason
-that says so.
+space limit (``RLIMIT_AS``) is a poor proxy for memory (RELIABILITY.md). While it waits, and
+between the results it writes, the supervisor reads each worker's resident memory every
+``MEMORY_POLL_SECONDS``; a worker over ``max_memory`` is killed like a stuck one, and the file
+that does it alone fails with a reason that says so.
 
 Results are handed to ``write`` in input order, except that files re-run after a failure come
 after the batches that were already in flight.
@@ -67,8 +67,15 @@ def _result(
     timeout: float | None,
     pool: ProcessPoolExecutor,
     max_memory: int | None,
+    over: bool = False,
 ) -> list[R]:
-    """``future.result(timeout)``, raising ``_OverMemory`` when a worker goes over the limit."""
+    """``future.result(timeout)``, raising ``_OverMemory`` when a worker goes over the limit.
+
+    ``over``: a worker was seen over the limit while the last results were written; the batch
+    waited for now is treated as if it had been (its files re-run alone, one finds the culprit).
+    """
+    if over:
+        raise _OverMemory()
     if max_memory is None:
         return future.result(timeout=timeout)
     end = None if timeout is None else time.monotonic() + timeout
@@ -162,6 +169,7 @@ def run_supervised(
     again: deque[tuple[list[str], bool]] = deque()  # (batch, alone) re-run after a failure
     pending: deque[tuple[list[str], bool, Future[list[R]]]] = deque()
     pool = new_pool()
+    over = False  # a worker was seen over max_memory while results were written
 
     def next_work() -> tuple[list[str], bool] | None:
         if again:
@@ -199,8 +207,9 @@ def run_supervised(
             if per_file_seconds:
                 deadline = per_file_seconds * len(batch) + grace
             try:
-                results = _result(future, deadline, pool, max_memory)
+                results = _result(future, deadline, pool, max_memory, over)
             except (FutureTimeout, BrokenProcessPool, _OverMemory) as exc:
+                over = False
                 timed_out = isinstance(exc, FutureTimeout)
                 _kill(pool)
                 pending.popleft()
@@ -233,8 +242,15 @@ def run_supervised(
                     fail(path, f"internal error, please report: {type(exc).__name__}: {exc}")
                 continue
             pending.popleft()
+            # Writing may be the slow part (a loaded store): the batches waited for next are
+            # then done already, so the workers' memory is read between writes too.
+            checked = time.monotonic()
             for result in results:
                 write(result)
+                if max_memory is not None and time.monotonic() - checked >= MEMORY_POLL_SECONDS:
+                    checked = time.monotonic()
+                    over = over or _largest_rss(pool) > max_memory
+            over = over and bool(pending)  # nothing in flight: nothing to blame
     except BaseException:
         for _, _, future in pending:
             future.cancel()
