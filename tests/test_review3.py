@@ -1,5 +1,5 @@
-"""Review of the session's changes (identity, tallies' mark, memory limit, saved queries):
-each test here failed on the code it was written against, before the fix named beside it."""
+"""Review of the session's changes (identity, memory limit, saved queries): each test here
+failed on the code it was written against, before the fix named in it."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ def test_force_moves_both_files_of_a_letter_stored_under_their_old_file_keys(
     """Before the content key, a letter without a case number was keyed by its file: its PDF
     and its text were two letters. ``ingest --force`` of both must leave one: the second file
     is skipped as the same letter, and its graph under the old key must go all the same
-    (it went only when the file was stored, so the letter stayed counted twice)."""
+    (it went only when the file was stored, so the letter stayed counted twice). Fixed in
+    d772f6a (versions.store_letter)."""
     files = [LETTERS / "seed-letter.pdf", LETTERS / "seed-letter.txt"]
     store = open_store(tmp_path / "store", None, read_only=False)
     try:
@@ -54,7 +55,8 @@ def test_an_unknown_parameter_is_reported_whatever_else_is_in_the_query_folder(
     tmp_path: Path,
 ) -> None:
     """The pointer to a variant query taking the parameter (``_variant_taking``) must not read
-    every .rq beside a user's query: one it cannot read replaced the real error by its own."""
+    every .rq beside a user's query: one it cannot read replaced the real error by its own.
+    Fixed in f7da728."""
     mine = tmp_path / "mine.rq"
     mine.write_text("# title: Mine\n# param: a (optional) A.\nSELECT ?a WHERE { BIND(1 AS ?a) }\n")
     (tmp_path / "other.rq").write_bytes(b'# title: Other\nSELECT ?x WHERE { BIND("\xe9" AS ?x) }\n')
@@ -70,15 +72,16 @@ def test_an_unknown_parameter_is_reported_whatever_else_is_in_the_query_folder(
 def test_a_blank_service_is_refused_not_read_as_every_service(name: str, blank: str) -> None:
     """The words of a blank service are none, and 'every word in the label' then held for every
     item: `--param "service= "` listed all decisions (before the word split, only labels with a
-    space). A required parameter given nothing is refused like a missing one."""
+    space). A required parameter given nothing is refused like a missing one. Fixed in 7518652."""
     with pytest.raises(QueryError, match="parameter service is required"):
         load_query(name).bindings({"service": blank})
 
 
 def test_a_memory_limit_below_an_idle_worker_is_refused_before_any_file(tmp_path: Path) -> None:
-    """A parsing worker holds ~100 MiB before its first file. A limit under that (``--max-memory
+    """A parsing worker holds ~40 MiB before its first file. A limit under that (``--max-memory
     2``, read as GB) stopped every worker at once: every letter failed as a "decompression
-    bomb?", one pool restart each (0.6 s a file here, hours over a large folder)."""
+    bomb?", one pool restart each (0.6 s a file here, hours over a large folder).
+    Fixed in 253578b."""
     files = [LETTERS / "seed-letter.txt", LETTERS / "cm14-wrist-nine-items.txt"]
     store = open_store(tmp_path / "store", None, read_only=False)
     try:
@@ -112,7 +115,8 @@ def spiking_task(batch: list[str]) -> list[str]:
 def test_a_worker_over_the_memory_limit_is_stopped_while_the_supervisor_writes() -> None:
     """The supervisor read its workers' memory only while it waited for a batch not yet done.
     When writing is the slow part (a store under load), the batches it waits for are done
-    already: a worker could go far over the limit, and back, unseen, and its file succeeded."""
+    already: a worker could go far over the limit, and back, unseen, and its file succeeded.
+    Fixed in 809ae46."""
     written: list[str] = []
     failed: list[tuple[str, str]] = []
 
