@@ -48,13 +48,22 @@ MEMORY_POLL_SECONDS = 0.25
 
 
 class _OverMemory(Exception):
-    """A worker went over the memory limit (it has been killed with its pool)."""
+    """A worker went over the memory limit (the supervisor then kills the pool)."""
+
+
+def _workers(pool: ProcessPoolExecutor) -> list[multiprocessing.Process]:
+    """The pool's worker processes.
+
+    ``ProcessPoolExecutor`` has no public way to reach them before Python 3.14
+    (``kill_workers``); ``_processes`` is the map of its live worker processes.
+    """
+    return list(dict(getattr(pool, "_processes", None) or {}).values())
 
 
 def _largest_rss(pool: ProcessPoolExecutor) -> int:
     """The largest resident memory (bytes) among the pool's live worker processes."""
     largest = 0
-    for process in dict(getattr(pool, "_processes", None) or {}).values():
+    for process in _workers(pool):
         try:
             largest = max(largest, psutil.Process(process.pid).memory_info().rss)
         except (psutil.Error, ValueError):  # gone already (ValueError: no pid yet)
@@ -97,16 +106,12 @@ def _import(name: str) -> None:
 
 
 def _kill(pool: ProcessPoolExecutor) -> None:
-    """Kill the pool's worker processes now (a stuck worker ignores a polite shutdown).
-
-    ``ProcessPoolExecutor`` has no public way to do this before Python 3.14
-    (``kill_workers``); ``_processes`` is the map of its live worker processes.
-    """
-    processes = dict(getattr(pool, "_processes", None) or {})
-    for process in processes.values():
+    """Kill the pool's worker processes now (a stuck worker ignores a polite shutdown)."""
+    processes = _workers(pool)
+    for process in processes:
         if process.is_alive():
             process.kill()
-    for process in processes.values():
+    for process in processes:
         process.join(timeout=10)
     pool.shutdown(wait=False, cancel_futures=True)
 
