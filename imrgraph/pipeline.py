@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -148,3 +148,50 @@ def parse_many(
     """Parse every file ``iter_input_files(paths)`` finds; each result is a Letter or its error."""
     for path in iter_input_files(paths):
         yield path, parse_one(path, limits)
+
+
+#: Files per task of ``parse_in_workers``: small, as a parse has no per-call cost to share
+#: (ingest batches 32 for its one SHACL call), and a stopped worker re-runs fewer files.
+PARSE_BATCH = 8
+
+
+def parse_batch(paths: list[str], limits: Limits | None) -> list[tuple[str, Letter | InputError]]:
+    """``parse_one`` over ``paths``, in a worker: each path with its letter or its error."""
+    return [(path, parse_one(Path(path), limits)) for path in paths]
+
+
+def parse_in_workers(
+    files: Sequence[Path],
+    on_result: Callable[[Path, Letter | InputError], None],
+    *,
+    workers: int,
+    limits: Limits | None = None,
+) -> None:
+    """Parse ``files`` in ``workers`` supervised processes; ``on_result`` gets each result.
+
+    What ``parse_many`` does, in parallel, with the ingest's supervisor (``imrgraph.workers``): a
+    file stuck in C past ``limits.max_seconds``, or whose worker goes over ``limits.max_memory``
+    (a decompression bomb), fails alone; the others are parsed. Results come in input order,
+    except the files re-run alone after a worker was stopped, which come later.
+    """
+    from imrgraph.workers import run_supervised
+
+    limits = limits or DEFAULT_LIMITS
+    names = [str(path) for path in files]
+    batches = [names[i : i + PARSE_BATCH] for i in range(0, len(names), PARSE_BATCH)]
+
+    def write(result: tuple[str, Letter | InputError]) -> None:
+        on_result(Path(result[0]), result[1])
+
+    run_supervised(
+        batches,
+        parse_batch,
+        (limits,),
+        workers=workers,
+        inflight=workers * 3,
+        per_file_seconds=limits.max_seconds,
+        write=write,
+        fail=lambda path, reason: on_result(Path(path), LimitExceeded(path, reason)),
+        preload=["imrgraph.pipeline"],
+        max_memory=limits.max_memory,
+    )

@@ -229,3 +229,31 @@ def test_progress_bar_only_on_a_terminal(corpus, tmp_path):
         timeout=120,
     )
     assert plain.stderr == f"{tmp_path / 'zz-empty.txt'}: empty file (0 bytes)\n"
+
+
+def test_workers_give_the_same_output_and_the_same_failures(corpus):
+    """`-j 2` parses in supervised worker processes: same letters, same order, same errors."""
+    alone, pooled = run(str(corpus)), run(str(corpus), "-j", "2")
+    assert pooled.exit_code == alone.exit_code == 1
+    assert pooled.stdout == alone.stdout
+    assert sorted(pooled.stderr.splitlines()) == sorted(alone.stderr.splitlines())
+    letters = ROOT / "examples" / "letters"
+    alone, pooled = run(str(letters), "-f", "jsonl"), run(str(letters), "-f", "jsonl", "-j", "2")
+    assert pooled.exit_code == alone.exit_code == 0
+    assert pooled.stdout == alone.stdout and len(pooled.stdout.splitlines()) == 16
+
+
+@pytest.mark.slow
+def test_workers_stop_a_decompression_bomb_by_its_memory(corpus, tmp_path):
+    """With workers, the memory limit of ingest holds for parse too (tests/
+    test_reliability_limits.py has the bomb); in-process (-j 1) it cannot, as documented."""
+    from test_reliability_limits import _bomb_pdf
+
+    folder = tmp_path / "in"
+    shutil.copytree(corpus / "good", folder)
+    _bomb_pdf(folder / "bomb.pdf", 400)
+    result = run(str(folder), "-j", "2", "--max-memory", "350", "-f", "jsonl")
+    assert result.exit_code == 1
+    assert len(result.stdout.splitlines()) == 2  # the seed letter's text and PDF
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"{folder / 'bomb.pdf'}: parsing it took more than the memory limit")

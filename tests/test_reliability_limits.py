@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from imrgraph.cli import app
 from imrgraph.extract import DEFAULT_LIMITS
 from imrgraph.store import EmbeddedStore
-from imrgraph.store.workers import run_supervised
+from imrgraph.workers import run_supervised
 
 ROOT = Path(__file__).resolve().parent.parent
 LETTERS = ROOT / "examples" / "letters"

@@ -16,7 +16,7 @@ from imrgraph.pipeline import parse_file
 from imrgraph.store import open_store
 from imrgraph.store.ingest import ingest
 from imrgraph.store.queries import load_query
-from imrgraph.store.workers import run_supervised
+from imrgraph.workers import run_supervised
 
 LETTERS = Path(__file__).resolve().parent.parent / "examples" / "letters"
 

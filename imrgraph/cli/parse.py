@@ -8,6 +8,7 @@ exit status.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -20,17 +21,23 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from imrgraph.cli._app import app
 from imrgraph.cli._options import (
     DEFAULT_MAX_MB,
+    DEFAULT_MAX_MEMORY,
     DEFAULT_MAX_PAGES,
     DEFAULT_MAX_SECONDS,
     MaxMbOpt,
+    MaxMemoryOpt,
     MaxPagesOpt,
     MaxSecondsOpt,
     limits_from_options,
 )
 from imrgraph.errors import InputError
-from imrgraph.pipeline import iter_input_files, parse_one
+from imrgraph.model import Letter
+from imrgraph.pipeline import iter_input_files, parse_in_workers, parse_one
 
 PROGRESS_MIN_FILES = 10  # below this a progress bar only flickers
+#: Below this many files the default is to parse in-process: starting workers costs about a
+#: second, more than a few letters take.
+WORKERS_MIN_FILES = 64
 
 
 class OutputFormat(str, Enum):
@@ -55,9 +62,20 @@ def parse_command(
             case_sensitive=False,
         ),
     ] = OutputFormat.json,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            "-j",
+            help=f"Parsing processes (default: all cores from {WORKERS_MIN_FILES} files on, "
+            "else 1, in-process).",
+            min=1,
+        ),
+    ] = None,
     max_pages: MaxPagesOpt = DEFAULT_MAX_PAGES,
     max_mb: MaxMbOpt = DEFAULT_MAX_MB,
     max_seconds: MaxSecondsOpt = DEFAULT_MAX_SECONDS,
+    max_memory: MaxMemoryOpt = DEFAULT_MAX_MEMORY,
 ) -> None:
     """Parse IMR determination letters into JSON (the schema is imrgraph/schema/letter.schema.json).
 
@@ -67,15 +85,21 @@ def parse_command(
 
       imrgraph parse examples/letters --format jsonl > letters.jsonl
 
+      imrgraph parse letters/2015 -j 4 --format jsonl > letters-2015.jsonl
+
       imrgraph parse letter1.pdf letter2.pdf --max-pages 50
 
     A file that cannot be read gives one line on stderr, "PATH: reason".
 
-    The other files are still parsed. Exit status: 0 if every file parsed, 1 if any failed.
+    The other files are still parsed. With several workers a worker stuck past --max-seconds or
+    over --max-memory costs its file only, and the letters come in input order except such
+    files' neighbours re-run after it. Exit status: 0 if every file parsed, 1 if any failed.
     """
     fmt = output_format.value
-    limits = limits_from_options(max_mb, max_pages, max_seconds)
+    limits = limits_from_options(max_mb, max_pages, max_seconds, max_memory)
     files = list(iter_input_files(paths))
+    if workers is None:
+        workers = (os.cpu_count() or 1) if len(files) >= WORKERS_MIN_FILES else 1
     failed = 0
     out = sys.stdout
     first = True
@@ -102,8 +126,9 @@ def parse_command(
     )
     with progress:
         task = progress.add_task("parse", total=len(files))
-        for path in files:
-            result = parse_one(path, limits)
+
+        def handle(path: Path, result: Letter | InputError) -> None:
+            nonlocal failed
             if isinstance(result, InputError):
                 failed += 1
                 # rich redirects stderr above the bar while it is shown
@@ -111,6 +136,12 @@ def parse_command(
             else:
                 emit(result.to_dict())
             progress.advance(task)
+
+        if workers > 1 and len(files) > 1:
+            parse_in_workers(files, handle, workers=workers, limits=limits)
+        else:
+            for path in files:
+                handle(path, parse_one(path, limits))
     if fmt == "json":
         out.write("[]\n" if first else "\n]\n")
     out.flush()

@@ -6,7 +6,7 @@ writer and stores each valid letter with one ``replace_graph`` call (one transac
 is wholly in the store or not at all. At most ``workers * INFLIGHT_PER_WORKER`` batches are in
 flight, so memory stays flat however many files are given; results are written in input order.
 A worker stuck past the parse-time limit, or killed by the OS, costs one file, not the run
-(``imrgraph.store.workers``). Two versions of one case number: ``imrgraph.store.versions``.
+(``imrgraph.workers``). Two versions of one case number: ``imrgraph.store.versions``.
 
 Skipping: the parent hashes each file (sha256 of its bytes, the same digest the extractor
 records) and skips files whose letter is already stored, before any parsing, unless ``force``.
@@ -33,7 +33,7 @@ from imrgraph.store.base import GraphStore
 from imrgraph.store.sparqltext import serialize_term
 from imrgraph.store.tallies import has_letters, mark_tallies, tallies_current
 from imrgraph.store.versions import store_letter
-from imrgraph.store.workers import run_supervised
+from imrgraph.workers import run_supervised
 
 BATCH_SIZE = 32  # files per worker task: one pyshacl call validates them together
 INFLIGHT_PER_WORKER = 3
@@ -234,7 +234,7 @@ def ingest(
     letters (by sha256) are skipped unless ``force``, which replaces them (and any graph that
     held the same file under another key). Store errors (locked, server down) do raise.
     ``limits``: per-file size, page and time limits (default ``DEFAULT_LIMITS``); a worker
-    stuck past the time limit is killed and the run goes on (``imrgraph.store.workers``).
+    stuck past the time limit is killed and the run goes on (``imrgraph.workers``).
     ``should_stop``: polled before each file is handed out; once it returns True no new file is
     started, the files in flight are finished and written, and the summary is returned
     (``summary.stopped``): a graceful stop, every stored letter whole, no worker killed.

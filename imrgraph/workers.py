@@ -1,4 +1,5 @@
-"""Ingest's worker pool, supervised: a stuck or dying worker costs one file, not the run.
+"""The parsing worker pool of ``ingest`` and ``parse -j N``, supervised: a stuck, dying or
+memory-hungry worker costs one file, not the run.
 
 Why a supervisor around ``ProcessPoolExecutor``: the parse-time limit (``Limits.max_seconds``)
 is enforced inside each worker by SIGALRM, which stops any runaway in Python code or the regex
