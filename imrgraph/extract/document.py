@@ -34,7 +34,7 @@ class Limits:
     #: Seconds one file may take to extract and parse (``pipeline.parse_one`` enforces it;
     #: None = no limit). A letter takes well under a second; this stops a runaway file.
     max_seconds: float | None = 60.0
-    #: Resident memory (bytes) one ingest worker may use; the parent kills a worker that goes
+    #: Resident memory (bytes) one parsing worker may use; the parent kills a worker that goes
     #: over (``imrgraph.workers``). A letter needs about 100 MB; a 2 MB PDF whose content
     #: stream inflates to 2 GB (a decompression bomb) needs 3 GB. None = no limit.
     max_memory: int | None = 2048 * 1024 * 1024
