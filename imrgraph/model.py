@@ -3,7 +3,7 @@
 The JSON contract is ``imrgraph/schema/letter.schema.json`` (a copy of the project's shared
 schema). ``Letter.to_dict()`` produces exactly that shape, plus a few documented extra fields
 (allowed by the schema): ``Item.decisive_sentence``, ``Item.rationale_citations``, ``Item.page``,
-and ``Source.parser_version``. A field the letter does not state is ``None`` (or an empty list),
+``Item.original_request``, ``Item.authorized`` and ``Source.parser_version``. A field the letter does not state is ``None`` (or an empty list),
 never guessed; doubts go into ``Letter.warnings``.
 """
 
@@ -65,6 +65,14 @@ class Item:
     decisive_sentence: str | None = None  # the rationale sentence that states the decision
     rationale_citations: list[Citation] = field(default_factory=list)  # cited in running text
     page: int | None = None  # 1-based page of the item's decision line (PDF); None for text
+    # A modified request: UR authorized part of it and the rest went to IMR. ``service`` is then
+    # the part that went to IMR; these keep what the heading states of the whole request.
+    original_request: str | None = None  # the request as the provider made it
+    authorized: str | None = None  # what the claims administrator authorized of it
+
+
+# Item fields added after content keys existed (see ``Letter.content_digest``).
+_LATER_ITEM_FIELDS = frozenset({"original_request", "authorized"})
 
 
 @dataclass
@@ -172,8 +180,14 @@ class Letter:
         # The fields are read in place (``vars``), not through ``to_dict``: asdict deep-copies
         # every value, 5x the time of the hash itself, and this runs once per letter.
         data = {name: value for name, value in vars(self).items() if name != "source"}
+        # A field added to the model after content keys were first written is left out while it
+        # is empty, so letters that do not use it keep the key an older imrgraph gave them.
         data["items"] = [
-            {name: value for name, value in vars(item).items() if name != "page"}
+            {
+                name: value
+                for name, value in vars(item).items()
+                if name != "page" and not (name in _LATER_ITEM_FIELDS and value is None)
+            }
             for item in self.items
         ]
         text = json.dumps(
