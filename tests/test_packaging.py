@@ -3,8 +3,10 @@ shapes, queries and schema inside the package."""
 
 from __future__ import annotations
 
+import site
 import subprocess
 import sys
+import sysconfig
 import venv
 from pathlib import Path
 
@@ -24,10 +26,24 @@ def installed_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     (wheel,) = wheel_dir.glob("imrgraph-*.whl")
     env_dir = tmp / "venv"
-    # The runtime dependencies come from the surrounding environment; imrgraph itself only from
-    # the wheel (the venv's own site-packages come first on sys.path).
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
+    # The runtime dependencies come from the interpreter running the tests; imrgraph itself only
+    # from the wheel. `system_site_packages=True` would reach the *base* interpreter's packages,
+    # not a virtualenv's, so the tests' own site-packages folders are listed in a .pth file: its
+    # lines are appended after the venv's site-packages (the wheel wins), and .pth files inside
+    # them (an editable imrgraph) are not run.
+    venv.EnvBuilder(system_site_packages=False, with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
+    venv_site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    outer = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    outer.update(site.getsitepackages())
+    (Path(venv_site) / "outer-site-packages.pth").write_text(
+        "".join(f"{path}\n" for path in sorted(outer) if Path(path).is_dir())
+    )
     subprocess.run(
         [
             sys.executable,
