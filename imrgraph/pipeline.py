@@ -19,6 +19,7 @@ from imrgraph import __version__
 from imrgraph.errors import ImrGraphError, InputError, LimitExceeded
 from imrgraph.extract import DEFAULT_LIMITS, ExtractedDocument, Limits, extract
 from imrgraph.extract.document import PDF_SUFFIXES, TEXT_SUFFIXES
+from imrgraph.filenames import name_text
 from imrgraph.model import Letter, Source
 from imrgraph.parse import parse_pages
 
@@ -28,7 +29,7 @@ INPUT_SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES
 def source_of(doc: ExtractedDocument) -> Source:
     """The provenance record of an extracted file (page count only for PDFs, as the schema says)."""
     return Source(
-        path=doc.path,
+        path=name_text(doc.path),  # a name that is not UTF-8 stays data (filenames.py)
         sha256=doc.sha256,
         format=doc.format,
         pages=doc.page_count if doc.format == "pdf" else None,

@@ -31,6 +31,7 @@ from imrgraph.cli._options import (
     limits_from_options,
 )
 from imrgraph.errors import InputError
+from imrgraph.filenames import shown
 from imrgraph.model import Letter
 from imrgraph.pipeline import iter_input_files, parse_in_workers, parse_one
 
@@ -132,7 +133,7 @@ def parse_command(
             if isinstance(result, InputError):
                 failed += 1
                 # rich redirects stderr above the bar while it is shown
-                print(f"{result.path}: {result.reason}", file=sys.stderr)
+                print(shown(f"{result.path}: {result.reason}"), file=sys.stderr)
             else:
                 emit(result.to_dict())
             progress.advance(task)

@@ -49,6 +49,7 @@ from imrgraph.cli._options import (
     limits_from_options,
 )
 from imrgraph.errors import ImrGraphError, QueryError, StoreError
+from imrgraph.filenames import name_text, shown
 from imrgraph.rdf.vocab import DEFAULT_DATA_BASE
 from imrgraph.store import EXPORT_FORMATS, GraphStore, open_store
 from imrgraph.store.queries import adhoc_query, load_query, run_select, saved_queries
@@ -161,10 +162,10 @@ def ingest_command(
                 counts[kind] += 1
                 handled.add(path)
                 if kind == "failed":
-                    failures.append({"path": path, "reason": detail})
+                    failures.append({"path": name_text(path), "reason": name_text(detail)})
                 if kind == "failed":
                     progress.console.print(
-                        f"{path}: {detail}", markup=False, highlight=False, soft_wrap=True
+                        shown(f"{path}: {detail}"), markup=False, highlight=False, soft_wrap=True
                     )
                 progress.update(task, advance=1, **counts)
 
@@ -201,7 +202,7 @@ def ingest_command(
     typer.echo(
         f"{summary.files} files: {summary.stored} stored, {summary.skipped} skipped "
         f"(already stored), {summary.failed} failed; {summary.triples} triples written "
-        f"to {where} in {summary.seconds:.1f} s ({rate:.1f} files/s)",
+        f"to {shown(where)} in {summary.seconds:.1f} s ({rate:.1f} files/s)",
         err=True,
     )
     if summary.stopped:
@@ -220,7 +221,7 @@ def ingest_command(
             reasons[key] = reasons.get(key, 0) + 1
         typer.echo("failures by reason:", err=True)
         for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1])[:10]:
-            typer.echo(f"  {n:6d}  {reason}", err=True)
+            typer.echo(f"  {n:6d}  {shown(reason)}", err=True)
         raise typer.Exit(130 if summary.stopped else 1)
     if summary.stopped:
         raise typer.Exit(130)
@@ -242,7 +243,7 @@ def _not_written(
     """
     from imrgraph.pipeline import iter_input_files
 
-    missing = [str(p) for p in iter_input_files(paths) if str(p) not in handled]
+    missing = [name_text(p) for p in iter_input_files(paths) if str(p) not in handled]
     if report is not None:
         data = {**counts, "failures": failures, "not_written": missing, "error": str(exc)}
         with contextlib.suppress(OSError):

@@ -27,6 +27,7 @@ import pyoxigraph as ox
 
 from imrgraph.errors import ImrGraphError
 from imrgraph.extract import DEFAULT_LIMITS, Limits
+from imrgraph.filenames import name_text
 from imrgraph.model import Letter
 from imrgraph.rdf.vocab import DEFAULT_DATA_BASE
 from imrgraph.store.base import GraphStore
@@ -91,7 +92,11 @@ class IngestSummary:
             "seconds": round(self.seconds, 3),
             "stopped": self.stopped,
             "tallies_current": self.tallies_current,
-            "failures": [asdict(f) for f in self.failures],
+            # a file name that is not UTF-8 could not be written as JSON: escaped, reversibly
+            "failures": [
+                {**asdict(f), "path": name_text(f.path), "reason": name_text(f.reason)}
+                for f in self.failures
+            ],
         }
 
     def write_report(self, path: Path) -> None:
@@ -159,6 +164,10 @@ def check_letters(letters: list[tuple[str, Letter]], base: str) -> list[Letterlo
             graph, triples = letter_to_triples(letter, base)
         except ImrGraphError as exc:
             out.append(Failure(path, "parse", str(exc)))
+            continue
+        except Exception as exc:  # a bug: this letter fails, not the batch of 32 around it
+            reason = f"internal error, please report: {type(exc).__name__}: {exc}"
+            out.append(Failure(path, "parse", reason))
             continue
         # The tally links are computed here, in the worker, from the very triples stored:
         # the writing process only adds them to the letter's transaction.
