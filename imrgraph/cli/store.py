@@ -138,8 +138,11 @@ def ingest_command(
     does not parse or does not conform to the shapes is reported and not stored. Exit status:
     0 if every file was stored or skipped, 1 if any failed.
     """
+    from imrgraph.output import check_writable
     from imrgraph.store.ingest import count_input_files, ingest
 
+    if report is not None:  # found now, not after every letter is stored
+        check_writable(report, "the report")
     err = Console(stderr=True)
     total = count_input_files(paths)
     with _open(
@@ -245,9 +248,11 @@ def _not_written(
 
     missing = [name_text(p) for p in iter_input_files(paths) if str(p) not in handled]
     if report is not None:
+        from imrgraph.output import replacing
+
         data = {**counts, "failures": failures, "not_written": missing, "error": str(exc)}
-        with contextlib.suppress(OSError):
-            report.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        with contextlib.suppress(ImrGraphError), replacing(report, "the report") as temporary:
+            temporary.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     first = ", ".join(missing[:3]) + (", ..." if len(missing) > 3 else "")
     listed = f"all in {report}" if report is not None else "--report FILE lists them all"
     return type(exc)(
@@ -444,7 +449,12 @@ def export_command(
         ),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write here instead of stdout (- = stdout); replaced only once all is written.",
+        ),
     ] = None,
     store: StoreOpt = None,
     endpoint: EndpointOpt = None,
@@ -462,17 +472,19 @@ def export_command(
     turtle and ntriples hold triples only: exporting the whole store in them merges the graphs
     (use trig or nquads to keep one named graph per letter).
     """
+    from imrgraph.output import check_writable, is_stdout, output_stream
+
     assert output_format.value in EXPORT_FORMATS
-    with _open(store, endpoint, None, store_endpoint, timeout=timeout) as graph_store:
-        if output is None:
-            count = graph_store.export(sys.stdout.buffer, output_format.value, case)
-            sys.stdout.flush()
-        else:
-            try:
-                with output.open("wb") as handle:
-                    count = graph_store.export(handle, output_format.value, case)
-            except OSError as exc:
-                raise ImrGraphError(f"{output}: cannot write: {exc.strerror or exc}") from exc
+    if case is not None and not case.strip():  # "" used to mean the whole store
+        raise QueryError("--case: empty; give a case number (or the content-<hex> key)")
+    if not is_stdout(output):
+        check_writable(output, "the export")
+    # A missing case or a server that stops answering leaves -o FILE as it was.
+    with (
+        _open(store, endpoint, None, store_endpoint, timeout=timeout) as graph_store,
+        output_stream(output, "the export") as handle,
+    ):
+        count = graph_store.export(handle, output_format.value, case)
     typer.echo(f"{count} quads exported", err=True)
 
 

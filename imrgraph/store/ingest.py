@@ -100,10 +100,11 @@ class IngestSummary:
         }
 
     def write_report(self, path: Path) -> None:
-        try:
-            path.write_text(json.dumps(self.report(), indent=2) + "\n", encoding="utf-8")
-        except OSError as exc:
-            raise ImrGraphError(f"{path}: cannot write the report: {exc}") from exc
+        from imrgraph.output import replacing
+
+        text = json.dumps(self.report(), indent=2) + "\n"
+        with replacing(path, "the report") as temporary:  # whole or untouched
+            temporary.write_text(text, encoding="utf-8")
 
 
 # ---- worker side -------------------------------------------------------------------------------
