@@ -139,12 +139,18 @@ def ingest_command(
     0 if every file was stored or skipped, 1 if any failed.
     """
     from imrgraph.output import check_writable
+    from imrgraph.pipeline import no_letters_error, no_letters_in
     from imrgraph.store.ingest import count_input_files, ingest
 
     if report is not None:  # found now, not after every letter is stored
         check_writable(report, "the report")
     err = Console(stderr=True)
-    total = count_input_files(paths)
+    empty: list[Path] = []
+    total = count_input_files(paths, empty.append)
+    if not total:  # "0 files" is not a success: nothing was there to ingest
+        raise no_letters_error(paths)
+    for folder in empty:
+        typer.echo(shown(no_letters_in(folder)), err=True)
     with _open(
         store, endpoint, update_endpoint, store_endpoint, read_only=False, timeout=timeout
     ) as graph_store:

@@ -219,11 +219,16 @@ def _batches(items: Iterable[str], size: int) -> Iterator[list[str]]:
 Event = Callable[[str, str, str], None]  # (kind: stored|skipped|failed, path, detail)
 
 
-def count_input_files(paths: Iterable[str | Path]) -> int:
-    """How many files ``ingest`` will look at (walks the folders once; for the progress bar)."""
+def count_input_files(
+    paths: Iterable[str | Path], on_empty: Callable[[Path], None] | None = None
+) -> int:
+    """How many files ``ingest`` will look at (walks the folders once; for the progress bar).
+
+    ``on_empty(folder)``: called for each folder given that holds no letter file.
+    """
     from imrgraph.pipeline import iter_input_files
 
-    return sum(1 for _ in iter_input_files(paths))
+    return sum(1 for _ in iter_input_files(paths, on_empty))
 
 
 def ingest(
@@ -257,7 +262,11 @@ def ingest(
     summary = IngestSummary()
     started = time.perf_counter()
     notify = on_event or (lambda kind, path, detail: None)
-    inflight_sha: set[str] = set()
+    # A file whose bytes are in flight already (an identical copy) is not parsed again: it
+    # waits for the first copy's outcome and shares it (stored -> skipped, failed -> failed
+    # with the same reason), so a copy of a bad file is never reported as already stored.
+    inflight: dict[str, str] = {}  # path in flight -> its sha256
+    copies: dict[str, list[str]] = {}  # sha256 in flight -> the identical files waiting
 
     prepare_tallies(store)
 
@@ -268,20 +277,29 @@ def ingest(
                 return
             summary.files += 1
             sha = file_sha256(path)
-            if sha is not None and not force and (sha in inflight_sha or store.has_source(sha)):
+            if sha is not None and sha in copies:
+                copies[sha].append(str(path))
+                continue
+            if sha is not None and not force and store.has_source(sha):
                 summary.skipped += 1
                 notify("skipped", str(path), "already stored")
                 continue
             if sha is not None:
-                inflight_sha.add(sha)
+                inflight[str(path)] = sha
+                copies[sha] = []
             yield str(path)
 
     writer = LetterWriter(store, summary, force=force, on_event=notify)
 
     def write(result: Letterload | Failure) -> None:
-        if isinstance(result, Letterload):
-            inflight_sha.discard(result.sha256)
-        writer.write(result)
+        failure = writer.write(result)
+        sha = inflight.pop(result.path, None)
+        for copy in copies.pop(sha, []) if sha is not None else []:
+            if failure is not None:
+                writer.write(Failure(copy, failure.stage, failure.reason))
+            else:
+                summary.skipped += 1
+                notify("skipped", copy, f"same file as {result.path}")
 
     limits = limits or DEFAULT_LIMITS
     batches = _batches(to_parse(), batch_size)
@@ -341,17 +359,18 @@ class LetterWriter:
         self.notify = on_event or (lambda kind, path, detail: None)
         self.described: set[str] = set()  # tallies whose description this run has written
 
-    def write(self, result: Letterload | Failure) -> None:
+    def write(self, result: Letterload | Failure) -> Failure | None:
+        """Store or report ``result``; the failure recorded, if it was not stored or skipped."""
         summary = self.summary
         if isinstance(result, Failure):
             summary.failures.append(result)
             self.notify("failed", result.path, f"{result.stage}: {result.reason}")
-            return
+            return result
         if result.violations:
-            reason = _summarise(result.violations)
-            summary.failures.append(Failure(result.path, "validate", reason))
-            self.notify("failed", result.path, f"validate: {reason}")
-            return
+            failure = Failure(result.path, "validate", _summarise(result.violations))
+            summary.failures.append(failure)
+            self.notify("failed", result.path, f"validate: {failure.reason}")
+            return failure
         stale = _stale_graphs(self.store, result) if self.force else []
         new_tallies = {
             iri: data for iri, data in result.tallies.items() if iri not in self.described
@@ -367,11 +386,12 @@ class LetterWriter:
         if placed.kind == "skipped":
             summary.skipped += 1
             self.notify("skipped", result.path, placed.detail)
-            return
+            return None
         self.described.update(new_tallies)
         summary.stored += 1
         summary.triples += result.triples
         self.notify("stored", result.path, placed.detail)
+        return None
 
 
 def _summarise(violations: list[str], limit: int = 3) -> str:
