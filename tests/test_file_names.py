@@ -114,3 +114,19 @@ def test_an_escaped_name_gives_back_its_bytes(raw: bytes) -> None:
     except UnicodeDecodeError:
         assert name_bytes(text) == raw
     assert "\n" not in shown(text) and "\x1b" not in shown(text)
+
+
+def test_a_stored_value_in_a_table_is_shown_as_text_not_as_terminal_codes(
+    cli, tmp_path: Path
+) -> None:
+    # A file name (or any value) comes back from the store in query results: the table, meant
+    # for a terminal, shows it escaped and never as rich markup; CSV keeps it as it is.
+    sparql = 'SELECT ?name WHERE { BIND("in/\\u001b[31mred[bold]x.pdf" AS ?name) }'
+    store = ["--store", str(tmp_path / "store")]
+    cli("ingest", str(LETTERS / "seed-letter.txt"), *store, "-j", "1")
+    table = cli("query", "--sparql", sparql, *store)
+    assert table.returncode == 0, table.stderr
+    assert "\x1b" not in table.stdout
+    assert "in/\\x1b[31mred[bold]x.pdf" in table.stdout
+    csv = cli("query", "--sparql", sparql, "--format", "csv", *store)
+    assert "in/\x1b[31mred[bold]x.pdf" in csv.stdout

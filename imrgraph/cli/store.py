@@ -30,6 +30,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from imrgraph.cli._app import app
 from imrgraph.cli._options import (
@@ -318,7 +319,9 @@ def print_result(result: SelectResult, fmt: str, title: str | None = None) -> No
             )
             table.add_column(column, overflow="fold", justify="right" if numeric else "left")
         for row in result.rows:
-            table.add_row(*(text_value(v) for v in row))
+            # Text, not markup; controls escaped: a stored value ("[bold]", ESC) cannot style
+            # or drive the terminal (CSV, TSV and JSON keep the values as they are).
+            table.add_row(*(Text(shown(text_value(v))) for v in row))
         Console().print(table)
         typer.echo(f"{len(result.rows)} rows", err=True)
 
@@ -558,7 +561,7 @@ def stats_command(
     if as_json:
         typer.echo(json.dumps(stats, indent=2))
         return
-    typer.echo(f"{where}")
+    typer.echo(shown(where))
     labels = {
         "letters": "letters",
         "items": "disputed items",
