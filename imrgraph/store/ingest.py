@@ -305,7 +305,12 @@ def ingest(
     batches = _batches(to_parse(), batch_size)
     if workers == 1:
         for batch in batches:
-            for result in process_batch(batch, base, limits):
+            try:
+                results = process_batch(batch, base, limits)
+            except Exception as exc:  # a bug: as with workers, the batch fails, the run goes on
+                reason = f"internal error, please report: {type(exc).__name__}: {exc}"
+                results = [Failure(path, "parse", reason) for path in batch]
+            for result in results:
                 write(result)
     else:
         run_supervised(
