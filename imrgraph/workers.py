@@ -147,7 +147,10 @@ def _die_with(supervisor: int) -> None:
 
     def watch() -> None:
         if pidfd is not None:
-            select.select([pidfd], [], [])
+            watcher = select.poll()  # poll, not select: any fd number works
+            watcher.register(pidfd, select.POLLIN)
+            while not watcher.poll():
+                pass
             gone()
         while psutil.pid_exists(supervisor) and os.getppid() != 1:
             time.sleep(PARENT_POLL_SECONDS)
