@@ -180,6 +180,9 @@ class Letter:
         # The fields are read in place (``vars``), not through ``to_dict``: asdict deep-copies
         # every value, 5x the time of the hash itself, and this runs once per letter.
         data = {name: value for name, value in vars(self).items() if name != "source"}
+        # A warning that depends on the day the letter was read (a date still in the future
+        # then) must not give the same letter another key when it is read again later.
+        data["warnings"] = [w for w in self.warnings if not w.startswith("date-in-future:")]
         # A field added to the model after content keys were first written is left out while it
         # is empty, so letters that do not use it keep the key an older imrgraph gave them.
         data["items"] = [

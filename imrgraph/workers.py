@@ -18,12 +18,24 @@ that does it alone fails with a reason that says so.
 
 Results are handed to ``write`` in input order, except that files re-run after a failure come
 after the batches that were already in flight.
+
+Workers die with the process that supervises them (``_die_with``): killed with SIGKILL, the
+supervisor cannot clean up, and orphaned workers (about 80 MB each) would hold the forkserver,
+the resource tracker and the command's stdout open for ever (``imrgraph ingest ... | cat`` would
+never return). Once the workers are gone the forkserver and the resource tracker exit by
+themselves (their pipes reach end of file).
 """
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import multiprocessing
+import os
+import select
+import signal
+import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -101,6 +113,52 @@ def _result(
                 raise _OverMemory() from None
 
 
+#: How often a worker without ``os.pidfd_open`` looks whether its supervisor is still alive.
+PARENT_POLL_SECONDS = 0.5
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with(supervisor: int) -> None:
+    """Runs first in each new worker: make it die as soon as the supervising process dies.
+
+    A forkserver worker's parent is the forkserver, not the supervisor, so the kernel's
+    parent-death signal (``prctl(PR_SET_PDEATHSIG)``) only covers the forkserver dying; it is
+    set as well. The supervisor itself is watched by a daemon thread blocked on a pidfd (Linux
+    5.3+; elsewhere it polls every ``PARENT_POLL_SECONDS``): when it becomes readable, the
+    supervisor is gone, and the worker kills itself with SIGKILL (no cleanup: its parse is
+    worthless and its results have no reader). Cost: one sleeping thread per worker.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the watcher below still works
+            pass
+
+    def gone() -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    try:
+        pidfd = os.pidfd_open(supervisor)  # type: ignore[attr-defined]
+    except (AttributeError, OSError):
+        pidfd = None
+    if pidfd is None and not psutil.pid_exists(supervisor):
+        gone()
+
+    def watch() -> None:
+        if pidfd is not None:
+            watcher = select.poll()  # poll, not select: any fd number works
+            watcher.register(pidfd, select.POLLIN)
+            while not watcher.poll():
+                pass
+            gone()
+        while psutil.pid_exists(supervisor) and os.getppid() != 1:
+            time.sleep(PARENT_POLL_SECONDS)
+        gone()
+
+    threading.Thread(target=watch, name="imrgraph-die-with-parent", daemon=True).start()
+
+
 def _import(name: str) -> None:
     """Runs in a new worker: import the task's module (the result is not sent back)."""
     importlib.import_module(name)
@@ -148,7 +206,12 @@ def run_supervised(
     def new_pool() -> ProcessPoolExecutor:
         # Start every worker and import the task's module before any clock runs: a worker's
         # start-up (seconds on a loaded machine) must not count against a file's time limit.
-        fresh = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        fresh = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=_die_with,
+            initargs=(os.getpid(),),
+        )
         warm = [fresh.submit(_import, module or "imrgraph") for _ in range(workers)]
         try:
             for future in warm:

@@ -14,6 +14,7 @@ import typer
 
 from imrgraph.cli._app import app
 from imrgraph.errors import ImrGraphError
+from imrgraph.filenames import shown
 
 __all__ = ["app", "main"]
 
@@ -26,7 +27,8 @@ def main() -> None:
     try:
         app()
     except ImrGraphError as exc:
-        typer.echo(f"imrgraph: error: {exc}", err=True)
+        # shown(): a file name in the message cannot break the line or drive the terminal
+        typer.echo(f"imrgraph: error: {shown(str(exc))}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         typer.echo("imrgraph: interrupted", err=True)

@@ -14,6 +14,8 @@ import typer
 from imrgraph.cli._app import app
 from imrgraph.cli._options import EndpointOpt, StoreOpt
 from imrgraph.errors import ImrGraphError
+from imrgraph.filenames import shown
+from imrgraph.output import check_writable, is_stdout, output_stream, replacing
 
 _METHOD = (
     "Method: the unit is the disputed item. An item counts for a guideline when the chosen party "
@@ -36,7 +38,9 @@ CategoryOpt = typer.Option(
 YearOpt = typer.Option(None, "--year", help="Only letters of this year (decision date).")
 _NetworkOut = typer.Option(None, "-o", "--output", help="File to write (.graphml/.gexf/.json).")
 _PlotOut = typer.Option(..., "-o", "--output", help="The .svg or .png file to write.")
-_ReportOut = typer.Option(..., "-o", "--output", help="The .html file to write.")
+_ReportOut = typer.Option(
+    ..., "-o", "--output", help="The .html file to write (- = standard output)."
+)
 
 
 def _examples(*commands: str) -> str:
@@ -197,9 +201,10 @@ def network(
             min_items=min_items,
         )
     if output is not None:
-        written = write_network(graph, output, fmt)
+        with replacing(output, "the network") as temporary:  # whole or untouched
+            written = write_network(graph, temporary, fmt)
         typer.echo(
-            f"wrote {output} ({written}): {graph.number_of_nodes()} nodes, "
+            f"wrote {shown(output)} ({written}): {graph.number_of_nodes()} nodes, "
             f"{graph.number_of_edges()} edges"
         )
         return
@@ -278,8 +283,9 @@ def plot(
                 graph_store, "guideline-service", by=by, level=level, category=category, year=year
             )
             fig = plots.guideline_network_figure(graph, top=top)
-    plots.save_figure(fig, output)
-    typer.echo(f"wrote {output}")
+    with replacing(output, "the plot") as temporary:  # whole or untouched
+        plots.save_figure(fig, temporary)
+    typer.echo(f"wrote {shown(output)}")
 
 
 @app.command(
@@ -304,10 +310,17 @@ def report(
     if shacl_sample < 0:
         raise ImrGraphError("--shacl-sample must be 0 or more")
     runner = (lambda s: report_module.shacl_sample(s, shacl_sample)) if shacl_sample else None
+    if not is_stdout(output):
+        check_writable(output, "the report")  # before minutes of queries, not after
     with _open(store, endpoint) as graph_store:
-        data = report_module.write_report(graph_store, output, top=top, shacl=runner)
+        data = report_module.report_data(graph_store, top=top, shacl=runner)
+    html = report_module.build_report(data).encode("utf-8")
+    with output_stream(output, "the report") as handle:  # whole or untouched
+        handle.write(html)
     overview = data["overview"]
     typer.echo(
-        f"wrote {output}: {overview['letters']:,} letters, {overview['items']:,} items, "
-        f"{data['ranking_total']:,} guidelines"
+        f"wrote {'the report' if is_stdout(output) else shown(output)}: "
+        f"{overview['letters']:,} letters, {overview['items']:,} items, "
+        f"{data['ranking_total']:,} guidelines",
+        err=is_stdout(output),  # the HTML owns standard output then
     )

@@ -17,6 +17,7 @@ import typer
 from imrgraph.cli._app import app
 from imrgraph.cli._options import EndpointOpt, StoreOpt
 from imrgraph.errors import ImrGraphError, InputError
+from imrgraph.filenames import shown
 
 if TYPE_CHECKING:
     from imrgraph.rdf.validate import LetterResult, ValidationReport
@@ -84,15 +85,17 @@ def validate_command(
             try:
                 data = read_rdf(path)
             except InputError as exc:
-                typer.echo(str(exc), err=True)
+                typer.echo(shown(str(exc)), err=True)
                 failed_files += 1
                 continue
             report = validator.validate_graph(data, batch_size)
             if not report.results:
-                typer.echo(f"{path}: no triples to validate", err=True)
+                typer.echo(shown(f"{path}: no triples to validate"), err=True)
                 failed_files += 1
             elif all(r.letter == NO_DETERMINATION for r in report.results):
-                typer.echo(f"{path}: no letter in this file (no imr:Determination)", err=True)
+                typer.echo(
+                    shown(f"{path}: no letter in this file (no imr:Determination)"), err=True
+                )
                 failed_files += 1
             for result in report.results:
                 result.source_file = result.source_file or str(path)

@@ -31,8 +31,15 @@ from imrgraph.cli._options import (
     limits_from_options,
 )
 from imrgraph.errors import InputError
+from imrgraph.filenames import shown
 from imrgraph.model import Letter
-from imrgraph.pipeline import iter_input_files, parse_in_workers, parse_one
+from imrgraph.pipeline import (
+    iter_input_files,
+    no_letters_error,
+    no_letters_in,
+    parse_in_workers,
+    parse_one,
+)
 
 PROGRESS_MIN_FILES = 10  # below this a progress bar only flickers
 #: Below this many files the default is to parse in-process: starting workers costs about a
@@ -97,7 +104,12 @@ def parse_command(
     """
     fmt = output_format.value
     limits = limits_from_options(max_mb, max_pages, max_seconds, max_memory)
-    files = list(iter_input_files(paths))
+    empty: list[Path] = []
+    files = list(iter_input_files(paths, empty.append))
+    if not files:  # an empty folder is a mistake to report, not an empty success
+        raise no_letters_error(paths)
+    for folder in empty:
+        print(shown(no_letters_in(folder)), file=sys.stderr)
     if workers is None:
         workers = (os.cpu_count() or 1) if len(files) >= WORKERS_MIN_FILES else 1
     failed = 0
@@ -132,7 +144,7 @@ def parse_command(
             if isinstance(result, InputError):
                 failed += 1
                 # rich redirects stderr above the bar while it is shown
-                print(f"{result.path}: {result.reason}", file=sys.stderr)
+                print(shown(f"{result.path}: {result.reason}"), file=sys.stderr)
             else:
                 emit(result.to_dict())
             progress.advance(task)

@@ -30,6 +30,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from imrgraph.cli._app import app
 from imrgraph.cli._options import (
@@ -49,6 +50,7 @@ from imrgraph.cli._options import (
     limits_from_options,
 )
 from imrgraph.errors import ImrGraphError, QueryError, StoreError
+from imrgraph.filenames import name_text, shown
 from imrgraph.rdf.vocab import DEFAULT_DATA_BASE
 from imrgraph.store import EXPORT_FORMATS, GraphStore, open_store
 from imrgraph.store.queries import adhoc_query, load_query, run_select, saved_queries
@@ -137,10 +139,19 @@ def ingest_command(
     does not parse or does not conform to the shapes is reported and not stored. Exit status:
     0 if every file was stored or skipped, 1 if any failed.
     """
+    from imrgraph.output import check_writable
+    from imrgraph.pipeline import no_letters_error, no_letters_in
     from imrgraph.store.ingest import count_input_files, ingest
 
+    if report is not None:  # found now, not after every letter is stored
+        check_writable(report, "the report")
     err = Console(stderr=True)
-    total = count_input_files(paths)
+    empty: list[Path] = []
+    total = count_input_files(paths, empty.append)
+    if not total:  # "0 files" is not a success: nothing was there to ingest
+        raise no_letters_error(paths)
+    for folder in empty:
+        typer.echo(shown(no_letters_in(folder)), err=True)
     with _open(
         store, endpoint, update_endpoint, store_endpoint, read_only=False, timeout=timeout
     ) as graph_store:
@@ -161,10 +172,10 @@ def ingest_command(
                 counts[kind] += 1
                 handled.add(path)
                 if kind == "failed":
-                    failures.append({"path": path, "reason": detail})
+                    failures.append({"path": name_text(path), "reason": name_text(detail)})
                 if kind == "failed":
                     progress.console.print(
-                        f"{path}: {detail}", markup=False, highlight=False, soft_wrap=True
+                        shown(f"{path}: {detail}"), markup=False, highlight=False, soft_wrap=True
                     )
                 progress.update(task, advance=1, **counts)
 
@@ -201,7 +212,7 @@ def ingest_command(
     typer.echo(
         f"{summary.files} files: {summary.stored} stored, {summary.skipped} skipped "
         f"(already stored), {summary.failed} failed; {summary.triples} triples written "
-        f"to {where} in {summary.seconds:.1f} s ({rate:.1f} files/s)",
+        f"to {shown(where)} in {summary.seconds:.1f} s ({rate:.1f} files/s)",
         err=True,
     )
     if summary.stopped:
@@ -220,7 +231,7 @@ def ingest_command(
             reasons[key] = reasons.get(key, 0) + 1
         typer.echo("failures by reason:", err=True)
         for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1])[:10]:
-            typer.echo(f"  {n:6d}  {reason}", err=True)
+            typer.echo(f"  {n:6d}  {shown(reason)}", err=True)
         raise typer.Exit(130 if summary.stopped else 1)
     if summary.stopped:
         raise typer.Exit(130)
@@ -242,11 +253,13 @@ def _not_written(
     """
     from imrgraph.pipeline import iter_input_files
 
-    missing = [str(p) for p in iter_input_files(paths) if str(p) not in handled]
+    missing = [name_text(p) for p in iter_input_files(paths) if str(p) not in handled]
     if report is not None:
+        from imrgraph.output import replacing
+
         data = {**counts, "failures": failures, "not_written": missing, "error": str(exc)}
-        with contextlib.suppress(OSError):
-            report.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        with contextlib.suppress(ImrGraphError), replacing(report, "the report") as temporary:
+            temporary.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     first = ", ".join(missing[:3]) + (", ..." if len(missing) > 3 else "")
     listed = f"all in {report}" if report is not None else "--report FILE lists them all"
     return type(exc)(
@@ -306,7 +319,9 @@ def print_result(result: SelectResult, fmt: str, title: str | None = None) -> No
             )
             table.add_column(column, overflow="fold", justify="right" if numeric else "left")
         for row in result.rows:
-            table.add_row(*(text_value(v) for v in row))
+            # Text, not markup; controls escaped: a stored value ("[bold]", ESC) cannot style
+            # or drive the terminal (CSV, TSV and JSON keep the values as they are).
+            table.add_row(*(Text(shown(text_value(v))) for v in row))
         Console().print(table)
         typer.echo(f"{len(result.rows)} rows", err=True)
 
@@ -443,7 +458,12 @@ def export_command(
         ),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write here instead of stdout (- = stdout); replaced only once all is written.",
+        ),
     ] = None,
     store: StoreOpt = None,
     endpoint: EndpointOpt = None,
@@ -461,17 +481,19 @@ def export_command(
     turtle and ntriples hold triples only: exporting the whole store in them merges the graphs
     (use trig or nquads to keep one named graph per letter).
     """
+    from imrgraph.output import check_writable, is_stdout, output_stream
+
     assert output_format.value in EXPORT_FORMATS
-    with _open(store, endpoint, None, store_endpoint, timeout=timeout) as graph_store:
-        if output is None:
-            count = graph_store.export(sys.stdout.buffer, output_format.value, case)
-            sys.stdout.flush()
-        else:
-            try:
-                with output.open("wb") as handle:
-                    count = graph_store.export(handle, output_format.value, case)
-            except OSError as exc:
-                raise ImrGraphError(f"{output}: cannot write: {exc.strerror or exc}") from exc
+    if case is not None and not case.strip():  # "" used to mean the whole store
+        raise QueryError("--case: empty; give a case number (or the content-<hex> key)")
+    if not is_stdout(output):
+        check_writable(output, "the export")
+    # A missing case or a server that stops answering leaves -o FILE as it was.
+    with (
+        _open(store, endpoint, None, store_endpoint, timeout=timeout) as graph_store,
+        output_stream(output, "the export") as handle,
+    ):
+        count = graph_store.export(handle, output_format.value, case)
     typer.echo(f"{count} quads exported", err=True)
 
 
@@ -539,7 +561,7 @@ def stats_command(
     if as_json:
         typer.echo(json.dumps(stats, indent=2))
         return
-    typer.echo(f"{where}")
+    typer.echo(shown(where))
     labels = {
         "letters": "letters",
         "items": "disputed items",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from imrgraph.errors import NotAnImrLetter
 from imrgraph.model import Applicant, Dates, Injury, Letter, Reviewer, Source
+from imrgraph.parse.checks import letter_checks
 from imrgraph.parse.credentials import parse_credentials
 from imrgraph.parse.header import parse_header
 from imrgraph.parse.items import find_decisions, parse_items
@@ -102,6 +103,7 @@ def parse_pages(pages: list[str], source: Source) -> Letter:
         warnings.append("ur-date-missing: no utilization review date found")
     if summary.age is None:
         warnings.append("age-missing: no applicant age found")
+    warnings.extend(letter_checks(dates, items))  # parse/checks.py: facts that cannot all be true
 
     return Letter(
         source=source,

@@ -27,6 +27,7 @@ import pyoxigraph as ox
 
 from imrgraph.errors import ImrGraphError
 from imrgraph.extract import DEFAULT_LIMITS, Limits
+from imrgraph.filenames import name_text
 from imrgraph.model import Letter
 from imrgraph.rdf.vocab import DEFAULT_DATA_BASE
 from imrgraph.store.base import GraphStore
@@ -91,14 +92,19 @@ class IngestSummary:
             "seconds": round(self.seconds, 3),
             "stopped": self.stopped,
             "tallies_current": self.tallies_current,
-            "failures": [asdict(f) for f in self.failures],
+            # a file name that is not UTF-8 could not be written as JSON: escaped, reversibly
+            "failures": [
+                {**asdict(f), "path": name_text(f.path), "reason": name_text(f.reason)}
+                for f in self.failures
+            ],
         }
 
     def write_report(self, path: Path) -> None:
-        try:
-            path.write_text(json.dumps(self.report(), indent=2) + "\n", encoding="utf-8")
-        except OSError as exc:
-            raise ImrGraphError(f"{path}: cannot write the report: {exc}") from exc
+        from imrgraph.output import replacing
+
+        text = json.dumps(self.report(), indent=2) + "\n"
+        with replacing(path, "the report") as temporary:  # whole or untouched
+            temporary.write_text(text, encoding="utf-8")
 
 
 # ---- worker side -------------------------------------------------------------------------------
@@ -160,6 +166,10 @@ def check_letters(letters: list[tuple[str, Letter]], base: str) -> list[Letterlo
         except ImrGraphError as exc:
             out.append(Failure(path, "parse", str(exc)))
             continue
+        except Exception as exc:  # a bug: this letter fails, not the batch of 32 around it
+            reason = f"internal error, please report: {type(exc).__name__}: {exc}"
+            out.append(Failure(path, "parse", reason))
+            continue
         # The tally links are computed here, in the worker, from the very triples stored:
         # the writing process only adds them to the letter's transaction.
         links, tallies = letter_tallies(triples, section_documents())
@@ -209,11 +219,16 @@ def _batches(items: Iterable[str], size: int) -> Iterator[list[str]]:
 Event = Callable[[str, str, str], None]  # (kind: stored|skipped|failed, path, detail)
 
 
-def count_input_files(paths: Iterable[str | Path]) -> int:
-    """How many files ``ingest`` will look at (walks the folders once; for the progress bar)."""
+def count_input_files(
+    paths: Iterable[str | Path], on_empty: Callable[[Path], None] | None = None
+) -> int:
+    """How many files ``ingest`` will look at (walks the folders once; for the progress bar).
+
+    ``on_empty(folder)``: called for each folder given that holds no letter file.
+    """
     from imrgraph.pipeline import iter_input_files
 
-    return sum(1 for _ in iter_input_files(paths))
+    return sum(1 for _ in iter_input_files(paths, on_empty))
 
 
 def ingest(
@@ -247,7 +262,11 @@ def ingest(
     summary = IngestSummary()
     started = time.perf_counter()
     notify = on_event or (lambda kind, path, detail: None)
-    inflight_sha: set[str] = set()
+    # A file whose bytes are in flight already (an identical copy) is not parsed again: it
+    # waits for the first copy's outcome and shares it (stored -> skipped, failed -> failed
+    # with the same reason), so a copy of a bad file is never reported as already stored.
+    inflight: dict[str, str] = {}  # path in flight -> its sha256
+    copies: dict[str, list[str]] = {}  # sha256 in flight -> the identical files waiting
 
     prepare_tallies(store)
 
@@ -258,26 +277,40 @@ def ingest(
                 return
             summary.files += 1
             sha = file_sha256(path)
-            if sha is not None and not force and (sha in inflight_sha or store.has_source(sha)):
+            if sha is not None and sha in copies:
+                copies[sha].append(str(path))
+                continue
+            if sha is not None and not force and store.has_source(sha):
                 summary.skipped += 1
                 notify("skipped", str(path), "already stored")
                 continue
             if sha is not None:
-                inflight_sha.add(sha)
+                inflight[str(path)] = sha
+                copies[sha] = []
             yield str(path)
 
     writer = LetterWriter(store, summary, force=force, on_event=notify)
 
     def write(result: Letterload | Failure) -> None:
-        if isinstance(result, Letterload):
-            inflight_sha.discard(result.sha256)
-        writer.write(result)
+        failure = writer.write(result)
+        sha = inflight.pop(result.path, None)
+        for copy in copies.pop(sha, []) if sha is not None else []:
+            if failure is not None:
+                writer.write(Failure(copy, failure.stage, failure.reason))
+            else:
+                summary.skipped += 1
+                notify("skipped", copy, f"same file as {result.path}")
 
     limits = limits or DEFAULT_LIMITS
     batches = _batches(to_parse(), batch_size)
     if workers == 1:
         for batch in batches:
-            for result in process_batch(batch, base, limits):
+            try:
+                results = process_batch(batch, base, limits)
+            except Exception as exc:  # a bug: as with workers, the batch fails, the run goes on
+                reason = f"internal error, please report: {type(exc).__name__}: {exc}"
+                results = [Failure(path, "parse", reason) for path in batch]
+            for result in results:
                 write(result)
     else:
         run_supervised(
@@ -331,17 +364,18 @@ class LetterWriter:
         self.notify = on_event or (lambda kind, path, detail: None)
         self.described: set[str] = set()  # tallies whose description this run has written
 
-    def write(self, result: Letterload | Failure) -> None:
+    def write(self, result: Letterload | Failure) -> Failure | None:
+        """Store or report ``result``; the failure recorded, if it was not stored or skipped."""
         summary = self.summary
         if isinstance(result, Failure):
             summary.failures.append(result)
             self.notify("failed", result.path, f"{result.stage}: {result.reason}")
-            return
+            return result
         if result.violations:
-            reason = _summarise(result.violations)
-            summary.failures.append(Failure(result.path, "validate", reason))
-            self.notify("failed", result.path, f"validate: {reason}")
-            return
+            failure = Failure(result.path, "validate", _summarise(result.violations))
+            summary.failures.append(failure)
+            self.notify("failed", result.path, f"validate: {failure.reason}")
+            return failure
         stale = _stale_graphs(self.store, result) if self.force else []
         new_tallies = {
             iri: data for iri, data in result.tallies.items() if iri not in self.described
@@ -357,11 +391,12 @@ class LetterWriter:
         if placed.kind == "skipped":
             summary.skipped += 1
             self.notify("skipped", result.path, placed.detail)
-            return
+            return None
         self.described.update(new_tallies)
         summary.stored += 1
         summary.triples += result.triples
         self.notify("stored", result.path, placed.detail)
+        return None
 
 
 def _summarise(violations: list[str], limit: int = 3) -> str:

@@ -7,7 +7,9 @@ The rule (RELIABILITY.md, "Versions of a letter"):
 - If the two files say the same thing (the same letter as PDF and as text, a re-download), they
   are one letter: the first stored stays, the second is skipped as a duplicate.
 - If they differ, they are two versions. The version with the later Decision Date is current
-  (a version without one counts as earliest); on a tie, the version ingested later is current.
+  (a version without one counts as earliest, and so does one whose decision date is after the
+  day of the ingest: a typo'd 2099 would otherwise stay current for ever); on a tie, the
+  version ingested later is current.
 - The current version fills ``{base}graph/{key}`` as any letter does. The other is kept, whole,
   in its own named graph ``{base}graph/{key}/superseded/{sha256}`` with its nodes renamed under
   ``{base}determination/{key}/superseded/{sha256}`` (so no node is shared with the current
@@ -25,6 +27,7 @@ one update, so a crash leaves either the old state or the new one.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -167,6 +170,13 @@ class Placed:
     detail: str
 
 
+def _ranked(decision_date: str | None) -> str:
+    """A decision date as the version rule compares it: none, or one not yet come, is earliest."""
+    if not decision_date or decision_date > dt.date.today().isoformat():
+        return ""
+    return decision_date
+
+
 def store_letter(
     store: GraphStore,
     graph: str,
@@ -196,7 +206,7 @@ def store_letter(
             store.write_graphs({}, drop=drop)
         return Placed("skipped", f"same letter already stored from {where}")
     new_date = _decision_date(new, det)
-    if (new_date or "") >= (current.decision_date or ""):
+    if _ranked(new_date) >= _ranked(current.decision_date):
         demoted = supersede(stored, current_det, current.sha256, det)
         store.write_graphs(
             {superseded_graph(graph, current.sha256): demoted, graph: new}, drop=drop, add=add
