@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from imrgraph.model import Citation, Item, Outcome
 from imrgraph.parse.categories import categorize
 from imrgraph.parse.citations import parse_citation_line, rationale_citations
+from imrgraph.parse.modified import MODIFIED_HINT_RE as _MODIFIED_HINT_RE
+from imrgraph.parse.modified import read_modified
 from imrgraph.parse.text import collapse, ends_with_abbreviation, sentences
 
 # --- newer style ---------------------------------------------------------------------------
@@ -93,6 +95,8 @@ class Decision:
     service: str
     outcome: Outcome
     older: bool
+    original_request: str | None = None  # a modified request's heading (modified.py)
+    authorized: str | None = None
 
 
 def _line_bounds(text: str, pos: int) -> tuple[int, int]:
@@ -101,14 +105,29 @@ def _line_bounds(text: str, pos: int) -> tuple[int, int]:
     return start, len(text) if end == -1 else end
 
 
+# A modified request's heading runs over several sentences (modified.py); a line ending with
+# one of its fixed phrases ends a sentence of the heading, not the previous item's rationale.
+_MODIFIED_LINE_END_RE = re.compile(
+    r"(?:the\s+original\s+request|by\s+the\s+Claims\s+Administrator|IMR[\s-]+eligible)\s*[.,;]$",
+    re.I,
+)
+# A label that a service's next line completes: "... DOS:" / "Date of service:" + the date.
+_OPEN_LABEL_RE = re.compile(r"\b(?:DOS|dates?\s+of\s+service|service\s+dates?|dated)\s*:$", re.I)
+_ONLY_A_DATE_RE = re.compile(r"^[\d/.\-\s]*\d[\d/.\-\s]*$")
+_MAX_HEADING_LINES = 4
+_MAX_MODIFIED_HEADING_LINES = 10
+
+
 def _service_start(text: str, colon: int, floor: int) -> int:
     """Where a (possibly wrapped) newer-style decision line begins.
 
     Walk back over the preceding lines while they do not end a sentence or a label: a service
-    wrapped over two or three lines has no final period, the rationale before it does.
+    wrapped over two or three lines has no final period, the rationale before it does. A
+    modified request's heading is several sentences (its lines may end at their periods) and
+    may run longer; a line ending in "DOS:" is completed by the date on the next line.
     """
     start, _ = _line_bounds(text, colon)
-    for _ in range(4):
+    for n in range(_MAX_MODIFIED_HEADING_LINES):
         j = start - 1
         while j > floor and text[j] in " \t\r\n":
             j -= 1
@@ -118,18 +137,45 @@ def _service_start(text: str, colon: int, floor: int) -> int:
         prev = text[max(prev_start, floor) : prev_end].strip()
         if not prev or _HEADING_RE.match(prev):
             break
+        below = text[start:colon]
+        if n >= _MAX_HEADING_LINES and not _MODIFIED_HINT_RE.search(below):
+            break
         # An unclosed bracket ("... (DOS:") means the service goes on on the next line.
         unclosed = prev.count("(") > prev.count(")")
-        if _TERMINAL_RE.search(prev) and not ends_with_abbreviation(prev) and not unclosed:
-            break
-        if _MEDICALLY_NECESSARY_RE.search(prev):  # the last line of the previous rationale
-            break
+        continues = (
+            unclosed
+            or _OPEN_LABEL_RE.search(prev) is not None
+            or _MODIFIED_LINE_END_RE.search(prev) is not None
+            or _ONLY_A_DATE_RE.match(collapse(below)) is not None
+        )
+        if not continues:
+            if _TERMINAL_RE.search(prev) and not ends_with_abbreviation(prev):
+                break
+            if _MEDICALLY_NECESSARY_RE.search(prev):  # the last line of the previous rationale
+                break
         if _NEW_FOLLOW_RE.match(prev) or _OLD_RATIONALE_RE.match(prev):
             break
         start = max(prev_start, floor)
     while start < colon and text[start] in " \t\r\n":
         start += 1
     return start
+
+
+def _newer_decision(start: int, end: int, heading: str, outcome: Outcome) -> Decision:
+    """A newer-style decision; a modified request's heading gives its three services."""
+    modified = read_modified(heading)
+    if modified is None:
+        return Decision(start, end, None, heading, outcome, older=False)
+    return Decision(
+        start,
+        end,
+        None,
+        modified.service,
+        outcome,
+        older=False,
+        original_request=modified.original_request,
+        authorized=modified.authorized,
+    )
 
 
 def find_decisions(text: str, start: int, end: int) -> list[Decision]:
@@ -144,7 +190,7 @@ def find_decisions(text: str, start: int, end: int) -> list[Decision]:
         if not service:
             continue
         outcome: Outcome = "Upheld" if m.group("outcome").lower() == "upheld" else "Overturned"
-        found.append(Decision(s, m.end(), None, service, outcome, older=False))
+        found.append(_newer_decision(s, m.end(), service, outcome))
         floor = m.end()
     for m in _OLD_DECISION_RE.finditer(text, start, end):
         if not _OLD_FOLLOW_RE.match(text, m.end(), end) and not _OLD_RATIONALE_RE.match(
@@ -191,7 +237,7 @@ def _run_on_decisions(text: str, start: int, end: int) -> list[Decision]:
         service = collapse(text[s : m.start()])
         if service:
             outcome: Outcome = "Upheld" if m.group("outcome").lower() == "upheld" else "Overturned"
-            found.append(Decision(s, m.end(), None, service, outcome, older=False))
+            found.append(_newer_decision(s, m.end(), service, outcome))
         floor = m.end()
     return found
 
@@ -303,6 +349,8 @@ def parse_items(
                 decisive_sentence=decisive_sentence(rationale),
                 rationale_citations=rationale_citations(rationale),
                 page=page,
+                original_request=d.original_request,
+                authorized=d.authorized,
             )
         )
     return items
