@@ -1,5 +1,7 @@
 """Disputed items in both styles; outcome only from the decision line; services as written."""
 
+import pytest
+
 from imrgraph.parse.items import decisive_sentence, parse_items
 
 NEWER = """IMR ISSUES, DECISIONS AND RATIONALES
@@ -183,3 +185,79 @@ def test_missing_claims_line_is_not_found_inside_the_rationale():
     assert [c.document for c in item.reviewer_citations] == ["Low Back Complaints"]
     assert item.rationale.startswith("The Claims Administrator based its decision on nothing")
     assert [w.split(":")[0] for w in warnings] == ["item-citations-missing"]
+
+
+# --- an item heading never vanishes (issue 15, item 1) ----------------------------------------
+
+HOSTILE = """IMR ISSUES, DECISIONS AND RATIONALES
+The Final Determination was based on decisions for the disputed items/services set forth below:
+
+Urine drug screen: Upheld
+
+Claims Administrator guideline: Decision based on MTUS Chronic Pain Medical Treatment 2016,
+Section(s): Drug testing.
+
+MAXIMUS guideline: Decision based on MTUS Chronic Pain Medical Treatment 2016,
+Section(s): Drug testing.
+
+Decision rationale: There is no sign of aberrant behavior. The request is not medically
+necessary.
+
+{heading}
+
+Claims Administrator guideline: Decision based on MTUS Low Back Complaints 2004,
+Section(s): Special Studies.
+
+MAXIMUS guideline: Decision based on MTUS Low Back Complaints 2004, Section(s): Special
+Studies.
+
+Decision rationale: There are no red flags. The request is not medically necessary.
+"""
+
+
+def _hostile(heading: str):
+    text = HOSTILE.format(heading=heading)
+    warnings: list[str] = []
+    return parse_items(text, 0, len(text), warnings), warnings
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "MRI of the lumbar spine without contrast: Upheld Overturned",
+        "MRI of the lumbar spine without contrast: Upheld/Overturned",
+        "MRI of the lumbar spine without contrast: Partially Overturned",
+        "MRI of the lumbar spine without contrast:",
+        "MRI of the lumbar spine without contrast",
+    ],
+)
+def test_unreadable_outcome_keeps_the_item_as_unknown_with_a_warning(heading):
+    items, warnings = _hostile(heading)
+    assert [(i.service, i.outcome) for i in items] == [
+        ("Urine drug screen", "Upheld"),
+        ("MRI of the lumbar spine without contrast", "Unknown"),
+    ]
+    # Its own citations and rationale stay with it, not in the previous item's rationale.
+    assert [c.document for c in items[1].claims_administrator_citations] == ["Low Back Complaints"]
+    assert items[1].rationale == "There are no red flags. The request is not medically necessary."
+    assert "Claims Administrator" not in items[0].rationale
+    assert [w for w in warnings if w.startswith("item-outcome-unreadable")] == [
+        f"item-outcome-unreadable: {heading}"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("heading", "outcome"),
+    [
+        ("MRI of the lumbar spine without contrast:\nOverturned", "Overturned"),
+        ("MRI of the lumbar spine without contrast:\n\nUpheld", "Upheld"),
+        ("MRI of the lumbar spine without contrast\nOverturned", "Overturned"),
+    ],
+)
+def test_outcome_on_the_next_line_is_read(heading, outcome):
+    items, warnings = _hostile(heading)
+    assert [(i.service, i.outcome) for i in items] == [
+        ("Urine drug screen", "Upheld"),
+        ("MRI of the lumbar spine without contrast", outcome),
+    ]
+    assert not [w for w in warnings if w.startswith("item-outcome-unreadable")]

@@ -97,6 +97,7 @@ class Decision:
     older: bool
     original_request: str | None = None  # a modified request's heading (modified.py)
     authorized: str | None = None
+    unreadable: str | None = None  # the heading as written when its outcome could not be read
 
 
 def _line_bounds(text: str, pos: int) -> tuple[int, int]:
@@ -213,6 +214,8 @@ def find_decisions(text: str, start: int, end: int) -> list[Decision]:
         )
     if not found:
         found = _run_on_decisions(text, start, end)
+    if not any(d.older for d in found):
+        found.extend(_headings_without_outcome(text, start, end, found))
     found.sort(key=lambda d: d.start)
     # Drop overlaps (a decision found inside another's span).
     out: list[Decision] = []
@@ -220,6 +223,74 @@ def find_decisions(text: str, start: int, end: int) -> list[Decision]:
         if out and d.start < out[-1].end:
             continue
         out.append(d)
+    return out
+
+
+# An item's first label at a line start: every one belongs to an item of its own.
+_CA_LINE_RE = re.compile(r"(?m)^[ \t]*Claims\s+Administrator\s+guidelines?\s*:", re.I)
+_OUTCOME_LINE_RE = re.compile(r"\n[ \t]*(?P<outcome>Upheld|Overturned)[ \t]*\.?[ \t]*$", re.I)
+# The last colon of a heading and an outcome-like rest ("Upheld Overturned", "Partially
+# Overturned", nothing at all).
+_GARBLED_TAIL_RE = re.compile(r":(?P<tail>[^:]*)$")
+_OUTCOME_WORD_RE = re.compile(
+    r"uphe|overt|partial|modif|denied|approv|certif|reversed|affirm|unknown", re.I
+)
+
+
+def _headings_without_outcome(
+    text: str, start: int, end: int, found: list[Decision]
+) -> list[Decision]:
+    """Items whose decision line has no readable outcome (issue 15: a heading never vanishes).
+
+    Every ``Claims Administrator guideline:`` label at a line start opens an item; one with no
+    decision line since the previous label has a heading the outcome pattern could not read
+    ("X: Upheld Overturned", "X: Partially Overturned", "X" alone, or "X" with the outcome on
+    the next line without a colon). Its heading is the paragraph before the label. The outcome
+    is read when the heading's last line is an outcome alone, else it is "Unknown" and the
+    heading is kept for a warning.
+    """
+    ends = sorted(d.end for d in found)
+    out: list[Decision] = []
+    previous_label = start
+    for label in _CA_LINE_RE.finditer(text, start, end):
+        pos = label.start()
+        owned = any(previous_label <= e <= pos for e in ends)
+        floor = max([start] + [e for e in ends if e <= pos])
+        previous_label = pos
+        if owned:
+            continue
+        j = pos - 1
+        while j > floor and text[j] in " \t\r\n":
+            j -= 1
+        if j <= floor:
+            continue
+        hs = _service_start(text, j, floor)
+        raw = text[hs : j + 1]
+        heading = collapse(raw)
+        # The paragraph before the label is running text, not a heading: no item to keep.
+        if (
+            not heading
+            or _NEW_FOLLOW_RE.match(raw)
+            or (heading.endswith(".") and not ends_with_abbreviation(heading))
+        ):
+            continue
+        outcome: Outcome = "Unknown"
+        unreadable: str | None = heading
+        service = heading
+        line = _OUTCOME_LINE_RE.search(raw)
+        if line is not None:  # "X" / "Upheld": the outcome alone on the next line
+            service = collapse(raw[: line.start()]).rstrip(" :")
+            outcome = "Upheld" if line.group("outcome").lower() == "upheld" else "Overturned"
+            unreadable = None
+        elif (tail := _GARBLED_TAIL_RE.search(heading)) is not None and (
+            not tail.group("tail").strip() or _OUTCOME_WORD_RE.search(tail.group("tail"))
+        ):
+            service = heading[: tail.start()].rstrip()
+        if not service:
+            continue
+        decision = _newer_decision(hs, pos, service, outcome)
+        decision.unreadable = unreadable
+        out.append(decision)
     return out
 
 
@@ -331,6 +402,8 @@ def parse_items(
         if not rationale:
             warnings.append(f"item-rationale-missing: item {number}")
 
+        if d.unreadable is not None:
+            warnings.append(f"item-outcome-unreadable: {d.unreadable}")
         category = categorize(d.service)
         if category is None:
             warnings.append(f"category-defaulted: item {number} {d.service!r}")
