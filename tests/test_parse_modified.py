@@ -63,6 +63,27 @@ from imrgraph.parse.modified import read_modified
             "Home health aide 8 hours a day",
             "Home health aide 4 hours a day",
         ),
+        (  # "authorizedby" glued, sentences joined by "and"
+            "Norco 5/325mg #60 was the original request and Norco 5/325mg #20 was authorizedby "
+            "the Claims Administrator. The remaining IMR eligible portion of the original "
+            "request, Norco 5/325mg #40 is",
+            "Norco 5/325mg #40",
+            "Norco 5/325mg #60",
+            "Norco 5/325mg #20",
+        ),
+        (  # the remainder named in the authorization sentence
+            "Knee brace and 8 therapy visits was the original request. The Claims "
+            "Administrator authorized the knee brace, leaving 8 therapy visits IMR eligible",
+            "8 therapy visits",
+            "Knee brace and 8 therapy visits",
+            "the knee brace",
+        ),
+        (  # only the last sentence of the heading
+            "The remaining IMR eligible portion of the original request, Celecoxib 200mg #30 is",
+            "Celecoxib 200mg #30",
+            None,
+            None,
+        ),
         (  # no remainder stated: the original request is what went to IMR
             "Lidocaine 5% patch #60 was the original request. Lidocaine 5% patch #30 was "
             "authorized by the Claims Administrator",
@@ -170,3 +191,22 @@ def test_a_service_wrapped_after_a_date_of_service_label_is_never_the_date():
     heading = "Retrospective Tizanidine 4mg #60 DOS:\n11/11/2016: Upheld"
     items, _ = _items(heading)
     assert [i.service for i in items] == ["Retrospective Tizanidine 4mg #60 DOS: 11/11/2016"]
+
+
+def test_a_rationale_ending_in_an_authorization_sentence_is_not_taken_into_the_next_heading():
+    item = (
+        "Claims Administrator guideline: Decision based on MTUS Knee Complaints 2004.\n\n"
+        "MAXIMUS guideline: Decision based on MTUS Knee Complaints 2004.\n\n"
+        "Decision rationale: The request exceeds the guidelines. Six visits were previously\n"
+        "authorized by the Claims Administrator.\n\n"
+    )
+    text = (
+        "IMR ISSUES, DECISIONS AND RATIONALES\n\n"
+        f"Home exercise kit: Upheld\n\n{item}Cervical pillow: Upheld\n\n{item}"
+    )
+    warnings: list[str] = []
+    items = parse_items(text, 0, len(text), warnings)
+    assert [(i.service, i.original_request) for i in items] == [
+        ("Home exercise kit", None),
+        ("Cervical pillow", None),
+    ]

@@ -112,11 +112,28 @@ _MODIFIED_LINE_END_RE = re.compile(
     r"(?:the\s+original\s+request|by\s+the\s+Claims\s+Administrator|IMR[\s-]+eligible)\s*[.,;]$",
     re.I,
 )
+# How the later sentences of a modified request's heading begin.
+_MODIFIED_CONTINUES_RE = re.compile(
+    r"\s*(?:The\s+remaining\b|The\s+original\s+request\b|(?:was|were)\s*(?:authori|approved|the"
+    r"\s+original)|authori[sz]ed\s*by|by\s+the\s+Claims|The\s+Claims\s+Administrator\s+"
+    r"(?:authori|approv|certif|modif))",
+    re.I,
+)
 # A label that a service's next line completes: "... DOS:" / "Date of service:" + the date.
 _OPEN_LABEL_RE = re.compile(r"\b(?:DOS|dates?\s+of\s+service|service\s+dates?|dated)\s*:$", re.I)
 _ONLY_A_DATE_RE = re.compile(r"^[\d/.\-\s]*\d[\d/.\-\s]*$")
 _MAX_HEADING_LINES = 4
 _MAX_MODIFIED_HEADING_LINES = 10
+
+
+def _continues_modified(below: str) -> bool:
+    """Whether the heading text read so far opens with a sentence of a modified request's
+    heading (so a period ending the line above is that heading's, not a rationale's)."""
+    first = _FIRST_SENTENCE_RE.split(collapse(below), maxsplit=1)[0]
+    return bool(_MODIFIED_CONTINUES_RE.match(below) or _MODIFIED_HINT_RE.search(first))
+
+
+_FIRST_SENTENCE_RE = re.compile(r"(?<=[.;])\s+(?=\S)")
 
 
 def _service_start(text: str, colon: int, floor: int) -> int:
@@ -136,9 +153,9 @@ def _service_start(text: str, colon: int, floor: int) -> int:
             break
         prev_start, prev_end = _line_bounds(text, j)
         prev = text[max(prev_start, floor) : prev_end].strip()
+        below = text[start:colon]
         if not prev or _HEADING_RE.match(prev):
             break
-        below = text[start:colon]
         if n >= _MAX_HEADING_LINES and not _MODIFIED_HINT_RE.search(below):
             break
         # An unclosed bracket ("... (DOS:") means the service goes on on the next line.
@@ -146,7 +163,7 @@ def _service_start(text: str, colon: int, floor: int) -> int:
         continues = (
             unclosed
             or _OPEN_LABEL_RE.search(prev) is not None
-            or _MODIFIED_LINE_END_RE.search(prev) is not None
+            or (_MODIFIED_LINE_END_RE.search(prev) is not None and _continues_modified(below))
             or _ONLY_A_DATE_RE.match(collapse(below)) is not None
         )
         if not continues:

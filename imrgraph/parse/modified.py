@@ -39,7 +39,7 @@ _ANCHORS: list[tuple[str, str, re.Pattern[str]]] = [
         "authorized",
         "before",
         re.compile(
-            rf"\s*(?:was|were|is|are|has\s+been|had\s+been)\s*{_AUTH_VERB}\s+by\s+{_CA}"
+            rf"\s*(?:was|were|is|are|has\s+been|had\s+been)\s*{_AUTH_VERB}\s*by\s+{_CA}"
             r"\b\s*[.;,]?",
             re.I,
         ),
@@ -53,8 +53,8 @@ _ANCHORS: list[tuple[str, str, re.Pattern[str]]] = [
         "remainder",
         "after",
         re.compile(
-            r"\b(?:The\s+)?remaining\s+(?:IMR[\s-]+eligible\s+)?portion\s+of\s+the\s+"
-            r"(?:original\s+)?request(?:\s+(?:that\s+)?(?:is|was)\s+IMR[\s-]+eligible)?"
+            r"\b(?:The\s+)?remaining\s+(?:IMR[\s-]+eligible\s+)?portion(?:\s+of\s+the\s+"
+            r"(?:original\s+)?request)?(?:\s+(?:that\s+)?(?:is|was)\s+IMR[\s-]+eligible)?"
             r"(?:\s*[,:]|\s+(?:is|was)(?:\s+for)?\b)?\s*",
             re.I,
         ),
@@ -69,6 +69,13 @@ _ANCHORS: list[tuple[str, str, re.Pattern[str]]] = [
 MODIFIED_HINT_RE = re.compile(
     r"original\s+request|by\s+the\s+Claims\s+Administrator|Administrator\s+" + _AUTH_VERB, re.I
 )
+# "..., leaving Norco #30 IMR eligible": the remainder named inside the authorization sentence.
+_LEAVING_VALUE_RE = re.compile(
+    r"\bleaving\s+(?!the\s+(?:original\s+)?request\b|the\s+remaind)(?P<value>.+?)\s+"
+    r"(?:as\s+)?IMR[\s-]+eligible\b",
+    re.I | re.S,
+)
+_LEADING_AND_RE = re.compile(r"^(?:and|while|but)\s+", re.I)
 # The tail a value may carry: "..., leaving the original request IMR eligible", a final "is".
 _LEAVING_RE = re.compile(r"\s*,?\s*leaving\s+.*$", re.I | re.S)
 _FINAL_VERB_RE = re.compile(r"\s+(?:is|are|was|were)\s*$", re.I)
@@ -87,6 +94,7 @@ class ModifiedRequest:
 def _clean(value: str) -> str | None:
     value = _LEAVING_RE.sub("", collapse(value))
     value = _FINAL_VERB_RE.sub("", value).strip(" ,;:")
+    value = _LEADING_AND_RE.sub("", value)
     while value.endswith(".") and not re.search(r"\b(?:no|approx|etc|vs)\.$", value, re.I):
         value = value[:-1].rstrip(" ,;:")
     return value or None
@@ -107,7 +115,7 @@ def read_modified(heading: str) -> ModifiedRequest | None:
                 continue  # an earlier, more specific anchor already holds this text
             hits.append((m.start(), m.end(), role, side))
     hits.sort()
-    if not any(role in ("original", "authorized") for _, _, role, _ in hits):
+    if not hits:
         return None
     values: dict[str, str] = {}
     for i, (start, end, role, side) in enumerate(hits):
@@ -133,6 +141,9 @@ def read_modified(heading: str) -> ModifiedRequest | None:
     # "The original request, X is" names the original request too (and sends all of it to IMR).
     original = values.get("original") or values.get("whole")
     authorized = values.get("authorized")
+    leaving = None if "remainder" in values else _LEAVING_VALUE_RE.search(heading)
+    if leaving is not None and (value := _clean(leaving.group("value"))):
+        values["remainder"] = value
     service = values.get("remainder") or values.get("whole") or original
     if service is None:
         return None
