@@ -438,6 +438,11 @@ def test_odg_preface_guidelines_name_no_chapter_and_are_not_unrecognised():
     )
     assert (c.family, c.document) == ("ODG", None)
     assert c.section == "Chiropractic Guidelines"
+    c = one(
+        "Decision based on Non-MTUS Citation Official Disability Guidelines, 2016, Web Version, "
+        "Criteria for the use of TENS."
+    )
+    assert (c.family, c.document, c.section) == ("ODG", None, "Criteria for the use of TENS")
     c = one("Decision based on Non-MTUS Citation Official Disability Guidelines (ODG).")
     assert (c.family, c.document, c.section) == ("ODG", None, None)
 

@@ -227,6 +227,8 @@ def _hostile(heading: str):
         "MRI of the lumbar spine without contrast: Upheld Overturned",
         "MRI of the lumbar spine without contrast: Upheld/Overturned",
         "MRI of the lumbar spine without contrast: Partially Overturned",
+        "MRI of the lumbar spine without contrast: Upheld Overturned.",
+        "MRI of the lumbar spine without contrast: Overturned (in part)",
         "MRI of the lumbar spine without contrast:",
         "MRI of the lumbar spine without contrast",
     ],
@@ -261,3 +263,19 @@ def test_outcome_on_the_next_line_is_read(heading, outcome):
         ("MRI of the lumbar spine without contrast", outcome),
     ]
     assert not [w for w in warnings if w.startswith("item-outcome-unreadable")]
+
+
+def test_citation_paragraphs_run_together_are_still_read_apart():
+    text = (
+        "IMR ISSUES, DECISIONS AND RATIONALES\n\n"
+        "Lumbar brace: Upheld\n"
+        "Claims Administrator guideline: Decision based on MTUS Low Back Complaints 2004,\n"
+        "Section(s): Physical Methods.MAXIMUS guideline: Decision based on MTUS Low Back\n"
+        "Complaints 2004, Section(s): Summary.\n"
+        "Decision rationale: Braces do not help past the acute phase. Not medically necessary.\n"
+    )
+    warnings: list[str] = []
+    (item,) = parse_items(text, 0, len(text), warnings)
+    assert [c.section for c in item.claims_administrator_citations] == ["Physical Methods"]
+    assert [c.section for c in item.reviewer_citations] == ["Summary"]
+    assert item.rationale.startswith("Braces do not help")

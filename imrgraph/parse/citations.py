@@ -98,9 +98,11 @@ ODG_DOCUMENTS: list[tuple[str, str]] = [
     ("Carpal Tunnel Syndrome Chapter", r"Carpal\s+Tunnel\s+Syndrome"),
 ]
 # Parts of ODG that are not chapters (its Preface's physical therapy, physical medicine and
-# chiropractic guidelines): cited by name, with no chapter to resolve, and not a doubt.
+# chiropractic guidelines) and topics cited without their chapter ("Criteria for the use of
+# TENS"): no chapter to resolve, and not a doubt.
 _ODG_NOT_A_CHAPTER_RE = re.compile(
-    r"^(?:ODG\s+)?(?:Preface\b.*|(?:Physical\s+(?:Therapy|Medicine)|Chiropractic)\s+Guidelines?)$",
+    r"^(?:ODG\s+)?(?:Preface\b.*|(?:Physical\s+(?:Therapy|Medicine)|Chiropractic)\s+Guidelines?"
+    r"|(?:Criteria|Indications)\s+for\b.*)$",
     re.I,
 )
 # Publisher and format words before or around the chapter, not part of its name.

@@ -284,11 +284,15 @@ def _headings_without_outcome(
         hs = _service_start(text, j, floor)
         raw = text[hs : j + 1]
         heading = collapse(raw)
+        tail = _GARBLED_TAIL_RE.search(heading)
+        garbled = tail is not None and (
+            not tail.group("tail").strip() or _OUTCOME_WORD_RE.search(tail.group("tail"))
+        )
         # The paragraph before the label is running text, not a heading: no item to keep.
         if (
             not heading
             or _NEW_FOLLOW_RE.match(raw)
-            or (heading.endswith(".") and not ends_with_abbreviation(heading))
+            or (heading.endswith(".") and not garbled and not ends_with_abbreviation(heading))
         ):
             continue
         outcome: Outcome = "Unknown"
@@ -299,9 +303,7 @@ def _headings_without_outcome(
             service = collapse(raw[: line.start()]).rstrip(" :")
             outcome = "Upheld" if line.group("outcome").lower() == "upheld" else "Overturned"
             unreadable = None
-        elif (tail := _GARBLED_TAIL_RE.search(heading)) is not None and (
-            not tail.group("tail").strip() or _OUTCOME_WORD_RE.search(tail.group("tail"))
-        ):
+        elif tail is not None and garbled:
             service = heading[: tail.start()].rstrip()
         if not service:
             continue
