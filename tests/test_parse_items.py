@@ -279,3 +279,47 @@ def test_citation_paragraphs_run_together_are_still_read_apart():
     assert [c.section for c in item.claims_administrator_citations] == ["Physical Methods"]
     assert [c.section for c in item.reviewer_citations] == ["Summary"]
     assert item.rationale.startswith("Braces do not help")
+
+
+# --- line breaks lost by the extraction ------------------------------------------------------
+
+_BLOCK = (
+    "Claims Administrator guideline: Decision based on MTUS Knee Complaints 2004.\n\n"
+    "MAXIMUS guideline: Decision based on MTUS Knee Complaints 2004.\n\n"
+    "Decision rationale: Imaging is not indicated yet. The request is not medically necessary.\n"
+)
+
+
+def test_heading_on_the_line_of_the_section_intro_or_of_the_previous_rationale_end():
+    text = (
+        "IMR ISSUES, DECISIONS AND RATIONALES\n"
+        "The Final Determination was based on decisions for the disputed items/services set "
+        "forth below: MRI of the left knee: Upheld\n\n" + _BLOCK
+    )
+    text = text[:-1] + " X-ray of the left knee: Overturned\n\n" + _BLOCK
+    warnings: list[str] = []
+    items = parse_items(text, 0, len(text), warnings)
+    assert [(i.service, i.outcome) for i in items] == [
+        ("MRI of the left knee", "Upheld"),
+        ("X-ray of the left knee", "Overturned"),
+    ]
+
+
+def test_a_decision_line_run_into_its_first_label_next_to_ordinary_ones():
+    text = (
+        "IMR ISSUES, DECISIONS AND RATIONALES\n\nMRI of the left knee: Upheld\n\n"
+        + _BLOCK
+        + "\nX-ray of the left knee: Upheld "
+        + _BLOCK
+        + "\nNaproxen 550mg #90 was the original request. Naproxen 550mg #60 was authorized by "
+        "the Claims Administrator. The remaining IMR eligible portion of the original request, "
+        "Naproxen 550mg #30 is: Upheld " + _BLOCK
+    )
+    warnings: list[str] = []
+    items = parse_items(text, 0, len(text), warnings)
+    assert [(i.service, i.original_request) for i in items] == [
+        ("MRI of the left knee", None),
+        ("X-ray of the left knee", None),
+        ("Naproxen 550mg #30", "Naproxen 550mg #90"),
+    ]
+    assert all(i.claims_administrator_citations for i in items)

@@ -170,6 +170,10 @@ def _service_start(text: str, colon: int, floor: int) -> int:
             if _TERMINAL_RE.search(prev) and not ends_with_abbreviation(prev):
                 break
             if _MEDICALLY_NECESSARY_RE.search(prev):  # the last line of the previous rationale
+                # ... unless the heading begins after its last sentence on that same line.
+                rest = _RATIONALE_END_RE.match(text, max(prev_start, floor), prev_end)
+                if rest is not None and rest.end() < prev_end:
+                    start = rest.end()
                 break
         if _NEW_FOLLOW_RE.match(prev) or _OLD_RATIONALE_RE.match(prev):
             break
@@ -179,8 +183,16 @@ def _service_start(text: str, colon: int, floor: int) -> int:
     return start
 
 
+# Text a heading can only carry when a line break before it was lost: the section's intro
+# ("... set forth below:") or the end of the previous item's rationale.
+_INTRO_RE = re.compile(r"^.*?\bset\s+forth\s+below\s*:\s*", re.I | re.S)
+_RATIONALE_END_RE = re.compile(r".*\bmedically\s+necessary\s*[.!]\s+(?=\S)", re.I | re.S)
+
+
 def _newer_decision(start: int, end: int, heading: str, outcome: Outcome) -> Decision:
     """A newer-style decision; a modified request's heading gives its three services."""
+    if "below" in heading or "necessary" in heading:
+        heading = _RATIONALE_END_RE.sub("", _INTRO_RE.sub("", heading), count=1) or heading
     modified = read_modified(heading)
     if modified is None:
         return Decision(start, end, None, heading, outcome, older=False)
@@ -231,6 +243,14 @@ def find_decisions(text: str, start: int, end: int) -> list[Decision]:
         )
     if not found:
         found = _run_on_decisions(text, start, end)
+    elif not any(d.older for d in found):
+        # A decision line whose line break before its first label was lost ("X: Upheld Claims
+        # Administrator guideline: ...") next to ordinary ones.
+        found.extend(
+            d
+            for d in _run_on_decisions(text, start, end)
+            if not any(d.start < f.end and f.start < d.end for f in found)
+        )
     if not any(d.older for d in found):
         found.extend(_headings_without_outcome(text, start, end, found))
     found.sort(key=lambda d: d.start)
@@ -320,10 +340,19 @@ def _run_on_decisions(text: str, start: int, end: int) -> list[Decision]:
     found: list[Decision] = []
     floor = start
     for m in _RUN_ON_DECISION_RE.finditer(text, start, end):
-        lo = max(floor, m.start() - _RUN_ON_REACH)
-        s = lo
-        for stop in _RUN_ON_STOP_RE.finditer(text, lo, m.start()):
-            s = stop.end()
+        reach = _RUN_ON_REACH
+        if _MODIFIED_HINT_RE.search(text, max(floor, m.start() - reach), m.start()):
+            reach *= 3  # a modified request's heading is several sentences long
+        lo = max(floor, m.start() - reach)
+        stops = [lo] + [stop.end() for stop in _RUN_ON_STOP_RE.finditer(text, lo, m.start())]
+        s = stops[-1]
+        # A modified request's heading is several sentences: take in the ones before its last
+        # while they are its own ("... was the original request.", "... was authorized by ...").
+        k = len(stops) - 1
+        while k > 0 and _MODIFIED_HINT_RE.search(text, stops[k - 1], stops[k]):
+            k -= 1
+        if k < len(stops) - 1 and _MODIFIED_HINT_RE.search(text, s, m.start()):
+            s = stops[k]
         service = collapse(text[s : m.start()])
         if service:
             outcome: Outcome = "Upheld" if m.group("outcome").lower() == "upheld" else "Overturned"
