@@ -305,6 +305,14 @@ def test_outside_the_mtus_preamble_is_not_a_citation():
         assert warnings == []
 
 
+def test_outside_the_mtus_preamble_followed_by_the_citation_without_a_lead_in():
+    c = one(
+        "The Expert Reviewer based their decision on recommendation(s) outside of the MTUS "
+        "Guidelines. Official Disability Guidelines (ODG), Ankle & Foot Chapter, Orthotics."
+    )
+    assert (c.family, c.document, c.section) == ("ODG", "Ankle and Foot Chapter", "Orthotics")
+
+
 def test_one_mtus_citation_naming_several_documents_is_one_citation_each():
     warnings: list[str] = []
     line = (

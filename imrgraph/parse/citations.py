@@ -257,7 +257,7 @@ _START = (
 _PREAMBLE_RE = re.compile(
     r"^(?:the\s+)?(?:recommendations?(?:\(s\))?|guidelines?|evidence|criteria)\s+"
     r"(?:that\s+(?:is|are)\s+)?outside\s+(?:of\s+)?(?:the\s+)?(?:CA\s+|California\s+)?"
-    r"(?:MTUS|Medical\s+Treatment\s+Utilization\s+Schedule)(?:\s+Guidelines?)?$",
+    r"(?:MTUS|Medical\s+Treatment\s+Utilization\s+Schedule)(?:\s+Guidelines?)?(?:\s*[.:;]\s*|\s*$)",
     re.I,
 )
 # A web address broken over two lines after a hyphen or slash: joined without a space.
@@ -294,11 +294,13 @@ def split_citation_line(line: str) -> list[_Piece]:
         # Anything before the first lead-in is preamble ("The Expert Reviewer found that ...").
         line = line[lead.start() :]
     for chunk in _LEAD_IN_RE.split(line):
+        # "... outside of the MTUS Guidelines." opens the chunk; the citation, if any, follows.
+        chunk = _PREAMBLE_RE.sub("", chunk.strip(), count=1)
         for j, part in enumerate(_SEMI_SPLIT_RE.split(chunk)):
             subparts = _AND_SPLIT_RE.split(part) if " and " in part.lower() else [part]
             for i, sub in enumerate(subparts):
                 cleaned = _strip_piece(sub)
-                if cleaned and not _PREAMBLE_RE.match(cleaned):
+                if cleaned:
                     pieces.append(_Piece(cleaned, after_and=i > 0, after_semicolon=i == 0 < j))
     return pieces
 

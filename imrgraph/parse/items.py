@@ -120,7 +120,9 @@ _MODIFIED_CONTINUES_RE = re.compile(
     re.I,
 )
 # A label that a service's next line completes: "... DOS:" / "Date of service:" + the date.
-_OPEN_LABEL_RE = re.compile(r"\b(?:DOS|dates?\s+of\s+service|service\s+dates?|dated)\s*:$", re.I)
+_OPEN_LABEL_RE = re.compile(
+    r"\b(?:DOS|dates?(?:\s+of\s+service)?|service\s+dates?|dated)\s*:$", re.I
+)
 _ONLY_A_DATE_RE = re.compile(r"^[\d/.\-\s]*\d[\d/.\-\s]*$")
 _MAX_HEADING_LINES = 4
 _MAX_MODIFIED_HEADING_LINES = 10
