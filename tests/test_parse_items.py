@@ -323,3 +323,24 @@ def test_a_decision_line_run_into_its_first_label_next_to_ordinary_ones():
         ("Naproxen 550mg #30", "Naproxen 550mg #90"),
     ]
     assert all(i.claims_administrator_citations for i in items)
+
+
+def test_a_letter_with_an_unreadable_outcome_conforms_to_the_json_contract():
+    import json
+    from pathlib import Path
+
+    import jsonschema
+
+    from imrgraph.model import Source
+    from imrgraph.parse import parse_pages
+
+    schema_path = Path(__file__).resolve().parents[1] / "imrgraph" / "schema" / "letter.schema.json"
+    text = "Case Number: CM16-0000001\n\n" + HOSTILE.format(
+        heading="MRI of the lumbar spine: Upheld/Overturned"
+    )
+    letter = parse_pages([text], Source(path="x.txt", sha256="0" * 64, format="text")).to_dict()
+    jsonschema.validate(letter, json.loads(schema_path.read_text(encoding="utf-8")))
+    assert [i["outcome"] for i in letter["items"]] == ["Upheld", "Unknown"]
+    assert (
+        "item-outcome-unreadable: MRI of the lumbar spine: Upheld/Overturned" in letter["warnings"]
+    )
