@@ -425,6 +425,9 @@ def test_mtus_2016_titles_resolve_to_their_document_and_edition(written, documen
             "Shoulder Chapter",
             None,
         ),
+        ("ODG Hand Chapter, Splints", "Forearm, Wrist, and Hand Chapter", "Splints"),
+        ("ODG Foot, Orthotic devices", "Ankle and Foot Chapter", "Orthotic devices"),
+        ("ODG Mental Stress, Psychotherapy", "Mental Illness and Stress Chapter", "Psychotherapy"),
         (
             "Shoulder (Acute & Chronic), Arthroscopy, ODG Indications for Surgery",
             "Shoulder Chapter",

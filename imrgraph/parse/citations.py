@@ -88,7 +88,10 @@ ODG_DOCUMENTS: list[tuple[str, str]] = [
     ("Neck and Upper Back Chapter", rf"Neck(?:\s+{_AND}\s+Upper\s+Back)?"),
     ("Shoulder Chapter", r"Shoulder"),
     ("Elbow Chapter", r"Elbow"),
-    ("Forearm, Wrist, and Hand Chapter", rf"Forearm\s*,?\s+Wrist\s*,?\s+{_AND}\s+Hand"),
+    (
+        "Forearm, Wrist, and Hand Chapter",
+        rf"Forearm\s*,?\s+Wrist\s*,?\s+{_AND}\s+Hand",
+    ),
     ("Hip and Pelvis Chapter", rf"Hips?(?:\s+{_AND}\s+Pelvis)?"),
     ("Knee and Leg Chapter", rf"Knee(?:\s+{_AND}\s+Leg)?"),
     ("Ankle and Foot Chapter", rf"Ankle(?:\s+{_AND}\s+Foot)?"),
@@ -96,6 +99,13 @@ ODG_DOCUMENTS: list[tuple[str, str]] = [
     ("Mental Illness and Stress Chapter", rf"Mental\s+Illness(?:\s+{_AND}\s+Stress)?"),
     ("Fitness for Duty Chapter", r"Fitness\s+for\s+Duty"),
     ("Carpal Tunnel Syndrome Chapter", r"Carpal\s+Tunnel\s+Syndrome"),
+]
+#: Short names of ODG chapters, read only where an ODG citation names its chapter (never a
+#: reason to split a line at "and": "Forearm, Wrist, and Hand" holds "Hand").
+ODG_ALIASES: list[tuple[str, str]] = [
+    ("Forearm, Wrist, and Hand Chapter", rf"(?:Wrist(?:\s+{_AND}\s+Hand)?|Hand)"),
+    ("Ankle and Foot Chapter", r"Foot"),
+    ("Mental Illness and Stress Chapter", r"Mental\s+Stress"),
 ]
 # Parts of ODG that are not chapters (its Preface's physical therapy, physical medicine and
 # chiropractic guidelines) and topics cited without their chapter ("Criteria for the use of
@@ -123,11 +133,11 @@ _MTUS_DOC_RES = [
 ]
 _ODG_DOC_RES = [
     (name, re.compile(rf"(?:the\s+)?{pattern}{_ODG_SUFFIX}{_ODG_END}", re.I))
-    for name, pattern in ODG_DOCUMENTS
+    for name, pattern in ODG_DOCUMENTS + ODG_ALIASES
 ]
 _ODG_DOC_SEARCH_RES = [
     (name, re.compile(rf"(?<![\w-]){pattern}{_ODG_SUFFIX}{_ODG_END}", re.I))
-    for name, pattern in ODG_DOCUMENTS
+    for name, pattern in ODG_DOCUMENTS + ODG_ALIASES
 ]
 # ODG chapter named with the word "Chapter" (recognisable without a family marker).
 _ODG_NAMED_CHAPTER = (
