@@ -344,3 +344,30 @@ def test_a_letter_with_an_unreadable_outcome_conforms_to_the_json_contract():
     assert (
         "item-outcome-unreadable: MRI of the lumbar spine: Upheld/Overturned" in letter["warnings"]
     )
+
+
+# --- hostile sizes: time grows with the text, not with its square ---------------------------
+
+
+def test_a_long_run_of_spaces_in_the_decisions_section_is_read_in_linear_time():
+    import time
+
+    text = "IMR ISSUES, DECISIONS AND RATIONALES\n" + " " * 200_000 + "x\n"
+    t0 = time.perf_counter()
+    assert parse_items(text, 0, len(text), []) == []
+    # A pattern starting with "[ \t]*" rescanned the run from every position: minutes.
+    assert time.perf_counter() - t0 < 10
+
+
+def test_thousands_of_items_are_read_in_linear_time():
+    import time
+
+    block = (
+        "MRI: Upheld\nClaims Administrator guideline: x\nDecision rationale: y.\n"
+        "CT: Upheld Claims Administrator guideline: x\nDecision rationale: y.\n"
+    )
+    text = "IMR ISSUES, DECISIONS AND RATIONALES\n" + block * 10_000
+    t0 = time.perf_counter()
+    items = parse_items(text, 0, len(text), [])
+    assert len(items) == 20_000
+    assert time.perf_counter() - t0 < 30  # about 2 s here; pairing labels by scan took minutes

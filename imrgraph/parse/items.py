@@ -16,6 +16,7 @@ can never create or change an item. The outcome is read from the decision line a
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,7 +31,9 @@ from imrgraph.parse.text import collapse, ends_with_abbreviation, sentences
 # --- newer style ---------------------------------------------------------------------------
 
 _NEW_DECISION_RE = re.compile(
-    r"[ \t]*:[ \t]*(?:\r?\n[ \t]*)*(?P<outcome>Upheld|Overturned)\b[ \t]*\.?[ \t]*(?=\r?\n|$)",
+    # Starts at the colon: a leading "[ \t]*" made every position of a long run of spaces
+    # rescan the run (quadratic: 200,000 spaces took minutes); collapse() trims the service.
+    r":[ \t]*(?:\r?\n[ \t]*)*(?P<outcome>Upheld|Overturned)\b[ \t]*\.?[ \t]*(?=\r?\n|$)",
     re.I,
 )
 _NEW_FOLLOW_RE = re.compile(
@@ -39,7 +42,7 @@ _NEW_FOLLOW_RE = re.compile(
     re.I,
 )
 _RUN_ON_DECISION_RE = re.compile(
-    r"[ \t]*:\s*(?P<outcome>Upheld|Overturned)\b\.?(?=" + _NEW_FOLLOW_RE.pattern + r")", re.I
+    r":\s*(?P<outcome>Upheld|Overturned)\b\.?(?=" + _NEW_FOLLOW_RE.pattern + r")", re.I
 )
 # Where a run-on service starts: after a sentence end, or after the "set forth below:" and
 # "Decision rationale:" labels (not after any colon: "DOS: 01/05/2015" is inside a service).
@@ -248,11 +251,14 @@ def find_decisions(text: str, start: int, end: int) -> list[Decision]:
     elif not any(d.older for d in found):
         # A decision line whose line break before its first label was lost ("X: Upheld Claims
         # Administrator guideline: ...") next to ordinary ones.
-        found.extend(
-            d
-            for d in _run_on_decisions(text, start, end)
-            if not any(d.start < f.end and f.start < d.end for f in found)
-        )
+        found.sort(key=lambda d: d.start)
+        starts = [d.start for d in found]
+        for d in _run_on_decisions(text, start, end):
+            k = bisect.bisect_left(starts, d.end)  # found[:k] start before d ends
+            if k == 0 or found[k - 1].end <= d.start:
+                # found is sorted and free of overlaps, so only found[k-1] can reach into d
+                found.insert(k, d)
+                starts.insert(k, d.start)
     if not any(d.older for d in found):
         found.extend(_headings_without_outcome(text, start, end, found))
     found.sort(key=lambda d: d.start)
@@ -293,8 +299,11 @@ def _headings_without_outcome(
     previous_label = start
     for label in _CA_LINE_RE.finditer(text, start, end):
         pos = label.start()
-        owned = any(previous_label <= e <= pos for e in ends)
-        floor = max([start] + [e for e in ends if e <= pos])
+        # The last decision line ending before this label (bisect: a letter may hold
+        # thousands of items, and a scan per label would be quadratic).
+        k = bisect.bisect_right(ends, pos)
+        floor = max(start, ends[k - 1]) if k else start
+        owned = k > 0 and ends[k - 1] >= previous_label
         previous_label = pos
         if owned:
             continue
