@@ -271,7 +271,7 @@ _PREAMBLE_RE = re.compile(
     re.I,
 )
 # A web address broken over two lines after a hyphen or slash: joined without a space.
-_BROKEN_URL_RE = re.compile(r"((?:https?://|www\.)\S*?[-/])[ \t]*\r?\n[ \t]*(?=\S)", re.I)
+_BROKEN_URL_RE = re.compile(r"((?:https?://|www\.)\S{0,300}?[-/])[ \t]*\r?\n[ \t]*(?=\S)", re.I)
 _OTHER_GUIDELINES_RE = re.compile(r"Other\s+Medical\s+Treatment\s+Guidelines?\s*:?\s*", re.I)
 _AND_SPLIT_RE = re.compile(rf"\s*,?\s+and\s+(?={_START})", re.I)
 _SEMI_SPLIT_RE = re.compile(r"\s*;\s*")
