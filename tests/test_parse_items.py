@@ -309,7 +309,7 @@ def test_a_decision_line_run_into_its_first_label_next_to_ordinary_ones():
     text = (
         "IMR ISSUES, DECISIONS AND RATIONALES\n\nMRI of the left knee: Upheld\n\n"
         + _BLOCK
-        + "\nX-ray of the left knee: Upheld "
+        + "\nX-ray of the left knee: Upheld"
         + _BLOCK
         + "\nNaproxen 550mg #90 was the original request. Naproxen 550mg #60 was authorized by "
         "the Claims Administrator. The remaining IMR eligible portion of the original request, "

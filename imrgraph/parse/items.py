@@ -41,8 +41,10 @@ _NEW_FOLLOW_RE = re.compile(
     r"|(?:Expert|Physician|Medical)\s+Reviewer|IMR)\s+guidelines?|Decision\s+rationale)\s*:",
     re.I,
 )
+# No word boundary after the outcome: the label right after it is the boundary, even glued
+# to it by a lost line break ("UpheldClaims Administrator guideline:").
 _RUN_ON_DECISION_RE = re.compile(
-    r":\s*(?P<outcome>Upheld|Overturned)\b\.?(?=" + _NEW_FOLLOW_RE.pattern + r")", re.I
+    r":\s*(?P<outcome>Upheld|Overturned)\.?(?=" + _NEW_FOLLOW_RE.pattern + r")", re.I
 )
 # Where a run-on service starts: after a sentence end, or after the "set forth below:" and
 # "Decision rationale:" labels (not after any colon: "DOS: 01/05/2015" is inside a service).
