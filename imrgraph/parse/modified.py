@@ -103,8 +103,7 @@ def _clean(value: str) -> str | None:
 def read_modified(heading: str) -> ModifiedRequest | None:
     """Read a decision line's text (without ``: Outcome``) as a modified request.
 
-    None when the heading is an ordinary service: it states neither an original request nor
-    what the claims administrator authorized.
+    None when the heading is an ordinary service: none of the sentences above is in it.
     """
     if not MODIFIED_HINT_RE.search(heading):
         return None
