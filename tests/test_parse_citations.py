@@ -501,3 +501,27 @@ def test_non_mtus_sources_without_a_guideline_are_other():
         "UpToDate.com on 01/02/2017."
     )
     assert c.family == "OTHER"
+
+
+def test_a_second_odg_chapter_inside_one_citation_is_a_citation_of_its_own():
+    warnings: list[str] = []
+    line = (
+        "Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), Knee & Leg "
+        "(updated 10/02/16), Physical therapy, ODG Ankle & Foot (updated 10/02/16), Physical "
+        "therapy."
+    )
+    cits = parse_citation_line(line, warnings)
+    assert [(c.family, c.document, c.section) for c in cits] == [
+        ("ODG", "Knee and Leg Chapter", "Physical therapy"),
+        ("ODG", "Ankle and Foot Chapter", "Physical therapy"),
+    ]
+    line = (
+        "Decision based on Non-MTUS Citation Official Disability Guidelines, Knee Chapter, "
+        "Ankle Chapter, Walking aids."
+    )
+    cits = parse_citation_line(line, warnings)
+    assert [(c.family, c.document) for c in cits] == [
+        ("ODG", "Knee and Leg Chapter"),
+        ("ODG", "Ankle and Foot Chapter"),
+    ]
+    assert warnings == []

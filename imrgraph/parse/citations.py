@@ -275,6 +275,13 @@ _BROKEN_URL_RE = re.compile(r"((?:https?://|www\.)\S{0,300}?[-/])[ \t]*\r?\n[ \t
 _OTHER_GUIDELINES_RE = re.compile(r"Other\s+Medical\s+Treatment\s+Guidelines?\s*:?\s*", re.I)
 _AND_SPLIT_RE = re.compile(rf"\s*,?\s+and\s+(?={_START})", re.I)
 _SEMI_SPLIT_RE = re.compile(r"\s*;\s*")
+# Inside an ODG citation, a second chapter opens a citation of its own: "..., ODG Elbow
+# (updated 11/23/16), Physical therapy", "Shoulder Chapter, Hand Chapter, Physical therapy".
+_ODG_CHAPTER_SPLIT_RE = re.compile(
+    r"\s*,\s+(?=ODG\s+(?:" + "|".join(p for _, p in ODG_DOCUMENTS) + r")(?![\w-])"
+    r"|(?:" + "|".join(p for _, p in ODG_DOCUMENTS + ODG_ALIASES) + r")\s+Chapter\b)",
+    re.I,
+)
 
 
 @dataclass
@@ -289,6 +296,19 @@ def _strip_piece(text: str) -> str:
     while text.endswith("."):
         text = text[:-1].rstrip(" ,;")
     return text
+
+
+def _split_odg_chapters(text: str) -> list[str]:
+    """Cut an ODG citation before each chapter named after a first one."""
+    out: list[str] = []
+    last = 0
+    for m in _ODG_CHAPTER_SPLIT_RE.finditer(text):
+        before = text[last : m.start()]
+        if any(rx.search(before) for _, rx in _ODG_DOC_SEARCH_RES):
+            out.append(before)
+            last = m.end()
+    out.append(text[last:])
+    return out
 
 
 def split_citation_line(line: str) -> list[_Piece]:
@@ -308,6 +328,8 @@ def split_citation_line(line: str) -> list[_Piece]:
         chunk = _PREAMBLE_RE.sub("", chunk.strip(), count=1)
         for j, part in enumerate(_SEMI_SPLIT_RE.split(chunk)):
             subparts = _AND_SPLIT_RE.split(part) if " and " in part.lower() else [part]
+            if _ODG_ANYWHERE_RE.search(part):
+                subparts = [p for sub in subparts for p in _split_odg_chapters(sub)]
             for i, sub in enumerate(subparts):
                 cleaned = _strip_piece(sub)
                 if cleaned:
