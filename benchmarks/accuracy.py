@@ -10,6 +10,13 @@ Usage::
     python benchmarks/accuracy.py --letters 1000                      # PDFs, seed 1
     python benchmarks/accuracy.py --letters 300 --format text --seed 7
     python benchmarks/accuracy.py --corpus /tmp/corpus --errors-json /tmp/errors.json
+    python benchmarks/accuracy.py --corpus ../shared/real-letters     # real letters
+
+A ``--corpus`` folder holding ``expected.jsonl`` is a folder of real letters with their
+independent reading (``../shared/real-letters``): every PDF in it is parsed and compared field
+by field as ``../shared/tools/real_check.py`` does (priority, the five header dates, reviewer,
+age, item count, each item's outcome, service, original request and authorized part, per party
+the MTUS documents and the other families), and the accuracy of each field is printed.
 
 How fields are scored: each letter contributes "facts" per field (a date, an item's outcome keyed
 by item number, a citation's document keyed by item, party and family, ...). Precision = facts the
@@ -258,12 +265,153 @@ def report(score: Score, seconds: float, top: int) -> str:
     return "\n".join(lines)
 
 
+# --- real letters with expected.jsonl ---------------------------------------------------------
+
+REAL_TARGET = 0.99
+_DOC_KEYS = (
+    "chronic pain",
+    "opioid",
+    "low back",
+    "neck",
+    "shoulder",
+    "knee",
+    "forearm",
+    "ankle",
+    "general approaches",
+    "stress",
+    "acupuncture",
+    "elbow",
+    "postsurgical",
+)
+
+
+def _doc_key(text: str | None) -> str:
+    t = (text or "").lower()
+    return next((k for k in _DOC_KEYS if k in t), "?" + t)
+
+
+def _norm(text: str | None) -> str:
+    return " ".join((text or "").split()).strip(" .,;").lower()
+
+
+def real_scores(
+    expected: list[dict[str, Any]], got: dict[str, dict[str, Any]]
+) -> tuple[Counter, Counter, dict[str, list[str]]]:
+    """Per field: facts right, facts compared, mismatches (real_check.py's definitions)."""
+    ok: Counter = Counter()
+    total: Counter = Counter()
+    bad: dict[str, list[str]] = defaultdict(list)
+
+    def check(field: str, where: str, want: Any, have: Any) -> None:
+        total[field] += 1
+        if want == have:
+            ok[field] += 1
+        else:
+            bad[field].append(f"{where}: expected {want!r}, got {have!r}")
+
+    for e in expected:
+        case = e["case_number"]
+        g = got.get(case)
+        check("letters", case, 1, 0 if g is None else 1)
+        if g is None:
+            continue
+        check("priority", case, e["priority"], g.get("priority"))
+        for name, value in e["dates"].items():
+            check(f"dates.{name}", case, value, (g.get("dates") or {}).get(name))
+        reviewer = g.get("reviewer") or {}
+        for name in ("licensure_states", "specialties"):
+            check(f"reviewer.{name}", case, e["reviewer"][name], sorted(reviewer.get(name) or []))
+        check("applicant.age", case, e["applicant"]["age"], (g.get("applicant") or {}).get("age"))
+        items = g.get("items") or []
+        check("items.count", case, len(e["items"]), len(items))
+        for n, (want, have) in enumerate(zip(e["items"], items, strict=False), 1):
+            where = f"{case} item {n}"
+            check("items.outcome", where, want["outcome"], have.get("outcome"))
+            for name in ("service", "original_request", "authorized"):
+                check(f"items.{name}", where, _norm(want.get(name)), _norm(have.get(name)))
+            for party, key in (
+                ("claims_administrator", "claims_administrator_citations"),
+                ("reviewer", "reviewer_citations"),
+            ):
+                cites = have.get(key) or []
+                check(
+                    f"citations.{party}.mtus_documents",
+                    where,
+                    sorted(_doc_key(d) for d in set(want[party]["mtus_documents"])),
+                    sorted(
+                        {_doc_key(c.get("document")) for c in cites if c.get("family") == "MTUS"}
+                    ),
+                )
+                check(
+                    f"citations.{party}.other_families",
+                    where,
+                    sorted({f for f in want[party]["families"] if f != "MTUS"}),
+                    sorted({c.get("family") for c in cites if c.get("family") != "MTUS"}),
+                )
+    return ok, total, bad
+
+
+def run_real(root: Path, workers: int, top: int) -> int:
+    """Parse the real letters in ``root`` and print each field's accuracy against expected.jsonl."""
+    expected = [
+        json.loads(line)
+        for line in (root / "expected.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    files = sorted(str(p) for p in root.glob("*.pdf"))
+    got: dict[str, dict[str, Any]] = {}
+    failed: list[tuple[str, str]] = []
+    t0 = time.perf_counter()
+    with Pool(workers) as pool:
+        for path, parsed, error in pool.imap(_parse, files, chunksize=4):
+            if parsed is None:
+                failed.append((path, error or "?"))
+            else:
+                got[parsed.get("case_number") or Path(path).stem] = parsed
+    seconds = time.perf_counter() - t0
+    ok, total, bad = real_scores(expected, got)
+    print(
+        f"real letters: {len(files)} PDFs, {len(expected)} expected, parse failures: "
+        f"{len(failed)}, parse time {seconds:.1f}s ({workers} workers)"
+    )
+    print()
+    print(f"{'field':<48}{'compared':>9}{'correct':>9}{'accuracy':>10}  ok")
+    below = []
+    for field in total:
+        acc = ok[field] / total[field]
+        if acc < REAL_TARGET:
+            below.append(field)
+        flag = "yes" if acc >= REAL_TARGET else "NO"
+        print(f"{field:<48}{total[field]:>9}{ok[field]:>9}{acc:>10.1%}  {flag}")
+    overall = sum(ok.values()) / max(sum(total.values()), 1)
+    print()
+    print(
+        f"overall {overall:.1%} ({sum(ok.values())}/{sum(total.values())}); fields at or above "
+        f"{REAL_TARGET:.0%}: {len(total) - len(below)}/{len(total)}"
+        + (f"; below: {', '.join(below)}" if below else "")
+    )
+    for path, error in failed[:top]:
+        print(f"  failed: {path}: {error}")
+    for field in total:
+        if bad.get(field):
+            print()
+            print(f"== {field}: {len(bad[field])} mismatches")
+            for line in bad[field][:top]:
+                print(f"   {_clip(line)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--letters", type=int, default=1000, help="letters to generate")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--format", choices=("pdf", "text"), default="pdf")
-    parser.add_argument("--corpus", type=Path, help="use this generated corpus directory")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        help="use this generated corpus directory, or a folder of real letters with "
+        "expected.jsonl (per-field accuracy against it)",
+    )
     parser.add_argument("--keep", type=Path, help="generate into this directory and keep it")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--top", type=int, default=5, help="error examples per field")
@@ -276,6 +424,8 @@ def main(argv: list[str] | None = None) -> int:
         if not root.is_dir():
             print(f"accuracy: error: {root}: not a directory", file=sys.stderr)
             return 2
+        if (root / "expected.jsonl").is_file():
+            return run_real(root, args.workers, args.top)
     else:
         if args.keep:
             root = args.keep

@@ -14,12 +14,14 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-Outcome = Literal["Upheld", "Overturned"]
+# "Unknown": the item's decision line was there but its outcome could not be read (garbled or
+# contradictory); the item is kept with an ``item-outcome-unreadable`` warning.
+Outcome = Literal["Upheld", "Overturned", "Unknown"]
 Family = Literal["MTUS", "ODG", "ACOEM", "OTHER"]
 Priority = Literal["Standard", "Expedited"]
 Sex = Literal["female", "male"]
 
-OUTCOMES: tuple[str, ...] = ("Upheld", "Overturned")
+OUTCOMES: tuple[str, ...] = ("Upheld", "Overturned", "Unknown")
 FAMILIES: tuple[str, ...] = ("MTUS", "ODG", "ACOEM", "OTHER")
 CATEGORIES: tuple[str, ...] = (
     "Pharmaceuticals",

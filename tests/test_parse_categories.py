@@ -6,6 +6,12 @@ from imrgraph.model import CATEGORIES
 from imrgraph.parse.categories import RULES, categorize
 
 CASES = [
+    # Forms of the published letters (2016-2017)
+    ("Electroencephalogram", "Diagnostic Testing"),
+    ("SSEP of the lumbar and lower extremities", "Diagnostic Testing"),
+    ("Electrical stimulation times 6", "Physical Medicine"),
+    ("Chiro with modalities 2 times a week for 6 weeks for neck, back", "Physical Medicine"),
+    ("PA assist", "Surgery"),
     ("Additional physical therapy 3x2 for the low back and neck", "Physical Medicine"),
     ("Chiropractic treatment 2x4 for the lumbar spine", "Physical Medicine"),
     ("Acupuncture 6 sessions", "Physical Medicine"),

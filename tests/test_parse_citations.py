@@ -285,3 +285,243 @@ def test_family_is_inherited_only_after_and():
         ("OTHER", "peer-reviewed literature"),
     ]
     assert cits[0].section == "Opioids and Opioid dosing calculator"
+
+
+# --- the published layout (DOMAIN.md, "The published decisions") -----------------------------
+
+
+def test_outside_the_mtus_preamble_is_not_a_citation():
+    for party in ("The Claims Administrator", "The Expert Reviewer"):
+        warnings: list[str] = []
+        line = (
+            f"{party} based their decision on recommendation(s) outside of the MTUS "
+            "Guidelines. Decision based on Non-MTUS Citation Official Disability Guidelines "
+            "(ODG), Knee & Leg Chapter, Continuous passive motion."
+        )
+        cits = parse_citation_line(line, warnings)
+        assert [fields(c) for c in cits] == [
+            ("ODG", False, "Knee and Leg Chapter", None, "Continuous passive motion", None)
+        ]
+        assert warnings == []
+
+
+def test_outside_the_mtus_preamble_followed_by_the_citation_without_a_lead_in():
+    c = one(
+        "The Expert Reviewer based their decision on recommendation(s) outside of the MTUS "
+        "Guidelines. Official Disability Guidelines (ODG), Ankle & Foot Chapter, Orthotics."
+    )
+    assert (c.family, c.document, c.section) == ("ODG", "Ankle and Foot Chapter", "Orthotics")
+
+
+def test_one_mtus_citation_naming_several_documents_is_one_citation_each():
+    warnings: list[str] = []
+    line = (
+        "Decision based on MTUS Knee Complaints 2004, Section(s): Summary, Initial Care, and "
+        "Chronic Pain Medical Treatment 2016, Section(s): Opioids, criteria for use, and "
+        "Opioid Treatment 2016, Section(s): Weaning."
+    )
+    cits = parse_citation_line(line, warnings)
+    assert [fields(c) for c in cits] == [
+        ("MTUS", True, "Knee Complaints", "2004", "Summary, Initial Care", None),
+        (
+            "MTUS",
+            True,
+            "Chronic Pain Medical Treatment Guidelines",
+            "2016",
+            "Opioids, criteria for use",
+            None,
+        ),
+        ("MTUS", True, "Opioids Treatment Guidelines", "2016", "Weaning", None),
+    ]
+    assert warnings == []
+
+
+@pytest.mark.parametrize(
+    ("written", "document", "edition"),
+    [
+        (
+            "Chronic Pain Medical Treatment 2016",
+            "Chronic Pain Medical Treatment Guidelines",
+            "2016",
+        ),
+        (
+            "Chronic Pain Medical Treatment 2009",
+            "Chronic Pain Medical Treatment Guidelines",
+            "2009",
+        ),
+        (
+            "Chronic Pain Medical Treatment Guidelines",
+            "Chronic Pain Medical Treatment Guidelines",
+            None,
+        ),
+        ("Opioid Treatment 2016", "Opioids Treatment Guidelines", "2016"),
+        ("Opioids Treatment Guidelines", "Opioids Treatment Guidelines", "2016"),
+        ("Acupuncture Treatment 2007", "Acupuncture Medical Treatment Guidelines", "2007"),
+        ("Elbow Complaints 2007", "Elbow Disorders", "2007"),
+        ("Postsurgical Treatment 2009", "Postsurgical Treatment Guidelines", "2009"),
+        ("Ankle and Foot Complaints 2004", "Ankle and Foot Complaints", "2004"),
+    ],
+)
+def test_mtus_2016_titles_resolve_to_their_document_and_edition(written, document, edition):
+    c = one(f"Decision based on MTUS {written}, Section(s): Stretching.")
+    assert (c.family, c.document, c.edition, c.section) == ("MTUS", document, edition, "Stretching")
+
+
+@pytest.mark.parametrize(
+    ("written", "document", "section"),
+    [
+        (
+            "Official Disability Guidelines, 2016, Web Version, Knee & Leg, Criteria for surgery",
+            "Knee and Leg Chapter",
+            "Criteria for surgery",
+        ),
+        ("ODG Low Back Chapter (updated 10/30/16), Traction", "Low Back Chapter", "Traction"),
+        (
+            "Official Disability Guidelines (ODG), Pain (Chronic), Opioids",
+            "Pain Chapter",
+            "Opioids",
+        ),
+        (
+            "Official Disability Guidelines (ODG) Pain Chapter, Medical food",
+            "Pain Chapter",
+            "Medical food",
+        ),
+        (
+            "Official Disability Guidelines, Low Back, Lumbar and Thoracic (Acute and Chronic): "
+            "Traction",
+            "Low Back Chapter",
+            "Traction",
+        ),
+        (
+            "Official Disability Guidelines (ODG) Low Back - Lumbar & Thoracic (Acute & Chronic) "
+            "Discography",
+            "Low Back Chapter",
+            "Discography",
+        ),
+        (
+            "Official Disability Guidelines (ODG) Hips & Pelvis Chapter, Arthroscopy",
+            "Hip and Pelvis Chapter",
+            "Arthroscopy",
+        ),
+        (
+            "Official Disability Guidelines (ODG), Pain chapter (online version): Ketamine",
+            "Pain Chapter",
+            "Ketamine",
+        ),
+        (
+            "Official Disability Guidelines (ODG) Head (trauma, headaches, etc., not including "
+            "stress & mental disorders) Vestibular studies",
+            "Head Chapter",
+            "Vestibular studies",
+        ),
+        (
+            "Official Disability Guidelines (ODG) Bone scan, Knee chapter",
+            "Knee and Leg Chapter",
+            None,
+        ),
+        (
+            "Official Disability Guidelines (ODG), Work Loss Data Institute (19th Annual Edition), "
+            "2015, Shoulder (Acute & Chronic) Chapter",
+            "Shoulder Chapter",
+            None,
+        ),
+        ("ODG Hand Chapter, Splints", "Forearm, Wrist, and Hand Chapter", "Splints"),
+        ("ODG Foot, Orthotic devices", "Ankle and Foot Chapter", "Orthotic devices"),
+        ("ODG Mental Stress, Psychotherapy", "Mental Illness and Stress Chapter", "Psychotherapy"),
+        (
+            "Shoulder (Acute & Chronic), Arthroscopy, ODG Indications for Surgery",
+            "Shoulder Chapter",
+            None,
+        ),
+    ],
+)
+def test_odg_as_the_published_letters_spell_it_resolves_to_a_chapter(written, document, section):
+    c = one(f"Decision based on Non-MTUS Citation {written}.")
+    assert (c.family, c.document) == ("ODG", document)
+    if section is not None:
+        assert c.section == section
+
+
+def test_odg_preface_guidelines_name_no_chapter_and_are_not_unrecognised():
+    c = one(
+        "Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), "
+        "Chiropractic Guidelines."
+    )
+    assert (c.family, c.document) == ("ODG", None)
+    assert c.section == "Chiropractic Guidelines"
+    c = one(
+        "Decision based on Non-MTUS Citation Official Disability Guidelines, 2016, Web Version, "
+        "Criteria for the use of TENS."
+    )
+    assert (c.family, c.document, c.section) == ("ODG", None, "Criteria for the use of TENS")
+    c = one("Decision based on Non-MTUS Citation Official Disability Guidelines (ODG).")
+    assert (c.family, c.document, c.section) == ("ODG", None, None)
+
+
+def test_other_medical_treatment_guidelines_after_odg_is_a_citation_of_its_own():
+    warnings: list[str] = []
+    line = (
+        "Decision based on Non-MTUS Citation Official Disability Guidelines (ODG) Shoulder, "
+        "Arthroscopy and Other Medical Treatment Guidelines https://www.example.org/guide-\n"
+        "lines/shoulder.pdf."
+    )
+    cits = parse_citation_line(line, warnings)
+    assert [(c.family, c.document) for c in cits] == [
+        ("ODG", "Shoulder Chapter"),
+        ("OTHER", "https://www.example.org/guide-lines/shoulder.pdf"),
+    ]
+    line = (
+        "Decision based on Non-MTUS Citation ODG Knee & Leg, MRI and Other Medical Treatment "
+        "Guidelines ACOEM Knee Disorders, Diagnostic Testing."
+    )
+    cits = parse_citation_line(line, warnings)
+    assert [(c.family, c.document) for c in cits] == [
+        ("ODG", "Knee and Leg Chapter"),
+        ("ACOEM", "ACOEM Practice Guidelines"),
+    ]
+    assert warnings == []
+
+
+def test_acoem_third_edition_abbreviated_ed():
+    c = one(
+        "Decision based on Non-MTUS Citation ACOEM Occupational Medicine Practice "
+        "Guidelines, 3rd ed., Elbow Disorders, pg. 12."
+    )
+    assert (c.family, c.document, c.edition, c.pages) == (
+        "ACOEM",
+        "ACOEM Practice Guidelines",
+        "3rd Edition",
+        "12",
+    )
+
+
+def test_non_mtus_sources_without_a_guideline_are_other():
+    c = one(
+        "Decision based on Non-MTUS Citation Tramadol: Drug information, accessed from "
+        "UpToDate.com on 01/02/2017."
+    )
+    assert c.family == "OTHER"
+
+
+def test_a_second_odg_chapter_inside_one_citation_is_a_citation_of_its_own():
+    warnings: list[str] = []
+    line = (
+        "Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), Knee & Leg "
+        "(updated 10/02/16), Physical therapy, ODG Ankle & Foot (updated 10/02/16), Physical "
+        "therapy."
+    )
+    cits = parse_citation_line(line, warnings)
+    assert [(c.family, c.document, c.section) for c in cits] == [
+        ("ODG", "Knee and Leg Chapter", "Physical therapy"),
+        ("ODG", "Ankle and Foot Chapter", "Physical therapy"),
+    ]
+    line = (
+        "Decision based on Non-MTUS Citation Official Disability Guidelines, Knee Chapter, "
+        "Ankle Chapter, Walking aids."
+    )
+    cits = parse_citation_line(line, warnings)
+    assert [(c.family, c.document) for c in cits] == [
+        ("ODG", "Knee and Leg Chapter"),
+        ("ODG", "Ankle and Foot Chapter"),
+    ]
+    assert warnings == []

@@ -1,5 +1,7 @@
 """Disputed items in both styles; outcome only from the decision line; services as written."""
 
+import pytest
+
 from imrgraph.parse.items import decisive_sentence, parse_items
 
 NEWER = """IMR ISSUES, DECISIONS AND RATIONALES
@@ -183,3 +185,189 @@ def test_missing_claims_line_is_not_found_inside_the_rationale():
     assert [c.document for c in item.reviewer_citations] == ["Low Back Complaints"]
     assert item.rationale.startswith("The Claims Administrator based its decision on nothing")
     assert [w.split(":")[0] for w in warnings] == ["item-citations-missing"]
+
+
+# --- an item heading never vanishes (issue 15, item 1) ----------------------------------------
+
+HOSTILE = """IMR ISSUES, DECISIONS AND RATIONALES
+The Final Determination was based on decisions for the disputed items/services set forth below:
+
+Urine drug screen: Upheld
+
+Claims Administrator guideline: Decision based on MTUS Chronic Pain Medical Treatment 2016,
+Section(s): Drug testing.
+
+MAXIMUS guideline: Decision based on MTUS Chronic Pain Medical Treatment 2016,
+Section(s): Drug testing.
+
+Decision rationale: There is no sign of aberrant behavior. The request is not medically
+necessary.
+
+{heading}
+
+Claims Administrator guideline: Decision based on MTUS Low Back Complaints 2004,
+Section(s): Special Studies.
+
+MAXIMUS guideline: Decision based on MTUS Low Back Complaints 2004, Section(s): Special
+Studies.
+
+Decision rationale: There are no red flags. The request is not medically necessary.
+"""
+
+
+def _hostile(heading: str):
+    text = HOSTILE.format(heading=heading)
+    warnings: list[str] = []
+    return parse_items(text, 0, len(text), warnings), warnings
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "MRI of the lumbar spine without contrast: Upheld Overturned",
+        "MRI of the lumbar spine without contrast: Upheld/Overturned",
+        "MRI of the lumbar spine without contrast: Partially Overturned",
+        "MRI of the lumbar spine without contrast: Upheld Overturned.",
+        "MRI of the lumbar spine without contrast: Overturned (in part)",
+        "MRI of the lumbar spine without contrast:",
+        "MRI of the lumbar spine without contrast",
+    ],
+)
+def test_unreadable_outcome_keeps_the_item_as_unknown_with_a_warning(heading):
+    items, warnings = _hostile(heading)
+    assert [(i.service, i.outcome) for i in items] == [
+        ("Urine drug screen", "Upheld"),
+        ("MRI of the lumbar spine without contrast", "Unknown"),
+    ]
+    # Its own citations and rationale stay with it, not in the previous item's rationale.
+    assert [c.document for c in items[1].claims_administrator_citations] == ["Low Back Complaints"]
+    assert items[1].rationale == "There are no red flags. The request is not medically necessary."
+    assert "Claims Administrator" not in items[0].rationale
+    assert [w for w in warnings if w.startswith("item-outcome-unreadable")] == [
+        f"item-outcome-unreadable: {heading}"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("heading", "outcome"),
+    [
+        ("MRI of the lumbar spine without contrast:\nOverturned", "Overturned"),
+        ("MRI of the lumbar spine without contrast:\n\nUpheld", "Upheld"),
+        ("MRI of the lumbar spine without contrast\nOverturned", "Overturned"),
+    ],
+)
+def test_outcome_on_the_next_line_is_read(heading, outcome):
+    items, warnings = _hostile(heading)
+    assert [(i.service, i.outcome) for i in items] == [
+        ("Urine drug screen", "Upheld"),
+        ("MRI of the lumbar spine without contrast", outcome),
+    ]
+    assert not [w for w in warnings if w.startswith("item-outcome-unreadable")]
+
+
+def test_citation_paragraphs_run_together_are_still_read_apart():
+    text = (
+        "IMR ISSUES, DECISIONS AND RATIONALES\n\n"
+        "Lumbar brace: Upheld\n"
+        "Claims Administrator guideline: Decision based on MTUS Low Back Complaints 2004,\n"
+        "Section(s): Physical Methods.MAXIMUS guideline: Decision based on MTUS Low Back\n"
+        "Complaints 2004, Section(s): Summary.\n"
+        "Decision rationale: Braces do not help past the acute phase. Not medically necessary.\n"
+    )
+    warnings: list[str] = []
+    (item,) = parse_items(text, 0, len(text), warnings)
+    assert [c.section for c in item.claims_administrator_citations] == ["Physical Methods"]
+    assert [c.section for c in item.reviewer_citations] == ["Summary"]
+    assert item.rationale.startswith("Braces do not help")
+
+
+# --- line breaks lost by the extraction ------------------------------------------------------
+
+_BLOCK = (
+    "Claims Administrator guideline: Decision based on MTUS Knee Complaints 2004.\n\n"
+    "MAXIMUS guideline: Decision based on MTUS Knee Complaints 2004.\n\n"
+    "Decision rationale: Imaging is not indicated yet. The request is not medically necessary.\n"
+)
+
+
+def test_heading_on_the_line_of_the_section_intro_or_of_the_previous_rationale_end():
+    text = (
+        "IMR ISSUES, DECISIONS AND RATIONALES\n"
+        "The Final Determination was based on decisions for the disputed items/services set "
+        "forth below: MRI of the left knee: Upheld\n\n" + _BLOCK
+    )
+    text = text[:-1] + " X-ray of the left knee: Overturned\n\n" + _BLOCK
+    warnings: list[str] = []
+    items = parse_items(text, 0, len(text), warnings)
+    assert [(i.service, i.outcome) for i in items] == [
+        ("MRI of the left knee", "Upheld"),
+        ("X-ray of the left knee", "Overturned"),
+    ]
+
+
+def test_a_decision_line_run_into_its_first_label_next_to_ordinary_ones():
+    text = (
+        "IMR ISSUES, DECISIONS AND RATIONALES\n\nMRI of the left knee: Upheld\n\n"
+        + _BLOCK
+        + "\nX-ray of the left knee: Upheld"
+        + _BLOCK
+        + "\nNaproxen 550mg #90 was the original request. Naproxen 550mg #60 was authorized by "
+        "the Claims Administrator. The remaining IMR eligible portion of the original request, "
+        "Naproxen 550mg #30 is: Upheld " + _BLOCK
+    )
+    warnings: list[str] = []
+    items = parse_items(text, 0, len(text), warnings)
+    assert [(i.service, i.original_request) for i in items] == [
+        ("MRI of the left knee", None),
+        ("X-ray of the left knee", None),
+        ("Naproxen 550mg #30", "Naproxen 550mg #90"),
+    ]
+    assert all(i.claims_administrator_citations for i in items)
+
+
+def test_a_letter_with_an_unreadable_outcome_conforms_to_the_json_contract():
+    import json
+    from pathlib import Path
+
+    import jsonschema
+
+    from imrgraph.model import Source
+    from imrgraph.parse import parse_pages
+
+    schema_path = Path(__file__).resolve().parents[1] / "imrgraph" / "schema" / "letter.schema.json"
+    text = "Case Number: CM16-0000001\n\n" + HOSTILE.format(
+        heading="MRI of the lumbar spine: Upheld/Overturned"
+    )
+    letter = parse_pages([text], Source(path="x.txt", sha256="0" * 64, format="text")).to_dict()
+    jsonschema.validate(letter, json.loads(schema_path.read_text(encoding="utf-8")))
+    assert [i["outcome"] for i in letter["items"]] == ["Upheld", "Unknown"]
+    assert (
+        "item-outcome-unreadable: MRI of the lumbar spine: Upheld/Overturned" in letter["warnings"]
+    )
+
+
+# --- hostile sizes: time grows with the text, not with its square ---------------------------
+
+
+def test_a_long_run_of_spaces_in_the_decisions_section_is_read_in_linear_time():
+    import time
+
+    text = "IMR ISSUES, DECISIONS AND RATIONALES\n" + " " * 200_000 + "x\n"
+    t0 = time.perf_counter()
+    assert parse_items(text, 0, len(text), []) == []
+    # A pattern starting with "[ \t]*" rescanned the run from every position: minutes.
+    assert time.perf_counter() - t0 < 10
+
+
+def test_thousands_of_items_are_read_in_linear_time():
+    import time
+
+    block = (
+        "MRI: Upheld\nClaims Administrator guideline: x\nDecision rationale: y.\n"
+        "CT: Upheld Claims Administrator guideline: x\nDecision rationale: y.\n"
+    )
+    text = "IMR ISSUES, DECISIONS AND RATIONALES\n" + block * 10_000
+    t0 = time.perf_counter()
+    items = parse_items(text, 0, len(text), [])
+    assert len(items) == 20_000
+    assert time.perf_counter() - t0 < 30  # about 2 s here; pairing labels by scan took minutes

@@ -81,3 +81,12 @@ def test_body_parts_canonical_order_and_no_duplicates():
 
 def test_age_missing():
     assert parse_summary("The applicant reported neck pain.").age is None
+
+
+def test_the_ur_sentence_that_reports_the_decision_wins_over_a_document_ur_read():
+    summary = parse_summary(
+        "The injured worker is a 52 year old female. The therapy note reviewed by Utilization "
+        "Review (UR) was dated 03-02-2016. On 03-09-2016, Utilization Review (UR) "
+        "non-certified the request for six sessions of acupuncture."
+    )
+    assert summary.ur_date == "2016-03-09"

@@ -85,6 +85,8 @@ RULES: list[tuple[str, str]] = [
         r"steroid\s+shot|\bSI\s+joint\b|sacroiliac\s+joint",
     ),
     ("Surgery", r"manipulation\s+under\s+anesthesia|\bMUA\b"),
+    # The surgeon's assistant at an operation ("PA assist", "assistant surgeon").
+    ("Surgery", r"\bPA\s+assist|assistant\s+surgeon|surgical\s+assist|co-?surgeon"),
     (
         "Diagnostic Imaging",
         r"\bMRI['’]?s?\b|\bMRA\b|magnetic\s+resonance|\bCT\b|\bCAT\s+scan|computed\s+tomograph|"
@@ -104,6 +106,7 @@ RULES: list[tuple[str, str]] = [
         r"functional\s+capacity|\bFCE\b|genetic|\bDNA\b|cytokine|vestibular|audiogra|"
         r"audiometr|hearing\s+test|pulmonary\s+function|spirometr|biopsy|discogra|holter|"
         r"range\s+of\s+motion\s+test|muscle\s+test|\bQST\b|quantitative\s+sensory|"
+        r"electroencephalogra|\bEEG\b|\bSSEP\b|evoked\s+potential|"
         r"\btests?\b|\btesting\b|\bscreens?\b|\bscreening\b|\bstudy\b|\bstudies\b|\bassay",
     ),
     (
@@ -128,7 +131,8 @@ RULES: list[tuple[str, str]] = [
         r"hydrotherap|therapeutic\s+exercise|myofascial|\btraction\b|ultrasound\s+therapy|"
         r"therapeutic\s+ultrasound|shock\s*wave|\bESWT\b|infrared|paraffin|mobiliz|"
         r"home\s+exercise|exercise\s+program|work\s+simulation|kinesio|dry\s+needling|"
-        r"cupping|rehab(?:ilitation)?\b|\btherapy\b",
+        r"cupping|rehab(?:ilitation)?\b|\btherapy\b|\bchiro\b|electrical\s+stimulation|"
+        r"\bE-?stim\b",
     ),
     (
         "Evaluation and Management",

@@ -24,18 +24,26 @@ from imrgraph.parse.text import collapse
 
 _AND = r"(?:and|&)"
 
-#: MTUS documents: canonical name -> pattern of the ways letters write it.
+#: MTUS documents: canonical name -> pattern of the ways letters write it. The 2016 MTUS
+#: writes year-suffixed titles ("Chronic Pain Medical Treatment 2016", "Opioid Treatment 2016",
+#: "Acupuncture Treatment 2007", "Postsurgical Treatment 2009"): the year is the edition, read
+#: after the name.
 MTUS_DOCUMENTS: list[tuple[str, str]] = [
     (
         "Chronic Pain Medical Treatment Guidelines",
-        r"(?:Chronic\s+Pain\s+(?:Medical\s+)?Treatment\s+Guidelines?|Chronic\s+Pain\s+Guidelines?"
+        r"(?:Chronic\s+Pain\s+(?:Medical\s+)?Treatment(?:\s+Guidelines?)?|Chronic\s+Pain\s+Guidelines?"
         r"|CPMTG)",
     ),
+    # A document of its own in the 2016 MTUS, not a section of the Chronic Pain guidelines.
+    ("Opioids Treatment Guidelines", r"Opioids?\s+Treatment(?:\s+Guidelines?)?"),
     (
         "Acupuncture Medical Treatment Guidelines",
-        r"Acupuncture\s+(?:Medical\s+)?Treatment\s+Guidelines?",
+        r"Acupuncture\s+(?:Medical\s+)?Treatment(?:\s+Guidelines?)?",
     ),
-    ("Postsurgical Treatment Guidelines", r"Post[\s-]?surgical\s+(?:Treatment\s+)?Guidelines?"),
+    (
+        "Postsurgical Treatment Guidelines",
+        r"Post[\s-]?surgical\s+(?:Treatment\s+Guidelines?|Guidelines?|Treatment)",
+    ),
     ("General Approaches", r"General\s+Approach(?:es)?"),
     ("Neck and Upper Back Complaints", rf"Neck\s+{_AND}\s+Upper\s+Back\s+Complaints"),
     ("Shoulder Complaints", r"Shoulder\s+Complaints"),
@@ -64,19 +72,27 @@ MTUS_CHAPTERS: dict[int, str] = {
 }
 _MTUS_ACOEM_CHAPTERS = frozenset(MTUS_CHAPTERS.values())
 
-_ODG_SUFFIX = r"(?:\s*\((?:Acute\s*(?:and|&)\s*)?Chronic\))?(?:\s+Chapter)?"
+# What may follow an ODG chapter's name and still belong to it: "(Acute & Chronic)", "(Chronic)",
+# "(Thoracic and Lumbar, Acute and Chronic)", "(trauma, headaches, etc., not including stress &
+# mental disorders)", then "Chapter" or "section".
+_ODG_PAREN = r"(?:\s*\((?:[^()]*\b(?:Acute|Chronic|Lumbar|Thoracic|trauma)\b[^()]*)\))?"
+_ODG_SUFFIX = rf"{_ODG_PAREN}(?:\s+(?:Chapter|section|Procedures?(?:\s+Summary)?)\b)?{_ODG_PAREN}"
 #: ODG chapters: canonical name -> pattern (the "(Acute & Chronic)" / "Chapter" tail is optional).
 ODG_DOCUMENTS: list[tuple[str, str]] = [
     ("Pain Chapter", r"(?:Chronic\s+)?Pain"),
     (
         "Low Back Chapter",
-        rf"Low(?:er)?\s+Back(?:\s*[-–]\s*Lumbar\s*{_AND}\s*Thoracic)?",
+        rf"Low(?:er)?\s+Back(?:\s*(?:[-–]|,|{_AND})?\s*(?:Lumbar\s*(?:{_AND}|,)\s*)?Thoracic"
+        rf"(?:\s*{_AND}\s*Lumbar)?)?",
     ),
     ("Neck and Upper Back Chapter", rf"Neck(?:\s+{_AND}\s+Upper\s+Back)?"),
     ("Shoulder Chapter", r"Shoulder"),
     ("Elbow Chapter", r"Elbow"),
-    ("Forearm, Wrist, and Hand Chapter", rf"Forearm\s*,?\s+Wrist\s*,?\s+{_AND}\s+Hand"),
-    ("Hip and Pelvis Chapter", rf"Hip(?:\s+{_AND}\s+Pelvis)?"),
+    (
+        "Forearm, Wrist, and Hand Chapter",
+        rf"Forearm\s*,?\s+Wrist\s*,?\s+{_AND}\s+Hand",
+    ),
+    ("Hip and Pelvis Chapter", rf"Hips?(?:\s+{_AND}\s+Pelvis)?"),
     ("Knee and Leg Chapter", rf"Knee(?:\s+{_AND}\s+Leg)?"),
     ("Ankle and Foot Chapter", rf"Ankle(?:\s+{_AND}\s+Foot)?"),
     ("Head Chapter", r"Head"),
@@ -84,20 +100,44 @@ ODG_DOCUMENTS: list[tuple[str, str]] = [
     ("Fitness for Duty Chapter", r"Fitness\s+for\s+Duty"),
     ("Carpal Tunnel Syndrome Chapter", r"Carpal\s+Tunnel\s+Syndrome"),
 ]
+#: Short names of ODG chapters, read only where an ODG citation names its chapter (never a
+#: reason to split a line at "and": "Forearm, Wrist, and Hand" holds "Hand").
+ODG_ALIASES: list[tuple[str, str]] = [
+    ("Forearm, Wrist, and Hand Chapter", rf"(?:Wrist(?:\s+{_AND}\s+Hand)?|Hand)"),
+    ("Ankle and Foot Chapter", r"Foot"),
+    ("Mental Illness and Stress Chapter", r"Mental\s+Stress"),
+]
+# Parts of ODG that are not chapters (its Preface's physical therapy, physical medicine and
+# chiropractic guidelines) and topics cited without their chapter ("Criteria for the use of
+# TENS"): no chapter to resolve, and not a doubt.
+_ODG_NOT_A_CHAPTER_RE = re.compile(
+    r"^(?:ODG\s+)?(?:Preface\b.*|(?:Physical\s+(?:Therapy|Medicine)|Chiropractic)\s+Guidelines?"
+    r"|(?:Criteria|Indications)\s+for\b.*)$",
+    re.I,
+)
+# Publisher and format words before or around the chapter, not part of its name.
+_ODG_NOISE_RE = re.compile(
+    r"\s*,?\s*(?:Work\s+Loss\s+Data\s+Institute(?:\s*\([^()]*\))?"
+    r"|\(?(?:Web|Online)\s+Version\)?|\(\s*(?:update|updated|revised)[^)]*\))",
+    re.I,
+)
+# A chapter named later in the citation ("Bone scan, Knee chapter", "MRI shoulder"): only as a
+# whole word, so "Headaches" is not the Head chapter.
+_ODG_END = r"(?![\w-])"
+
+#: MTUS documents that exist in one edition only: cited without a year, that is the edition.
+_ONLY_EDITION = {"Opioids Treatment Guidelines": "2016"}
 
 _MTUS_DOC_RES = [
     (name, re.compile(rf"(?:the\s+)?{pattern}\b", re.I)) for name, pattern in MTUS_DOCUMENTS
 ]
 _ODG_DOC_RES = [
-    (
-        name,
-        re.compile(
-            rf"(?:the\s+)?{pattern}{_ODG_SUFFIX}"
-            r"(?:(?<=Chapter)(?=\s)|(?=\s*[,:;.(]|\s*$|\s+Chapter|\s+-))",
-            re.I,
-        ),
-    )
-    for name, pattern in ODG_DOCUMENTS
+    (name, re.compile(rf"(?:the\s+)?{pattern}{_ODG_SUFFIX}{_ODG_END}", re.I))
+    for name, pattern in ODG_DOCUMENTS + ODG_ALIASES
+]
+_ODG_DOC_SEARCH_RES = [
+    (name, re.compile(rf"(?<![\w-]){pattern}{_ODG_SUFFIX}{_ODG_END}", re.I))
+    for name, pattern in ODG_DOCUMENTS + ODG_ALIASES
 ]
 # ODG chapter named with the word "Chapter" (recognisable without a family marker).
 _ODG_NAMED_CHAPTER = (
@@ -106,6 +146,12 @@ _ODG_NAMED_CHAPTER = (
     + r")(?:\s*\((?:Acute\s*(?:and|&)\s*)?Chronic\))?\s+Chapter\b"
 )
 _ODG_NAMED_CHAPTER_RE = re.compile(rf"(?:the\s+)?{_ODG_NAMED_CHAPTER}", re.I)
+# An ODG chapter with the "(Acute & Chronic)" tail only ODG writes: ODG without the name.
+_ODG_TAILED_CHAPTER_RE = re.compile(
+    r"(?:" + "|".join(p for _, p in ODG_DOCUMENTS) + r")\s*\((?:Acute\s*(?:and|&)\s*)?Chronic\)",
+    re.I,
+)
+_ODG_ANYWHERE_RE = re.compile(r"\bODG\b|Official\s+Disability\s+Guidelines?", re.I)
 
 # --- markers -------------------------------------------------------------------------------
 
@@ -169,7 +215,7 @@ _PAGE_OF_RE = re.compile(
 _CHAPTER_RE = re.compile(r"\s*,?\s*(?:Chapter|Ch\.?)\s*(?P<n>\d{1,2})\b", re.I)
 _ACOEM_PAREN_RE = re.compile(r"\(\s*ACOEM[^()]*(?:\([^()]*\)[^()]*)*\)", re.I)
 _EDITION_RE = re.compile(
-    r"\s*,?\s*(?P<ed>2nd|Second|3rd|Third|4th|Fourth|1st|First)\s+Edition"
+    r"\s*,?\s*(?P<ed>2nd|Second|3rd|Third|4th|Fourth|1st|First)\s+(?:Edition\b|ed\.|ed\b)"
     r"(?:\s*,?\s*\(?(?:19|20)\d{2}\)?)?",
     re.I,
 )
@@ -212,16 +258,37 @@ _LEAD_IN_RE = re.compile(
 _START = (
     r"(?:the\s+)?(?:Non[\s-]*MTUS|(?:CA\s+|California\s+)?MTUS\b|ODG\b|Official\s+Disability"
     r"|ACOEM\b|American\s+College|FDA\b|peer[\s-]+reviewed|Medical\s+Treatment\s+Utilization"
+    r"|Other\s+Medical\s+Treatment\s+Guidelines?"
     r"|" + "|".join(p for _, p in MTUS_DOCUMENTS) + r"|" + _ODG_NAMED_CHAPTER + r")"
 )
+# "The Claims Administrator based their decision on recommendation(s) outside of the MTUS
+# Guidelines." opens a non-MTUS citation paragraph: it says where the citations come from and
+# names none itself.
+_PREAMBLE_RE = re.compile(
+    r"^(?:the\s+)?(?:recommendations?(?:\(s\))?|guidelines?|evidence|criteria)\s+"
+    r"(?:that\s+(?:is|are)\s+)?outside\s+(?:of\s+)?(?:the\s+)?(?:CA\s+|California\s+)?"
+    r"(?:MTUS|Medical\s+Treatment\s+Utilization\s+Schedule)(?:\s+Guidelines?)?(?:\s*[.:;]\s*|\s*$)",
+    re.I,
+)
+# A web address broken over two lines after a hyphen or slash: joined without a space.
+_BROKEN_URL_RE = re.compile(r"((?:https?://|www\.)\S{0,300}?[-/])[ \t]*\r?\n[ \t]*(?=\S)", re.I)
+_OTHER_GUIDELINES_RE = re.compile(r"Other\s+Medical\s+Treatment\s+Guidelines?\s*:?\s*", re.I)
 _AND_SPLIT_RE = re.compile(rf"\s*,?\s+and\s+(?={_START})", re.I)
 _SEMI_SPLIT_RE = re.compile(r"\s*;\s*")
+# Inside an ODG citation, a second chapter opens a citation of its own: "..., ODG Elbow
+# (updated 11/23/16), Physical therapy", "Shoulder Chapter, Hand Chapter, Physical therapy".
+_ODG_CHAPTER_SPLIT_RE = re.compile(
+    r"\s*,\s+(?=ODG\s+(?:" + "|".join(p for _, p in ODG_DOCUMENTS) + r")(?![\w-])"
+    r"|(?:" + "|".join(p for _, p in ODG_DOCUMENTS + ODG_ALIASES) + r")\s+Chapter\b)",
+    re.I,
+)
 
 
 @dataclass
 class _Piece:
     text: str
     after_and: bool
+    after_semicolon: bool = False
 
 
 def _strip_piece(text: str) -> str:
@@ -231,8 +298,23 @@ def _strip_piece(text: str) -> str:
     return text
 
 
+def _split_odg_chapters(text: str) -> list[str]:
+    """Cut an ODG citation before each chapter named after a first one."""
+    out: list[str] = []
+    last = 0
+    for m in _ODG_CHAPTER_SPLIT_RE.finditer(text):
+        before = text[last : m.start()]
+        if any(rx.search(before) for _, rx in _ODG_DOC_SEARCH_RES):
+            out.append(before)
+            last = m.end()
+    out.append(text[last:])
+    return out
+
+
 def split_citation_line(line: str) -> list[_Piece]:
-    """Cut a citation line into citation texts (lead-ins and joiners removed)."""
+    """Cut a citation line into citation texts (lead-ins, joiners and preambles removed)."""
+    if "\n" in line and ("http" in line or "www" in line):
+        line = _BROKEN_URL_RE.sub(r"\1", line)
     line = collapse(line)
     if _NO_CITATION_RE.search(line):
         return []
@@ -242,12 +324,16 @@ def split_citation_line(line: str) -> list[_Piece]:
         # Anything before the first lead-in is preamble ("The Expert Reviewer found that ...").
         line = line[lead.start() :]
     for chunk in _LEAD_IN_RE.split(line):
-        for part in _SEMI_SPLIT_RE.split(chunk):
+        # "... outside of the MTUS Guidelines." opens the chunk; the citation, if any, follows.
+        chunk = _PREAMBLE_RE.sub("", chunk.strip(), count=1)
+        for j, part in enumerate(_SEMI_SPLIT_RE.split(chunk)):
             subparts = _AND_SPLIT_RE.split(part) if " and " in part.lower() else [part]
+            if _ODG_ANYWHERE_RE.search(part):
+                subparts = [p for sub in subparts for p in _split_odg_chapters(sub)]
             for i, sub in enumerate(subparts):
                 cleaned = _strip_piece(sub)
                 if cleaned:
-                    pieces.append(_Piece(cleaned, after_and=i > 0))
+                    pieces.append(_Piece(cleaned, after_and=i > 0, after_semicolon=i == 0 < j))
     return pieces
 
 
@@ -264,7 +350,12 @@ def _pages(body: str) -> tuple[str, str | None]:
 
 
 def _section(rest: str) -> str | None:
-    rest = _SECTION_LABEL_RE.sub("", rest.strip(_EDGE_PUNCT)).strip(_EDGE_PUNCT)
+    rest = _SECTION_LABEL_RE.sub("", rest.strip(_EDGE_PUNCT + "/")).strip(_EDGE_PUNCT + "/")
+    # "Low Back (Shock wave therapy)": the topic in brackets right after the chapter.
+    if rest.startswith("(") and rest.endswith(")") and rest.count("(") == rest.count(")"):
+        inner = rest[1:-1]
+        if inner.find(")") == -1 or inner.find("(") < inner.find(")"):
+            rest = inner.strip()
     rest = _TOPIC_TAIL_RE.sub("", rest)
     return rest or None
 
@@ -339,16 +430,31 @@ def _read_odg(body: str, cit: Citation) -> bool:
         if front.group("ed"):
             cit.edition = collapse(front.group("ed"))
         body = body[front.end() :]
+    if "version" in body.lower() or "(" in body or "work loss" in body.lower():
+        body = _ODG_NOISE_RE.sub(" ", body)
+        body = _ODG_FRONT_RE.sub("", collapse(body), count=1)
     body = body.strip(_EDGE_PUNCT)
+    if not body:  # "Official Disability Guidelines (ODG)." names the family only
+        return True
     found = _match_document(body, _ODG_DOC_RES)
-    if found is None:
-        cit.document = body.split(",")[0].strip(_EDGE_PUNCT) or None
-        rest = body[len(body.split(",")[0]) :]
-        cit.section = _section(rest)
-        return False
-    cit.document = found[0]
-    cit.section = _section(body[found[1].end() :])
-    return True
+    if found is not None:
+        cit.document = found[0]
+        cit.section = _section(body[found[1].end() :])
+        return True
+    # The chapter named after the topic ("Bone scan, Knee chapter", "MRI Elbow",
+    # "Shoulder (Acute & Chronic), ..., ODG Preface"): the first chapter named anywhere.
+    later = [(m.start(), name, m) for name, rx in _ODG_DOC_SEARCH_RES if (m := rx.search(body))]
+    if later:
+        _, name, m = min(later, key=lambda hit: hit[0])
+        cit.document = name
+        cit.section = _section(body[: m.start()]) or _section(body[m.end() :])
+        return True
+    cit.section = _section(body)
+    if _ODG_NOT_A_CHAPTER_RE.match(body):
+        return True
+    cit.document = body.split(",")[0].strip(_EDGE_PUNCT) or None
+    cit.section = _section(body[len(body.split(",")[0]) :])
+    return False
 
 
 def _read_acoem(body: str, cit: Citation) -> bool:
@@ -390,7 +496,7 @@ def read_citation(text: str, inherited: Family | None = None) -> tuple[Citation,
     explicit_non_mtus = False
     mtus_marker = False
     mtus_year: str | None = None  # "MTUS 2009: ..." names the edition it cites
-    non = _NON_MTUS_RE.match(body)
+    non = _NON_MTUS_RE.match(body) or _OTHER_GUIDELINES_RE.match(body)
     if non:
         explicit_non_mtus = True
         body = body[non.end() :]
@@ -420,6 +526,12 @@ def read_citation(text: str, inherited: Family | None = None) -> tuple[Citation,
         family = "MTUS"
     elif _ACOEM_RE.match(body):
         family = "ACOEM"
+    elif explicit_non_mtus and (
+        _ODG_TAILED_CHAPTER_RE.match(body) or _ODG_ANYWHERE_RE.search(body)
+    ):
+        # "Non-MTUS Citation Shoulder (Acute & Chronic), Physical Therapy, ODG Preface": ODG
+        # named after its chapter.
+        family = "ODG"
     elif explicit_non_mtus:
         family = "OTHER"
     elif _match_document(body, _MTUS_DOC_RES):
@@ -436,6 +548,8 @@ def read_citation(text: str, inherited: Family | None = None) -> tuple[Citation,
         recognised = _read_mtus(body, cit)
         if cit.edition is None and mtus_year:
             cit.edition = mtus_year
+        if cit.edition is None:
+            cit.edition = _ONLY_EDITION.get(cit.document or "")
     elif family == "ODG":
         recognised = _read_odg(body, cit)
     elif family == "ACOEM":
@@ -452,7 +566,24 @@ def parse_citation_line(line: str, warnings: list[str], where: str = "") -> list
     out: list[Citation] = []
     family: Family | None = None
     for piece in split_citation_line(line):
-        cit, ok = read_citation(piece.text, family if piece.after_and else None)
+        if piece.after_semicolon and out and out[-1].family in ("MTUS", "ODG"):
+            # "ODG, Low Back, EMG; Nerve conduction studies (NCS)": what follows a semicolon
+            # without naming a guideline or chapter of its own is more of the same citation.
+            body = piece.text
+            if not re.match(_START, body, re.I) and not _match_document(body, _ODG_DOC_RES):
+                prev = out[-1]
+                merged, _ = read_citation(f"{prev.text}; {piece.text}")
+                merged.text = f"{prev.text}; {piece.text}"
+                out[-1] = merged
+                continue
+        # After a semicolon only a chapter of the same guideline continues its family
+        # ("ODG Low back, Manipulation; Neck and Upper back, Manipulation").
+        inherit = piece.after_and or (
+            piece.after_semicolon
+            and family == "ODG"
+            and _match_document(piece.text, _ODG_DOC_RES) is not None
+        )
+        cit, ok = read_citation(piece.text, family if inherit else None)
         if not ok:
             warnings.append(f"citation-unrecognized: {where}{piece.text!r}")
         family = cit.family

@@ -16,6 +16,7 @@ can never create or change an item. The outcome is read from the decision line a
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,12 +24,16 @@ from dataclasses import dataclass
 from imrgraph.model import Citation, Item, Outcome
 from imrgraph.parse.categories import categorize
 from imrgraph.parse.citations import parse_citation_line, rationale_citations
+from imrgraph.parse.modified import MODIFIED_HINT_RE as _MODIFIED_HINT_RE
+from imrgraph.parse.modified import read_modified
 from imrgraph.parse.text import collapse, ends_with_abbreviation, sentences
 
 # --- newer style ---------------------------------------------------------------------------
 
 _NEW_DECISION_RE = re.compile(
-    r"[ \t]*:[ \t]*(?:\r?\n[ \t]*)*(?P<outcome>Upheld|Overturned)\b[ \t]*\.?[ \t]*(?=\r?\n|$)",
+    # Starts at the colon: a leading "[ \t]*" made every position of a long run of spaces
+    # rescan the run (quadratic: 200,000 spaces took minutes); collapse() trims the service.
+    r":[ \t]*(?:\r?\n[ \t]*)*(?P<outcome>Upheld|Overturned)\b[ \t]*\.?[ \t]*(?=\r?\n|$)",
     re.I,
 )
 _NEW_FOLLOW_RE = re.compile(
@@ -36,8 +41,10 @@ _NEW_FOLLOW_RE = re.compile(
     r"|(?:Expert|Physician|Medical)\s+Reviewer|IMR)\s+guidelines?|Decision\s+rationale)\s*:",
     re.I,
 )
+# No word boundary after the outcome: the label right after it is the boundary, even glued
+# to it by a lost line break ("UpheldClaims Administrator guideline:").
 _RUN_ON_DECISION_RE = re.compile(
-    r"[ \t]*:\s*(?P<outcome>Upheld|Overturned)\b\.?(?=" + _NEW_FOLLOW_RE.pattern + r")", re.I
+    r":\s*(?P<outcome>Upheld|Overturned)\.?(?=" + _NEW_FOLLOW_RE.pattern + r")", re.I
 )
 # Where a run-on service starts: after a sentence end, or after the "set forth below:" and
 # "Decision rationale:" labels (not after any colon: "DOS: 01/05/2015" is inside a service).
@@ -93,6 +100,9 @@ class Decision:
     service: str
     outcome: Outcome
     older: bool
+    original_request: str | None = None  # a modified request's heading (modified.py)
+    authorized: str | None = None
+    unreadable: str | None = None  # the heading as written when its outcome could not be read
 
 
 def _line_bounds(text: str, pos: int) -> tuple[int, int]:
@@ -101,14 +111,48 @@ def _line_bounds(text: str, pos: int) -> tuple[int, int]:
     return start, len(text) if end == -1 else end
 
 
+# A modified request's heading runs over several sentences (modified.py); a line ending with
+# one of its fixed phrases ends a sentence of the heading, not the previous item's rationale.
+_MODIFIED_LINE_END_RE = re.compile(
+    r"(?:the\s+original\s+request|by\s+the\s+Claims\s+Administrator|IMR[\s-]+eligible)\s*[.,;]$",
+    re.I,
+)
+# How the later sentences of a modified request's heading begin.
+_MODIFIED_CONTINUES_RE = re.compile(
+    r"\s*(?:The\s+remaining\b|The\s+original\s+request\b|(?:was|were)\s*(?:authori|approved|the"
+    r"\s+original)|authori[sz]ed\s*by|by\s+the\s+Claims|The\s+Claims\s+Administrator\s+"
+    r"(?:authori|approv|certif|modif))",
+    re.I,
+)
+# A label that a service's next line completes: "... DOS:" / "Date of service:" + the date.
+_OPEN_LABEL_RE = re.compile(
+    r"\b(?:DOS|dates?(?:\s+of\s+service)?|service\s+dates?|dated)\s*:$", re.I
+)
+_ONLY_A_DATE_RE = re.compile(r"^[\d/.\-\s]*\d[\d/.\-\s]*$")
+_MAX_HEADING_LINES = 4
+_MAX_MODIFIED_HEADING_LINES = 10
+
+
+def _continues_modified(below: str) -> bool:
+    """Whether the heading text read so far opens with a sentence of a modified request's
+    heading (so a period ending the line above is that heading's, not a rationale's)."""
+    first = _FIRST_SENTENCE_RE.split(collapse(below), maxsplit=1)[0]
+    return bool(_MODIFIED_CONTINUES_RE.match(below) or _MODIFIED_HINT_RE.search(first))
+
+
+_FIRST_SENTENCE_RE = re.compile(r"(?<=[.;])\s+(?=\S)")
+
+
 def _service_start(text: str, colon: int, floor: int) -> int:
     """Where a (possibly wrapped) newer-style decision line begins.
 
     Walk back over the preceding lines while they do not end a sentence or a label: a service
-    wrapped over two or three lines has no final period, the rationale before it does.
+    wrapped over two or three lines has no final period, the rationale before it does. A
+    modified request's heading is several sentences (its lines may end at their periods) and
+    may run longer; a line ending in "DOS:" is completed by the date on the next line.
     """
     start, _ = _line_bounds(text, colon)
-    for _ in range(4):
+    for n in range(_MAX_MODIFIED_HEADING_LINES):
         j = start - 1
         while j > floor and text[j] in " \t\r\n":
             j -= 1
@@ -116,20 +160,59 @@ def _service_start(text: str, colon: int, floor: int) -> int:
             break
         prev_start, prev_end = _line_bounds(text, j)
         prev = text[max(prev_start, floor) : prev_end].strip()
+        below = text[start:colon]
         if not prev or _HEADING_RE.match(prev):
+            break
+        if n >= _MAX_HEADING_LINES and not _MODIFIED_HINT_RE.search(below):
             break
         # An unclosed bracket ("... (DOS:") means the service goes on on the next line.
         unclosed = prev.count("(") > prev.count(")")
-        if _TERMINAL_RE.search(prev) and not ends_with_abbreviation(prev) and not unclosed:
-            break
-        if _MEDICALLY_NECESSARY_RE.search(prev):  # the last line of the previous rationale
-            break
+        continues = (
+            unclosed
+            or _OPEN_LABEL_RE.search(prev) is not None
+            or (_MODIFIED_LINE_END_RE.search(prev) is not None and _continues_modified(below))
+            or _ONLY_A_DATE_RE.match(collapse(below)) is not None
+        )
+        if not continues:
+            if _TERMINAL_RE.search(prev) and not ends_with_abbreviation(prev):
+                break
+            if _MEDICALLY_NECESSARY_RE.search(prev):  # the last line of the previous rationale
+                # ... unless the heading begins after its last sentence on that same line.
+                rest = _RATIONALE_END_RE.match(text, max(prev_start, floor), prev_end)
+                if rest is not None and rest.end() < prev_end:
+                    start = rest.end()
+                break
         if _NEW_FOLLOW_RE.match(prev) or _OLD_RATIONALE_RE.match(prev):
             break
         start = max(prev_start, floor)
     while start < colon and text[start] in " \t\r\n":
         start += 1
     return start
+
+
+# Text a heading can only carry when a line break before it was lost: the section's intro
+# ("... set forth below:") or the end of the previous item's rationale.
+_INTRO_RE = re.compile(r"^.*?\bset\s+forth\s+below\s*:\s*", re.I | re.S)
+_RATIONALE_END_RE = re.compile(r".*\bmedically\s+necessary\s*[.!]\s+(?=\S)", re.I | re.S)
+
+
+def _newer_decision(start: int, end: int, heading: str, outcome: Outcome) -> Decision:
+    """A newer-style decision; a modified request's heading gives its three services."""
+    if "below" in heading or "necessary" in heading:
+        heading = _RATIONALE_END_RE.sub("", _INTRO_RE.sub("", heading), count=1) or heading
+    modified = read_modified(heading)
+    if modified is None:
+        return Decision(start, end, None, heading, outcome, older=False)
+    return Decision(
+        start,
+        end,
+        None,
+        modified.service,
+        outcome,
+        older=False,
+        original_request=modified.original_request,
+        authorized=modified.authorized,
+    )
 
 
 def find_decisions(text: str, start: int, end: int) -> list[Decision]:
@@ -144,7 +227,7 @@ def find_decisions(text: str, start: int, end: int) -> list[Decision]:
         if not service:
             continue
         outcome: Outcome = "Upheld" if m.group("outcome").lower() == "upheld" else "Overturned"
-        found.append(Decision(s, m.end(), None, service, outcome, older=False))
+        found.append(_newer_decision(s, m.end(), service, outcome))
         floor = m.end()
     for m in _OLD_DECISION_RE.finditer(text, start, end):
         if not _OLD_FOLLOW_RE.match(text, m.end(), end) and not _OLD_RATIONALE_RE.match(
@@ -167,6 +250,19 @@ def find_decisions(text: str, start: int, end: int) -> list[Decision]:
         )
     if not found:
         found = _run_on_decisions(text, start, end)
+    elif not any(d.older for d in found):
+        # A decision line whose line break before its first label was lost ("X: Upheld Claims
+        # Administrator guideline: ...") next to ordinary ones.
+        found.sort(key=lambda d: d.start)
+        starts = [d.start for d in found]
+        for d in _run_on_decisions(text, start, end):
+            k = bisect.bisect_left(starts, d.end)  # found[:k] start before d ends
+            if k == 0 or found[k - 1].end <= d.start:
+                # found is sorted and free of overlaps, so only found[k-1] can reach into d
+                found.insert(k, d)
+                starts.insert(k, d.start)
+    if not any(d.older for d in found):
+        found.extend(_headings_without_outcome(text, start, end, found))
     found.sort(key=lambda d: d.start)
     # Drop overlaps (a decision found inside another's span).
     out: list[Decision] = []
@@ -177,6 +273,79 @@ def find_decisions(text: str, start: int, end: int) -> list[Decision]:
     return out
 
 
+# An item's first label at a line start: every one belongs to an item of its own.
+_CA_LINE_RE = re.compile(r"(?m)^[ \t]*Claims\s+Administrator\s+guidelines?\s*:", re.I)
+_OUTCOME_LINE_RE = re.compile(r"\n[ \t]*(?P<outcome>Upheld|Overturned)[ \t]*\.?[ \t]*$", re.I)
+# The last colon of a heading and an outcome-like rest ("Upheld Overturned", "Partially
+# Overturned", nothing at all).
+_GARBLED_TAIL_RE = re.compile(r":(?P<tail>[^:]*)$")
+_OUTCOME_WORD_RE = re.compile(
+    r"uphe|overt|partial|modif|denied|approv|certif|reversed|affirm|unknown", re.I
+)
+
+
+def _headings_without_outcome(
+    text: str, start: int, end: int, found: list[Decision]
+) -> list[Decision]:
+    """Items whose decision line has no readable outcome (issue 15: a heading never vanishes).
+
+    Every ``Claims Administrator guideline:`` label at a line start opens an item; one with no
+    decision line since the previous label has a heading the outcome pattern could not read
+    ("X: Upheld Overturned", "X: Partially Overturned", "X" alone, or "X" with the outcome on
+    the next line without a colon). Its heading is the paragraph before the label. The outcome
+    is read when the heading's last line is an outcome alone, else it is "Unknown" and the
+    heading is kept for a warning.
+    """
+    ends = sorted(d.end for d in found)
+    out: list[Decision] = []
+    previous_label = start
+    for label in _CA_LINE_RE.finditer(text, start, end):
+        pos = label.start()
+        # The last decision line ending before this label (bisect: a letter may hold
+        # thousands of items, and a scan per label would be quadratic).
+        k = bisect.bisect_right(ends, pos)
+        floor = max(start, ends[k - 1]) if k else start
+        owned = k > 0 and ends[k - 1] >= previous_label
+        previous_label = pos
+        if owned:
+            continue
+        j = pos - 1
+        while j > floor and text[j] in " \t\r\n":
+            j -= 1
+        if j <= floor:
+            continue
+        hs = _service_start(text, j, floor)
+        raw = text[hs : j + 1]
+        heading = collapse(raw)
+        tail = _GARBLED_TAIL_RE.search(heading)
+        garbled = tail is not None and (
+            not tail.group("tail").strip() or _OUTCOME_WORD_RE.search(tail.group("tail"))
+        )
+        # The paragraph before the label is running text, not a heading: no item to keep.
+        if (
+            not heading
+            or _NEW_FOLLOW_RE.match(raw)
+            or (heading.endswith(".") and not garbled and not ends_with_abbreviation(heading))
+        ):
+            continue
+        outcome: Outcome = "Unknown"
+        unreadable: str | None = heading
+        service = heading
+        line = _OUTCOME_LINE_RE.search(raw)
+        if line is not None:  # "X" / "Upheld": the outcome alone on the next line
+            service = collapse(raw[: line.start()]).rstrip(" :")
+            outcome = "Upheld" if line.group("outcome").lower() == "upheld" else "Overturned"
+            unreadable = None
+        elif tail is not None and garbled:
+            service = heading[: tail.start()].rstrip()
+        if not service:
+            continue
+        decision = _newer_decision(hs, pos, service, outcome)
+        decision.unreadable = unreadable
+        out.append(decision)
+    return out
+
+
 def _run_on_decisions(text: str, start: int, end: int) -> list[Decision]:
     """Fallback for text whose line breaks were lost ("... necessary. MRI of the knee: Upheld
     Claims Administrator guideline: ..."): the decision is the colon and outcome right before
@@ -184,14 +353,23 @@ def _run_on_decisions(text: str, start: int, end: int) -> list[Decision]:
     found: list[Decision] = []
     floor = start
     for m in _RUN_ON_DECISION_RE.finditer(text, start, end):
-        lo = max(floor, m.start() - _RUN_ON_REACH)
-        s = lo
-        for stop in _RUN_ON_STOP_RE.finditer(text, lo, m.start()):
-            s = stop.end()
+        reach = _RUN_ON_REACH
+        if _MODIFIED_HINT_RE.search(text, max(floor, m.start() - reach), m.start()):
+            reach *= 3  # a modified request's heading is several sentences long
+        lo = max(floor, m.start() - reach)
+        stops = [lo] + [stop.end() for stop in _RUN_ON_STOP_RE.finditer(text, lo, m.start())]
+        s = stops[-1]
+        # A modified request's heading is several sentences: take in the ones before its last
+        # while they are its own ("... was the original request.", "... was authorized by ...").
+        k = len(stops) - 1
+        while k > 0 and _MODIFIED_HINT_RE.search(text, stops[k - 1], stops[k]):
+            k -= 1
+        if k < len(stops) - 1 and _MODIFIED_HINT_RE.search(text, s, m.start()):
+            s = stops[k]
         service = collapse(text[s : m.start()])
         if service:
             outcome: Outcome = "Upheld" if m.group("outcome").lower() == "upheld" else "Overturned"
-            found.append(Decision(s, m.end(), None, service, outcome, older=False))
+            found.append(_newer_decision(s, m.end(), service, outcome))
         floor = m.end()
     return found
 
@@ -285,6 +463,8 @@ def parse_items(
         if not rationale:
             warnings.append(f"item-rationale-missing: item {number}")
 
+        if d.unreadable is not None:
+            warnings.append(f"item-outcome-unreadable: {d.unreadable}")
         category = categorize(d.service)
         if category is None:
             warnings.append(f"category-defaulted: item {number} {d.service!r}")
@@ -303,6 +483,8 @@ def parse_items(
                 decisive_sentence=decisive_sentence(rationale),
                 rationale_citations=rationale_citations(rationale),
                 page=page,
+                original_request=d.original_request,
+                authorized=d.authorized,
             )
         )
     return items

@@ -151,12 +151,37 @@ def _injury_date(text: str) -> DateMatch | None:
     return None
 
 
+# A UR mention that reports the decision ("On X, Utilization Review non-certified ...") beats
+# one that only names a document UR read ("the report reviewed by UR was dated X").
+_UR_DECISION_VERB_RE = re.compile(
+    r"non[\s-]*certif|\bdenied\b|\bdenial\b|\bmodified\b|\bcertified\b|\bupheld\b|"
+    r"\bdetermination\b|\bdecision\b|not\s+medically\s+necessary",
+    re.I,
+)
+
+
 def _ur_date(text: str) -> DateMatch | None:
     """The date of the Utilization Review decision: "UR report dated X", "On X, Utilization
-    Review non-certified ...", else the first date in the UR mention's sentence."""
+    Review non-certified ...", else the first date in the UR mention's sentence. Mentions
+    whose sentence reports a decision are tried first."""
+    return _ur_date_pass(text, decision_only=True) or _ur_date_pass(text, decision_only=False)
+
+
+def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    lo = max(0, start - _SENTENCE_REACH)
+    hi = min(len(text), end + _SENTENCE_REACH)
+    stop = text.find(". ", end, hi)
+    return max(text.rfind(". ", lo, start) + 2, lo), stop if stop != -1 else hi
+
+
+def _ur_date_pass(text: str, decision_only: bool) -> DateMatch | None:
     for n, m in enumerate(_UR_RE.finditer(text)):
         if n >= _MAX_MENTIONS:
             break
+        if decision_only:
+            lo, hi = _sentence_bounds(text, m.start(), m.end())
+            if not _UR_DECISION_VERB_RE.search(text, lo, hi):
+                continue
         before_start = max(0, m.start() - 40)
         on = _ON_BEFORE_RE.search(text, before_start, m.start())
         if on:
