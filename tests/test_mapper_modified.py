@@ -31,7 +31,8 @@ def modified_request_letter() -> Letter:
         category="Pharmaceuticals",
         reviewer_citations=[
             Citation(
-                text="MTUS Chronic Pain Medical Treatment 2016, Section(s): Opioids, criteria for use",
+                text="MTUS Chronic Pain Medical Treatment 2016, Section(s): Opioids, "
+                "criteria for use",
                 family="MTUS",
                 in_mtus=True,
                 document="Chronic Pain Medical Treatment Guidelines",
