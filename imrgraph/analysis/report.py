@@ -267,9 +267,10 @@ def report_data(
         years = outcome_records(year_rows, "year")
         categories = outcome_records(category_rows, "category", labels=category_labels(store))
         overview = corpus_overview(store, years, categories, tallies=use)
-        total = overview["items"]
-        overview["uphold_rate"] = overview["upheld"] / total if total else None
-        base = (total, overview["upheld"])  # every item: the base of every lift
+        decided = overview["upheld"] + overview["overturned"]  # not the unreadable outcomes
+        overview["uphold_rate"] = overview["upheld"] / decided if decided else None
+        # every item: the base of every lift
+        base = (overview["items"], overview["upheld"], overview["overturned"])
         pairs = pairs_f.result()
         ranking = rank_guidelines(
             store, "reviewer", "document", base=base, pairs=pairs, tallies=use

@@ -545,6 +545,7 @@ def stats_command(
         "items": "disputed items",
         "upheld": "  upheld",
         "overturned": "  overturned",
+        "unknown_outcome": "  outcome not readable",
         "letter_triples": "triples in letters",
         "triples": "triples in all (with ontology)",
     }

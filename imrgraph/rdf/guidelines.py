@@ -23,6 +23,9 @@ from imrgraph.rdf.vocab import IMR
 from imrgraph.resources import resource_path
 
 _SPACE = re.compile(r"\s+")
+# An outline number before a section's title ("3.3.9 Opioids for Chronic Pain ...", as the 2016
+# MTUS Opioids Treatment Guidelines are cited): a number, not part of the name.
+_SECTION_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s+(?=\D)")
 _PREFIXES = ("the ",)
 
 
@@ -100,7 +103,7 @@ class GuidelineScheme:
         return document_iri
 
     def _section(self, document: str, section: str) -> str | None:
-        key = normalize_label(section)
+        key = _SECTION_NUMBER.sub("", normalize_label(section))
         hit = self.sections.get((document, key))
         if hit:
             return hit

@@ -283,6 +283,8 @@ class GraphStore(abc.ABC):
             "items": sum(by_outcome.values()),
             "upheld": by_outcome.get("Upheld", 0),
             "overturned": by_outcome.get("Overturned", 0),
+            # items kept with an outcome the parser could not read (and a warning)
+            "unknown_outcome": by_outcome.get("UnknownOutcome", 0),
             "letter_triples": int(letter_triples or 0),
             "triples": self.count_quads(),
         }
