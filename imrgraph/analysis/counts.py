@@ -106,9 +106,7 @@ class TallyCounts:
                 rows.append({"guideline": key, **counted})
         return rows
 
-    def overall(
-        self, category: str | None = None, year: int | None = None
-    ) -> tuple[int, int, int]:
+    def overall(self, category: str | None = None, year: int | None = None) -> tuple[int, int, int]:
         """(items, upheld, overturned) of every item in the selection."""
         sums = self._sum("item", lambda t: None, self._selected(category, year))
         items, upheld, overturned = sums.get(None, [0, 0, 0])

@@ -137,8 +137,7 @@ def year_category_counts(
 
     def as_rows(table: dict[Any, list[int]]) -> list[dict[str, Any]]:
         return [
-            {"key": k, "items": n, "upheld": u, "overturned": o}
-            for k, (n, u, o) in table.items()
+            {"key": k, "items": n, "upheld": u, "overturned": o} for k, (n, u, o) in table.items()
         ]
 
     return as_rows(years), as_rows(categories)
