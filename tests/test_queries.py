@@ -24,6 +24,7 @@ REQUIRED = {
     "decisions-for-service": ["case", "service", "outcome", "decisive_sentence"],
     "claims-administrator-citations-overturned": ["guideline", "items", "overturned"],
     "letters-with-warnings": ["case", "code"],
+    "modified-requests": ["request", "category", "items", "upheld", "overturned", "uphold_rate"],
 }
 # Parameters a query needs to run at all.
 NEEDS = {
@@ -162,6 +163,24 @@ def test_a_service_is_found_by_its_words_in_any_order(sample_store: EmbeddedStor
     assert _run(sample_store, "uphold-rate-by-year-for-service", service="lumbar MRI") == [
         (2016, 1, 1, 0, 0, Decimal("1")),
     ]
+
+
+def test_modified_requests_against_requests_denied_whole(tmp_path: Path) -> None:
+    """The letters of tests/published_letters.py, whose table gives the expected numbers."""
+    from published_letters import published_letters, store_of
+
+    with store_of(published_letters(), tmp_path / "store") as store:
+        # request, category, items, upheld, overturned, unknown (not readable), uphold_rate
+        assert _run(store, "modified-requests") == [
+            ("modified", "all categories", 3, 2, 1, 0, Decimal("0.667")),
+            ("not modified", "all categories", 4, 1, 1, 2, Decimal("0.5")),
+        ]
+        assert _run(store, "modified-requests", group="category") == [
+            ("not modified", "Diagnostic Imaging", 1, 0, 0, 1, None),  # nothing decided: no rate
+            ("modified", "Pharmaceuticals", 3, 2, 1, 0, Decimal("0.667")),
+            ("not modified", "Pharmaceuticals", 1, 0, 1, 0, Decimal("0")),
+            ("not modified", "Physical Medicine", 2, 1, 0, 1, Decimal("1")),
+        ]
 
 
 def test_letters_with_warnings(sample_store: EmbeddedStore) -> None:

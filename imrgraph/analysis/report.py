@@ -27,6 +27,7 @@ from imrgraph.analysis.guidelines import (
     guideline_counts,
     rank_guidelines,
 )
+from imrgraph.analysis.modified import modified_request_outcomes
 from imrgraph.analysis.network import build_network
 from imrgraph.analysis.outcomes import (
     corpus_overview,
@@ -266,6 +267,8 @@ def report_data(
         year_rows, category_rows = years_categories_f.result()
         years = outcome_records(year_rows, "year")
         categories = outcome_records(category_rows, "category", labels=category_labels(store))
+        # modified requests: a scan of the few modified items, against the category totals
+        modified_f = pool.submit(modified_request_outcomes, store, False, category_rows)
         overview = corpus_overview(store, years, categories, tallies=use)
         decided = overview["upheld"] + overview["overturned"]  # not the unreadable outcomes
         overview["uphold_rate"] = overview["upheld"] / decided if decided else None
@@ -313,6 +316,7 @@ def report_data(
             for rec, future in zip(ranking, examples_f, strict=False)
         ]
         specialties = outcome_records(specialty_rows_f.result(), "specialty", base)
+        modified = modified_f.result()
         warnings = warnings_f.result()
         shacl_result = shacl_f.result() if shacl_f else None
     # The same counts ordered by the interval's lower bound (what --sort rate does).
@@ -330,6 +334,7 @@ def report_data(
         "by_rate": by_rate[:top],
         "ca_ranking": ca_ranking,
         "categories": categories,
+        "modified": modified,
         "specialties": specialties[:top],
         "specialties_total": len(specialties),
         "years": years,
