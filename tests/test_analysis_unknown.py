@@ -148,3 +148,14 @@ def test_tallied_and_direct_counts_agree_with_unknown_outcomes(store: Any) -> No
     from test_tallies import assert_tallies_match_direct
 
     assert_tallies_match_direct(store)
+
+
+def test_the_guidelines_table_shows_no_rate_for_a_guideline_with_no_decided_item(
+    cli, tmp_path: Path
+) -> None:
+    location = tmp_path / "store"
+    store_of(published_letters(), location).close()
+    run = cli("guidelines", "--store", str(location))
+    assert run.returncode == 0, run.stderr
+    low_back = next(line for line in run.stdout.splitlines() if "Low Back" in line)
+    assert "nan" not in low_back and "–" in low_back
