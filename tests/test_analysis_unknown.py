@@ -24,7 +24,7 @@ from imrgraph.analysis.guidelines import overall_outcomes, rank_guidelines
 from imrgraph.analysis.outcomes import corpus_overview, outcomes_by
 from imrgraph.analysis.selection import Selection
 from imrgraph.analysis.stats import wilson_interval
-from imrgraph.rdf.vocab import GL
+from imrgraph.rdf.vocab import CAT, GL
 from imrgraph.store.queries import load_query, run_select
 
 
@@ -159,3 +159,22 @@ def test_the_guidelines_table_shows_no_rate_for_a_guideline_with_no_decided_item
     assert run.returncode == 0, run.stderr
     low_back = next(line for line in run.stdout.splitlines() if "Low Back" in line)
     assert "nan" not in low_back and "–" in low_back
+
+
+def test_network_edges_rate_decided_items_and_files_stay_valid(store: Any, tmp_path: Path) -> None:
+    from imrgraph.analysis.network import build_network, write_network
+
+    graph = build_network(store, "guideline-service")
+    chronic = graph.edges[f"{GL}MTUS-ChronicPain", f"{CAT}pharmaceuticals"]
+    # Norco upheld (101), Tramadol overturned (102), Norco overturned (103)
+    assert (chronic["items"], chronic["upheld"], chronic["overturned"]) == (3, 1, 2)
+    assert chronic["uphold_rate"] == pytest.approx(1 / 3)
+    low_back = graph.edges[f"{GL}MTUS-LowBack", f"{CAT}diagnostic-imaging"]
+    assert (low_back["items"], low_back["upheld"], low_back["overturned"]) == (1, 0, 0)
+    assert "uphold_rate" not in low_back  # nothing decided: no rate, not a made-up 0
+    for suffix in (".graphml", ".gexf", ".json"):
+        path = tmp_path / f"network{suffix}"
+        write_network(graph, path)
+        if suffix == ".json":
+            text = path.read_text(encoding="utf-8")
+            json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} in the JSON"))

@@ -94,7 +94,9 @@ def outcomes_by_category_figure(records: list[dict[str, Any]]) -> Figure:
     ax.barh(y, over, left=upheld, color=OVERTURNED, label="Overturned")
     ax.set_yticks(y, [_short(str(r["label"]), 40) for r in records])
     for yy, r in zip(y, records, strict=True):
-        ax.text(r["items"], yy, f" {r['items']:,}  ({r['uphold_rate']:.0%} upheld)", va="center")
+        rate = r["uphold_rate"]
+        rate = "no decided item" if math.isnan(rate) else f"{rate:.0%} upheld"
+        ax.text(r["items"], yy, f" {r['items']:,}  ({rate})", va="center")
     ax.set_xlim(0, max(r["items"] for r in records) * 1.35)
     ax.set_xlabel("disputed items")
     ax.xaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
@@ -175,7 +177,11 @@ def guideline_network_figure(graph: nx.Graph, top: int = 12) -> Figure:
         nodelist=gl_nodes,
         ax=ax,
         node_size=[120 + 900 * sub.nodes[n]["items"] / max_items for n in gl_nodes],
-        node_color=[sub.nodes[n]["upheld"] / max(sub.nodes[n]["items"], 1) for n in gl_nodes],
+        # the share of decided items upheld (an unreadable outcome is neither)
+        node_color=[
+            sub.nodes[n]["upheld"] / max(sub.nodes[n]["upheld"] + sub.nodes[n]["overturned"], 1)
+            for n in gl_nodes
+        ],
         cmap=cmap,
         vmin=0.0,
         vmax=1.0,
