@@ -178,3 +178,11 @@ def test_network_edges_rate_decided_items_and_files_stay_valid(store: Any, tmp_p
         if suffix == ".json":
             text = path.read_text(encoding="utf-8")
             json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} in the JSON"))
+
+
+def test_count_rows_without_an_overturned_count_mean_every_item_was_decided() -> None:
+    """Callers that build their own rows (items, upheld) keep their numbers."""
+    from imrgraph.analysis.outcomes import outcome_records
+
+    (record,) = outcome_records([{"key": 2016, "items": 4, "upheld": 3}], "year")
+    assert (record["overturned"], record["unknown"], record["uphold_rate"]) == (1, 0, 0.75)

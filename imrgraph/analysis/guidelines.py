@@ -35,7 +35,7 @@ from imrgraph.analysis.selection import (
     run_select,
 )
 from imrgraph.analysis.stats import base_rate as rate_of
-from imrgraph.analysis.stats import outcome_fields
+from imrgraph.analysis.stats import outcome_fields, overturned_of
 from imrgraph.errors import ImrGraphError, QueryError
 
 __all__ = [
@@ -290,7 +290,7 @@ def rank_guidelines(
             total_pair = summed.setdefault(pair["guideline"], [0, 0, 0])
             total_pair[0] += pair["items"]
             total_pair[1] += pair["upheld"]
-            total_pair[2] += pair["overturned"]
+            total_pair[2] += overturned_of(pair)
         rows = [
             {"guideline": g, "items": n, "upheld": u, "overturned": o}
             for g, (n, u, o) in summed.items()
@@ -308,7 +308,7 @@ def rank_guidelines(
                 "family": info.family,
                 "document": info.document,
                 "section": info.section,
-                **outcome_fields(items, int(row["upheld"]), int(row["overturned"]), base_rate),
+                **outcome_fields(items, int(row["upheld"]), overturned_of(row), base_rate),
                 "concept": concept,
             }
         )

@@ -15,7 +15,7 @@ from typing import Any
 from imrgraph.analysis.counts import TallyCounts, resolve
 from imrgraph.analysis.outcomes import outcome_counts
 from imrgraph.analysis.selection import category_labels, run_select
-from imrgraph.analysis.stats import base_rate, outcome_fields
+from imrgraph.analysis.stats import base_rate, outcome_fields, overturned_of
 from imrgraph.rdf.vocab import IMR
 
 __all__ = ["REQUEST_KINDS", "modified_request_outcomes"]
@@ -61,7 +61,7 @@ def modified_request_outcomes(
         cell = all_items.setdefault(group(row["key"]), [0, 0, 0])
         cell[0] += row["items"]
         cell[1] += row["upheld"]
-        cell[2] += row["overturned"]
+        cell[2] += overturned_of(row)
     modified: dict[str | None, list[int]] = {}
     for row in run_select(store, _MODIFIED):
         cell = modified.setdefault(group(row["category"]), [0, 0, 0])

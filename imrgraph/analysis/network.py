@@ -43,6 +43,7 @@ from imrgraph.analysis.selection import (
     level_fragment,
     run_select,
 )
+from imrgraph.analysis.stats import overturned_of
 from imrgraph.errors import ImrGraphError, QueryError
 
 __all__ = [
@@ -212,7 +213,7 @@ def build_network(
                 continue
             if key not in graph:
                 graph.add_node(key, kind="category", label=labels.get(key, key), family="")
-            add_edge(pair["guideline"], key, pair["items"], pair["upheld"], pair["overturned"])
+            add_edge(pair["guideline"], key, pair["items"], pair["upheld"], overturned_of(pair))
     elif kind == "guideline-service":
         _add_services(store, graph, selection, bindings, add_edge)
     else:  # reviewer-guideline

@@ -18,7 +18,7 @@ from imrgraph.analysis.selection import (
     run_select,
     year_fragment,
 )
-from imrgraph.analysis.stats import base_rate, outcome_fields
+from imrgraph.analysis.stats import base_rate, outcome_fields, overturned_of
 from imrgraph.errors import QueryError
 
 __all__ = [
@@ -159,7 +159,7 @@ def outcome_records(
         base = (
             sum(r["items"] for r in rows),
             sum(r["upheld"] for r in rows),
-            sum(r["overturned"] for r in rows),
+            sum(overturned_of(r) for r in rows),
         )
     rate_of_all = base_rate(base)
     records = []
@@ -170,7 +170,7 @@ def outcome_records(
             {
                 "key": key,
                 "label": label,
-                **outcome_fields(row["items"], row["upheld"], row["overturned"], rate_of_all),
+                **outcome_fields(row["items"], row["upheld"], overturned_of(row), rate_of_all),
             }
         )
     if dimension == "year":

@@ -18,7 +18,15 @@ import math
 from dataclasses import dataclass
 from statistics import NormalDist
 
-__all__ = ["Proportion", "base_rate", "lift", "outcome_fields", "proportion", "wilson_interval"]
+__all__ = [
+    "Proportion",
+    "base_rate",
+    "lift",
+    "outcome_fields",
+    "overturned_of",
+    "proportion",
+    "wilson_interval",
+]
 
 #: z for a two-sided 95% interval, computed rather than rounded to 1.96 so that the interval
 #: agrees with reference implementations (statsmodels) to machine precision.
@@ -112,3 +120,12 @@ def outcome_fields(
         "ci_high": p.ci_high,
         "lift": p.lift,
     }
+
+
+def overturned_of(row: dict) -> int:
+    """The overturned items of a count row: ``row["overturned"]``; a row with only ``items`` and
+    ``upheld`` (as callers wrote them before unreadable outcomes existed) has every item
+    decided."""
+    if "overturned" in row:
+        return int(row["overturned"])
+    return int(row["items"]) - int(row["upheld"])
