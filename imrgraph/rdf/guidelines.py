@@ -66,6 +66,9 @@ class GuidelineScheme:
     section_labels: dict[str, tuple[str, ...]]  # document IRI -> its section labels, longest first
     levels: dict[str, str]  # concept IRI -> "family" | "document" | "section"
     section_documents: dict[str, str] = field(default_factory=dict)  # section IRI -> document IRI
+    # (family, normalized section label) -> the section, for a label only one document of the
+    # family has (None where several do): a citation naming a section but no document
+    family_sections: dict[tuple[str, str], str | None] = field(default_factory=dict)
     _memo: dict[tuple, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     def resolve(self, citation: Citation) -> str | None:
@@ -91,6 +94,11 @@ class GuidelineScheme:
         if family_iri is None:
             return None
         document_iri = None
+        if not document and section:
+            # "ODG, Physical Therapy Guidelines": a section only one document of the family has
+            # names that document; a section several have ("Physical therapy") stays the family
+            key = _SECTION_NUMBER.sub("", normalize_label(section))
+            return self.family_sections.get((family, key)) or family_iri
         if document:
             document_iri = self.documents.get((family, normalize_label(document)))
             ordinal = normalize_edition(edition)
@@ -160,8 +168,12 @@ def build_scheme(graph: Graph) -> GuidelineScheme:
         for label in labels(concept):
             put(sections, (document, normalize_label(label)), str(concept))
     section_labels: dict[str, list[str]] = {}
-    for document, label in sections:
+    family_sections: dict[tuple[str, str], str | None] = {}
+    family_of = {doc: code for (code, _), doc in documents.items()}
+    for (document, label), section in sections.items():
         section_labels.setdefault(document, []).append(label)
+        key = (family_of.get(document, ""), label)
+        family_sections[key] = section if family_sections.get(key, section) == section else None
     missing = [code for code in FAMILIES if code not in families]
     if missing:
         raise ResourceMissing(f"guideline scheme: no family concept for {', '.join(missing)}")
@@ -176,6 +188,7 @@ def build_scheme(graph: Graph) -> GuidelineScheme:
         },
         levels=levels,
         section_documents=section_documents,
+        family_sections=family_sections,
     )
 
 
