@@ -39,6 +39,7 @@ PARAMS: dict[str, list[dict[str, str]]] = {
         {"service": "o", "category": "Pharmaceuticals"},
     ],
     "letters-with-warnings": [{}, {"code": "age-missing"}],
+    "modified-requests": [{}, {"group": "category"}],
 }
 
 
