@@ -194,3 +194,20 @@ def test_a_store_without_unreadable_outcomes_shows_no_unknown_column(report_html
     assert "Outcome not readable" not in report_html
     rows = _rows(report_html, "modified-requests")
     assert [row[0] for row in rows] == ["modified", "not modified"]
+
+
+def test_a_guideline_with_no_decided_item_shows_no_rate_or_interval(tmp_path: Path) -> None:
+    from published_letters import published_letters, store_of
+
+    with store_of(published_letters(), tmp_path / "store") as store:
+        page = build_report(report_data(store, shacl=None))
+    rows = {row[0]: row for row in _rows(page, "ranking")}
+    # guideline, items, upheld, overturned, not readable, rate, interval, lift
+    assert rows["MTUS Low Back Complaints"][1:] == ["1", "0", "0", "1", "–", "–", "–"]
+    assert rows["MTUS Chronic Pain Medical Treatment Guidelines"][1:6] == [
+        "4",
+        "2",
+        "2",
+        "0",
+        "50.0%",
+    ]

@@ -69,7 +69,16 @@ def _num(value: float | None, digits: int = 2) -> str:
     return f"{value:.{digits}f}"
 
 
+def _interval(record: dict[str, Any]) -> str:
+    """The Wilson interval of a row, or one dash when no item of it was decided."""
+    low, high = record["ci_low"], record["ci_high"]
+    if low is None or (isinstance(low, float) and math.isnan(low)):
+        return "–"
+    return f"{_pct(low)} – {_pct(high)}"
+
+
 _ENV.filters["pct"] = _pct
+_ENV.filters["interval"] = _interval
 _ENV.filters["num"] = _num
 _ENV.filters["thousands"] = lambda n: f"{n:,}"
 
