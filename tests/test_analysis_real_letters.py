@@ -68,3 +68,32 @@ def test_the_chronic_pain_row_counts_the_items_whose_reviewer_cites_it(
     chronic = [r for r in rows if r["concept"] == f"{GL}MTUS-ChronicPain"]
     assert len(chronic) == 1
     assert chronic[0]["items"] == expected
+
+
+@pytest.mark.parametrize("party", ["reviewer", "claims-administrator"])
+def test_every_mtus_document_row_counts_the_items_citing_it(store: Any, party: str) -> None:
+    field = "reviewer" if party == "reviewer" else "claims_administrator"
+    expected: dict[str, int] = {}
+    for item in expected_items():
+        for document in set(item[field]["mtus_documents"]):
+            expected[document] = expected.get(document, 0) + 1
+    rows = rank_guidelines(store, party, "document")
+    got = {r["document"]: r["items"] for r in rows if r["family"] == "MTUS"}
+    assert got == expected
+
+
+def test_modified_requests_count_as_the_independent_reading_does(store: Any) -> None:
+    from imrgraph.store.queries import load_query, run_select
+
+    expected: dict[tuple[str, str], int] = {}
+    for item in expected_items():
+        modified = item["original_request"] is not None or item["authorized"] is not None
+        key = ("modified" if modified else "not modified", item["outcome"])
+        expected[key] = expected.get(key, 0) + 1
+    rows = run_select(store, load_query("modified-requests"), {}).rows
+    got = {}
+    for request, _category, _items, upheld, overturned, unknown, _rate in rows:
+        got[(request, "Upheld")] = upheld
+        got[(request, "Overturned")] = overturned
+        assert unknown == 0
+    assert {k: v for k, v in got.items() if v} == expected
