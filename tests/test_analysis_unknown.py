@@ -24,8 +24,10 @@ from imrgraph.analysis.guidelines import overall_outcomes, rank_guidelines
 from imrgraph.analysis.outcomes import corpus_overview, outcomes_by
 from imrgraph.analysis.selection import Selection
 from imrgraph.analysis.stats import wilson_interval
+from imrgraph.rdf.tallies import UNMARK_TALLIES
 from imrgraph.rdf.vocab import CAT, GL
 from imrgraph.store.queries import load_query, run_select
+from imrgraph.store.tallies import retally
 
 
 @pytest.fixture(scope="module")
@@ -107,8 +109,16 @@ def test_stats_count_unknown_outcomes_with_and_without_tallies(store: Any) -> No
     stats = store.stats()
     assert (stats["items"], stats["upheld"], stats["overturned"]) == (7, 3, 2)
     assert stats["unknown_outcome"] == 2
+    assert stats["letters_with_warnings"] == 2  # the two letters with an unreadable outcome
     letters, by_outcome = store._counted_stats()  # the count `stats` makes without tallies
     assert letters == 3 and by_outcome.get("UnknownOutcome") == 2
+    store._update(UNMARK_TALLIES)  # the same answers counted from the letters themselves
+    try:
+        counted = store.stats()
+        assert counted.pop("triples") == stats.pop("triples") - 1  # the tallies' mark
+        assert counted == stats
+    finally:
+        retally(store)
 
 
 def test_the_cli_stats_show_unknown_outcomes(cli, tmp_path: Path) -> None:

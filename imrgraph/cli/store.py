@@ -542,6 +542,7 @@ def stats_command(
     typer.echo(f"{where}")
     labels = {
         "letters": "letters",
+        "letters_with_warnings": "  with parser warnings",
         "items": "disputed items",
         "upheld": "  upheld",
         "overturned": "  overturned",
