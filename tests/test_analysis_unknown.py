@@ -196,3 +196,11 @@ def test_count_rows_without_an_overturned_count_mean_every_item_was_decided() ->
 
     (record,) = outcome_records([{"key": 2016, "items": 4, "upheld": 3}], "year")
     assert (record["overturned"], record["unknown"], record["uphold_rate"]) == (1, 0, 0.75)
+
+
+def test_the_category_chart_shows_unreadable_outcomes(store: Any) -> None:
+    from imrgraph.analysis.plots import outcomes_by_category_figure
+
+    figure = outcomes_by_category_figure(outcomes_by(store, "category"))
+    labels = figure.axes[0].get_legend_handles_labels()[1]
+    assert labels == ["Upheld", "Overturned", "Outcome not readable"]

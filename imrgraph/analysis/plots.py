@@ -82,7 +82,7 @@ def rate_by_guideline_figure(records: list[dict[str, Any]], top: int = 15) -> Fi
 
 
 def outcomes_by_category_figure(records: list[dict[str, Any]]) -> Figure:
-    """Stacked bars: upheld and overturned items per service category."""
+    """Stacked bars: upheld, overturned (and unreadable-outcome) items per service category."""
     fig, ax = plt.subplots(figsize=(8.0, 0.34 * max(len(records), 3) + 1.1), layout="constrained")
     if not records:
         _empty(ax, "No items in this selection")
@@ -92,6 +92,10 @@ def outcomes_by_category_figure(records: list[dict[str, Any]]) -> Figure:
     over = [r["overturned"] for r in records]
     ax.barh(y, upheld, color=UPHELD, label="Upheld")
     ax.barh(y, over, left=upheld, color=OVERTURNED, label="Overturned")
+    unknown = [r.get("unknown", 0) for r in records]
+    if any(unknown):  # items whose decision line could not be read: shown, in no rate
+        left = [u + o for u, o in zip(upheld, over, strict=True)]
+        ax.barh(y, unknown, left=left, color="#bbbbbb", label="Outcome not readable")
     ax.set_yticks(y, [_short(str(r["label"]), 40) for r in records])
     for yy, r in zip(y, records, strict=True):
         rate = r["uphold_rate"]
