@@ -119,10 +119,6 @@ def guidelines(
         _print_table(records)
 
 
-def _pct(value: float) -> str:
-    return "–" if math.isnan(value) else f"{value:.1%}"
-
-
 def _print_table(records: list[dict[str, Any]]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -150,6 +146,10 @@ def _print_table(records: list[dict[str, Any]]) -> None:
         typer.echo("No guideline citations match this selection.")
         return
     Console().print(table)
+
+
+def _pct(value: float) -> str:
+    return "–" if math.isnan(value) else f"{value:.1%}"
 
 
 @app.command(
