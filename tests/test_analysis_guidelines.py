@@ -46,6 +46,7 @@ CANONICAL = {
         "Stress Related Conditions",
         "Acupuncture Medical Treatment Guidelines",
         "Postsurgical Treatment Guidelines",
+        "Opioids Treatment Guidelines",
     },
     "ODG": {
         "Pain Chapter",
@@ -61,6 +62,7 @@ CANONICAL = {
         "Mental Illness and Stress Chapter",
         "Fitness for Duty Chapter",
         "Carpal Tunnel Syndrome Chapter",
+        "Preface",
     },
     # "OTHER has a few documents" (DESIGN.md, guideline scheme); the rest fall back to gl:OTHER.
     "OTHER": {

@@ -42,6 +42,9 @@ def maximal_letter_graph() -> Graph:
     letter.source.format = "pdf"
     letter.source.pages = 4
     letter.items[0].page = 2
+    # a modified request: the heading's original request and what UR authorized of it
+    letter.items[0].original_request = "Additional physical therapy 3x4 for the low back and neck"
+    letter.items[0].authorized = "Additional physical therapy 3x2 for the low back and neck"
     letter.items[0].claims_administrator_citations[0].section = "Summary"
     letter.warnings = ["age-missing: example"]
     generated = datetime(2026, 1, 1, tzinfo=timezone.utc)

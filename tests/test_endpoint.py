@@ -39,6 +39,7 @@ PARAMS: dict[str, list[dict[str, str]]] = {
         {"service": "o", "category": "Pharmaceuticals"},
     ],
     "letters-with-warnings": [{}, {"code": "age-missing"}],
+    "modified-requests": [{}, {"group": "category"}],
 }
 
 
@@ -218,7 +219,7 @@ def test_cli_reads_through_the_endpoint(endpoint: EndpointStore, tmp_path: Path,
         cwd=tmp_path,
     )
     assert run.returncode == 0, run.stderr
-    assert run.stdout.splitlines()[1] == "Pharmaceuticals,3,2,1"
+    assert run.stdout.splitlines()[1] == "Pharmaceuticals,3,2,1,0"  # items, upheld, over, unknown
     assert not (tmp_path / "imrgraph-store").exists()  # the embedded store was not touched
 
 

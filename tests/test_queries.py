@@ -24,6 +24,7 @@ REQUIRED = {
     "decisions-for-service": ["case", "service", "outcome", "decisive_sentence"],
     "claims-administrator-citations-overturned": ["guideline", "items", "overturned"],
     "letters-with-warnings": ["case", "code"],
+    "modified-requests": ["request", "category", "items", "upheld", "overturned", "uphold_rate"],
 }
 # Parameters a query needs to run at all.
 NEEDS = {
@@ -101,39 +102,39 @@ def test_claims_administrator_citations_overturned(sample_store: EmbeddedStore) 
 
 def test_outcomes_by_category(sample_store: EmbeddedStore) -> None:
     assert _run(sample_store, "outcomes-by-category") == [
-        ("Pharmaceuticals", 3, 2, 1),
-        ("Diagnostic Imaging", 1, 1, 0),
-        ("Physical Medicine", 1, 0, 1),
+        ("Pharmaceuticals", 3, 2, 1, 0),
+        ("Diagnostic Imaging", 1, 1, 0, 0),
+        ("Physical Medicine", 1, 0, 1, 0),
     ]
 
 
 def test_outcomes_by_reviewer_specialty(sample_store: EmbeddedStore) -> None:
     assert _run(sample_store, "outcomes-by-reviewer-specialty") == [
-        ("Orthopedic Surgery", 2, 1, 1, Decimal("0.5")),
-        ("Pain Medicine", 2, 1, 1, Decimal("0.5")),
-        ("(not stated)", 1, 1, 0, Decimal("1")),
+        ("Orthopedic Surgery", 2, 1, 1, 0, Decimal("0.5")),
+        ("Pain Medicine", 2, 1, 1, 0, Decimal("0.5")),
+        ("(not stated)", 1, 1, 0, 0, Decimal("1")),
     ]
 
 
 def test_uphold_rate_by_year_and_its_filters(sample_store: EmbeddedStore) -> None:
     assert _run(sample_store, "uphold-rate-by-year") == [
-        (2014, 1, 1, 0, Decimal("1")),  # only a UR date: the fallback of the year rule
-        (2015, 2, 1, 1, Decimal("0.5")),
-        (2016, 2, 1, 1, Decimal("0.5")),
+        (2014, 1, 1, 0, 0, Decimal("1")),  # only a UR date: the fallback of the year rule
+        (2015, 2, 1, 1, 0, Decimal("0.5")),
+        (2016, 2, 1, 1, 0, Decimal("0.5")),
     ]
     assert _run(sample_store, "uphold-rate-by-year-for-service", service="NORCO") == [
-        (2015, 1, 1, 0, Decimal("1")),
-        (2016, 1, 0, 1, Decimal("0")),
+        (2015, 1, 1, 0, 0, Decimal("1")),
+        (2016, 1, 0, 1, 0, Decimal("0")),
     ]
     assert _run(
         sample_store, "uphold-rate-by-year-for-service", service="o", category="pharmaceuticals"
     ) == [  # Norco and the compound cream; not "Physical therapy" (Physical Medicine)
-        (2014, 1, 1, 0, Decimal("1")),
-        (2015, 1, 1, 0, Decimal("1")),
-        (2016, 1, 0, 1, Decimal("0")),
+        (2014, 1, 1, 0, 0, Decimal("1")),
+        (2015, 1, 1, 0, 0, Decimal("1")),
+        (2016, 1, 0, 1, 0, Decimal("0")),
     ]
     assert _run(sample_store, "uphold-rate-by-year", category="diagnostic imaging") == [
-        (2016, 1, 1, 0, Decimal("1")),
+        (2016, 1, 1, 0, 0, Decimal("1")),
     ]
 
 
@@ -160,8 +161,26 @@ def test_a_service_is_found_by_its_words_in_any_order(sample_store: EmbeddedStor
     # past three words the rest must appear as written: "of the spine" is not in the label
     assert _run(sample_store, "decisions-for-service", service="mri lumbar of the spine") == []
     assert _run(sample_store, "uphold-rate-by-year-for-service", service="lumbar MRI") == [
-        (2016, 1, 1, 0, Decimal("1")),
+        (2016, 1, 1, 0, 0, Decimal("1")),
     ]
+
+
+def test_modified_requests_against_requests_denied_whole(tmp_path: Path) -> None:
+    """The letters of tests/published_letters.py, whose table gives the expected numbers."""
+    from published_letters import published_letters, store_of
+
+    with store_of(published_letters(), tmp_path / "store") as store:
+        # request, category, items, upheld, overturned, unknown (not readable), uphold_rate
+        assert _run(store, "modified-requests") == [
+            ("modified", "all categories", 3, 2, 1, 0, Decimal("0.667")),
+            ("not modified", "all categories", 4, 1, 1, 2, Decimal("0.5")),
+        ]
+        assert _run(store, "modified-requests", group="category") == [
+            ("not modified", "Diagnostic Imaging", 1, 0, 0, 1, None),  # nothing decided: no rate
+            ("modified", "Pharmaceuticals", 3, 2, 1, 0, Decimal("0.667")),
+            ("not modified", "Pharmaceuticals", 1, 0, 1, 0, Decimal("0")),
+            ("not modified", "Physical Medicine", 2, 1, 0, 1, Decimal("1")),
+        ]
 
 
 def test_letters_with_warnings(sample_store: EmbeddedStore) -> None:
@@ -307,10 +326,10 @@ def test_cli_formats(sample_store: EmbeddedStore, cli) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert list(csv.reader(io.StringIO(run.stdout))) == [
-        ["category", "items", "upheld", "overturned"],
-        ["Pharmaceuticals", "3", "2", "1"],
-        ["Diagnostic Imaging", "1", "1", "0"],
-        ["Physical Medicine", "1", "0", "1"],
+        ["category", "items", "upheld", "overturned", "unknown"],
+        ["Pharmaceuticals", "3", "2", "1", "0"],
+        ["Diagnostic Imaging", "1", "1", "0", "0"],
+        ["Physical Medicine", "1", "0", "1", "0"],
     ]
     run = cli(
         "query",

@@ -159,3 +159,55 @@ def test_one_pass_year_and_category_equal_the_separate_breakdowns(store_dir: Pat
     _, items, upheld = expected_totals()
     assert sum(r["items"] for r in years) == items
     assert sum(r["upheld"] for r in categories) == upheld
+
+
+def _rows(page: str, table_id: str) -> list[list[str]]:
+    body = page.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
+    return [
+        [html.unescape(cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+        if "<td" in row
+    ]
+
+
+def test_modified_requests_and_unreadable_outcomes_are_shown(tmp_path: Path) -> None:
+    """The letters of tests/published_letters.py (expected numbers from its table)."""
+    from published_letters import published_letters, store_of
+
+    with store_of(published_letters(), tmp_path / "store") as store:
+        page = build_report(report_data(store, shacl=None))
+    assert text_of(page, "items") == "7"
+    assert text_of(page, "upheld") == "3"
+    assert text_of(page, "overturned") == "2"
+    assert text_of(page, "unknown") == "2"
+    assert text_of(page, "uphold-rate") == "60.0%"  # 3 of the 5 decided items
+    # request, items, upheld, overturned, not readable, rate, interval, lift
+    rows = _rows(page, "modified-requests")
+    assert [row[:6] for row in rows] == [
+        ["modified", "3", "2", "1", "0", "66.7%"],
+        ["not modified", "4", "1", "1", "2", "50.0%"],
+    ]
+
+
+def test_a_store_without_unreadable_outcomes_shows_no_unknown_column(report_html: str) -> None:
+    assert 'id="unknown"' not in report_html
+    assert "Outcome not readable" not in report_html
+    rows = _rows(report_html, "modified-requests")
+    assert [row[0] for row in rows] == ["modified", "not modified"]
+
+
+def test_a_guideline_with_no_decided_item_shows_no_rate_or_interval(tmp_path: Path) -> None:
+    from published_letters import published_letters, store_of
+
+    with store_of(published_letters(), tmp_path / "store") as store:
+        page = build_report(report_data(store, shacl=None))
+    rows = {row[0]: row for row in _rows(page, "ranking")}
+    # guideline, items, upheld, overturned, not readable, rate, interval, lift
+    assert rows["MTUS Low Back Complaints"][1:] == ["1", "0", "0", "1", "–", "–", "–"]
+    assert rows["MTUS Chronic Pain Medical Treatment Guidelines"][1:6] == [
+        "4",
+        "2",
+        "2",
+        "0",
+        "50.0%",
+    ]

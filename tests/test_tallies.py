@@ -130,6 +130,11 @@ def assert_tallies_match_direct(store: Any) -> None:
             slow = run_select(store, load_query(str(path)), values)
             assert fast.rows == slow.rows, (path.stem, level)
             assert fast.rows, path.stem
+    # modified requests: all items from the tallies, against a pass over every item
+    direct = load_query(str(DIRECT_QUERIES / "modified-requests.rq"))
+    for group in ("total", "category"):
+        fast = run_select(store, load_query("modified-requests"), {"group": group})
+        assert fast.rows == run_select(store, direct, {"group": group}).rows, group
     # the year table by category, and for a service (its own query now), against the old text
     direct = load_query(str(DIRECT_QUERIES / "uphold-rate-by-year.rq"))
     for category in (None, "Pharmaceuticals", "Diagnostic Imaging", "Surgery"):

@@ -96,7 +96,7 @@ def test_a_letter_without_any_date_is_counted_in_no_year(store: Any) -> None:
     for use in (tallies, False):
         rows = guideline_counts(store, "reviewer", "document", None, 2016, tallies=use)
         assert _by_guideline(rows) == expected, use
-        assert overall_outcomes(store, Selection(year=2016), use) == (2, 1), use
+        assert overall_outcomes(store, Selection(year=2016), use) == (2, 1, 1), use
         by_category = outcome_counts(store, "category", None, 2016, tallies=use)
         assert sorted((str(r["key"]).rsplit("/", 1)[-1], r["items"]) for r in by_category) == [
             ("diagnostic-imaging", 1),

@@ -22,6 +22,7 @@ from imrgraph.rdf.vocab import IMR
 __all__ = ["TallyCounts", "resolve"]
 
 _UPHELD = f"{IMR}Upheld"
+_OVERTURNED = f"{IMR}Overturned"
 
 
 class TallyCounts:
@@ -52,15 +53,20 @@ class TallyCounts:
         key: Callable[[Tally], Hashable],
         keep: Callable[[Tally], bool] = lambda t: True,
     ) -> dict[Hashable, list[int]]:
-        """key -> [items, upheld] over the tallies of ``kind`` that ``keep`` accepts."""
+        """key -> [items, upheld, overturned] over the tallies of ``kind`` that ``keep`` accepts.
+
+        Items whose outcome could not be read (imr:UnknownOutcome) count in ``items`` only.
+        """
         out: dict[Hashable, list[int]] = {}
         for tally, n in self.by_kind.get(kind, ()):
             if not keep(tally):
                 continue
-            cell = out.setdefault(key(tally), [0, 0])
+            cell = out.setdefault(key(tally), [0, 0, 0])
             cell[0] += n
             if tally.outcome == _UPHELD:
                 cell[1] += n
+            elif tally.outcome == _OVERTURNED:
+                cell[2] += n
         return out
 
     @staticmethod
@@ -80,7 +86,7 @@ class TallyCounts:
         year: int | None = None,
         by_category: bool = False,
     ) -> list[dict[str, Any]]:
-        """Rows ``guideline`` (concept IRI), [``category``], ``items``, ``upheld``.
+        """Rows ``guideline`` (concept IRI), [``category``], ``items``, ``upheld``, ``overturned``.
 
         ``party``: the citing party's IRI; ``category``: a category concept IRI.
         """
@@ -91,26 +97,25 @@ class TallyCounts:
             lambda t: t.party == party and t.level == level and selected(t),
         )
         rows = []
-        for key, (items, upheld) in sums.items():
+        for key, (items, upheld, overturned) in sums.items():
+            counted = {"items": items, "upheld": upheld, "overturned": overturned}
             if by_category:
                 guideline, cat = key  # type: ignore[misc]
-                rows.append(
-                    {"guideline": guideline, "category": cat, "items": items, "upheld": upheld}
-                )
+                rows.append({"guideline": guideline, "category": cat, **counted})
             else:
-                rows.append({"guideline": key, "items": items, "upheld": upheld})
+                rows.append({"guideline": key, **counted})
         return rows
 
-    def overall(self, category: str | None = None, year: int | None = None) -> tuple[int, int]:
-        """(items, upheld) of every item in the selection."""
+    def overall(self, category: str | None = None, year: int | None = None) -> tuple[int, int, int]:
+        """(items, upheld, overturned) of every item in the selection."""
         sums = self._sum("item", lambda t: None, self._selected(category, year))
-        items, upheld = sums.get(None, [0, 0])
-        return items, upheld
+        items, upheld, overturned = sums.get(None, [0, 0, 0])
+        return items, upheld, overturned
 
     def outcome_counts(
         self, dimension: str, category: str | None = None, year: int | None = None
     ) -> list[dict[str, Any]]:
-        """Rows ``key``, ``items``, ``upheld`` per category, specialty or year."""
+        """Rows ``key``, ``items``, ``upheld``, ``overturned`` per category, specialty or year."""
         if dimension == "specialty":
             sums = self._sum("specialty", lambda t: t.specialty, self._selected(category, year))
         else:
@@ -119,7 +124,10 @@ class TallyCounts:
                 (lambda t: t.category) if dimension == "category" else (lambda t: t.year),
                 self._selected(category, year),
             )
-        return [{"key": key, "items": n, "upheld": u} for key, (n, u) in sums.items()]
+        return [
+            {"key": key, "items": n, "upheld": u, "overturned": o}
+            for key, (n, u, o) in sums.items()
+        ]
 
     def letters(self) -> tuple[int, int]:
         """(current letters, of which with parser warnings)."""

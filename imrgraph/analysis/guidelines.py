@@ -10,7 +10,9 @@ statistics (rate, Wilson interval, lift) are computed here. The method, in words
   for a guideline it cites several times (two Chronic Pain sections are one Chronic Pain
   document at document level, two concepts at section level). So the items of all rows add up
   to more than the number of items.
-* ``uphold_rate`` = upheld / items; ``ci_low``/``ci_high`` = the Wilson 95% score interval;
+* ``uphold_rate`` = upheld / (upheld + overturned): an item whose outcome could not be read
+  (imr:UnknownOutcome, column ``unknown``) counts in ``items`` but in no rate;
+  ``ci_low``/``ci_high`` = the Wilson 95% score interval over the same decided items;
   ``lift`` = uphold_rate / the uphold rate of ALL items in the same selection (category, year),
   whether or not they cite a guideline.
 """
@@ -24,13 +26,16 @@ from typing import Any
 from imrgraph.analysis.counts import TallyCounts, resolve
 from imrgraph.analysis.selection import (
     ONTOLOGY_GRAPH,
+    OUTCOME_BINDS,
+    OUTCOME_COUNTS,
     PARTIES,
     Selection,
     category_iri,
     level_fragment,
     run_select,
 )
-from imrgraph.analysis.stats import proportion
+from imrgraph.analysis.stats import base_rate as rate_of
+from imrgraph.analysis.stats import outcome_fields, overturned_of
 from imrgraph.errors import ImrGraphError, QueryError
 
 __all__ = [
@@ -53,6 +58,7 @@ COLUMNS: tuple[str, ...] = (
     "items",
     "upheld",
     "overturned",
+    "unknown",
     "uphold_rate",
     "ci_low",
     "ci_high",
@@ -130,8 +136,8 @@ def guideline_scheme(store: Any) -> dict[str, GuidelineInfo]:
 
 def overall_outcomes(
     store: Any, selection: Selection, tallies: TallyCounts | bool | None = None
-) -> tuple[int, int]:
-    """(items, upheld) over every item in the selection: the base of the lift.
+) -> tuple[int, int, int]:
+    """(items, upheld, overturned) over every item in the selection: the base of the lift.
 
     ``tallies``: see ``imrgraph.analysis.counts`` (None: the store's tallies if current).
     """
@@ -141,16 +147,15 @@ def overall_outcomes(
     bound = selection.projection()
     rows = run_select(
         store,
-        f"SELECT (COUNT(DISTINCT ?item) AS ?items) (COUNT(DISTINCT ?upheldItem) AS ?upheld) "
-        f"{bound}\n"
-        f"WHERE {{ GRAPH ?g {{\n{selection.items_fragment()}"
-        "BIND(IF(?outcome = imr:Upheld, ?item, ?none) AS ?upheldItem)\n"
+        f"SELECT (COUNT(DISTINCT ?item) AS ?items) {OUTCOME_COUNTS} {bound}\n"
+        f"WHERE {{ GRAPH ?g {{\n{selection.items_fragment()}{OUTCOME_BINDS}"
         f"}} }}\n" + (f"GROUP BY {bound}" if bound else ""),
         selection.bindings(store),
     )
     if not rows:
-        return (0, 0)
-    return (int(rows[0]["items"] or 0), int(rows[0]["upheld"] or 0))
+        return (0, 0, 0)
+    row = rows[0]
+    return (int(row["items"] or 0), int(row["upheld"] or 0), int(row["overturned"] or 0))
 
 
 def _count_query(selection: Selection, by_category: bool = False) -> str:
@@ -164,11 +169,9 @@ def _count_query(selection: Selection, by_category: bool = False) -> str:
         else ""
     )
     return (
-        f"SELECT {key} (COUNT(DISTINCT ?item) AS ?items) "
-        f"(COUNT(DISTINCT ?upheldItem) AS ?upheld) {bound}\n"
+        f"SELECT {key} (COUNT(DISTINCT ?item) AS ?items) {OUTCOME_COUNTS} {bound}\n"
         f"WHERE {{\n  GRAPH ?g {{\n{selection.citation_fragment()}{selection.items_fragment()}"
-        f"{category}"
-        "BIND(IF(?outcome = imr:Upheld, ?item, ?none) AS ?upheldItem)\n  }\n"
+        f"{category}{OUTCOME_BINDS}  }}\n"
         f"{level_fragment('concept', 'guideline', selection.level)}}}\n"
         f"GROUP BY {key} {bound}"
     )
@@ -198,16 +201,13 @@ def guideline_counts(
     year: int | None = None,
     tallies: TallyCounts | bool | None = None,
 ) -> list[dict[str, Any]]:
-    """guideline -> items, upheld: the raw counts behind :func:`rank_guidelines` (``pairs=``)."""
+    """guideline -> items, upheld, overturned: the raw counts behind :func:`rank_guidelines`."""
     selection = Selection(category=category, year=year, party=by, level=level)
     counts = resolve(store, tallies)
     if counts is not None:
         return _tallied(counts, store, selection)
     rows = run_select(store, _count_query(selection), selection.bindings(store, with_party=True))
-    return [
-        {"guideline": str(r["guideline"]), "items": int(r["items"]), "upheld": int(r["upheld"])}
-        for r in rows
-    ]
+    return [{"guideline": str(r["guideline"]), **_counted(r)} for r in rows]
 
 
 def guideline_category_counts(
@@ -218,7 +218,7 @@ def guideline_category_counts(
     year: int | None = None,
     tallies: TallyCounts | bool | None = None,
 ) -> list[dict[str, Any]]:
-    """(guideline, service category) -> items, upheld, in one GROUP BY.
+    """(guideline, service category) -> items, upheld, overturned, in one GROUP BY.
 
     An item has exactly one service category, so summing these rows over categories gives the
     guideline's own counts exactly: the report gets the ranking and the guideline-service
@@ -237,8 +237,7 @@ def guideline_category_counts(
         {
             "guideline": str(r["guideline"]),
             "category": None if r["itemCategory"] is None else str(r["itemCategory"]),
-            "items": int(r["items"]),
-            "upheld": int(r["upheld"]),
+            **_counted(r),
         }
         for r in rows
     ]
@@ -259,8 +258,8 @@ def rank_guidelines(
 ) -> list[dict[str, Any]]:
     """The guideline ranking as a list of records (see ``COLUMNS``), best first.
 
-    ``base`` = (items, upheld) of the whole selection when the caller already has it (the
-    report), saving one query; by default it is counted here. ``pairs`` = the
+    ``base`` = (items, upheld, overturned) of the whole selection when the caller already has
+    it (the report), saving one query; by default it is counted here. ``pairs`` = the
     :func:`guideline_counts` or :func:`guideline_category_counts` of the same selection,
     summed instead of querying.
 
@@ -280,8 +279,7 @@ def rank_guidelines(
     use: TallyCounts | bool = counts if counts is not None else False  # read once, or direct
     if base is None:
         base = overall_outcomes(store, selection, use)
-    total, total_upheld = base
-    base_rate = total_upheld / total if total else math.nan
+    base_rate = rate_of(base)
     scheme = guideline_scheme(store)
     rows: list[dict[str, Any]]
     if pairs is None:
@@ -289,39 +287,49 @@ def rank_guidelines(
     else:
         summed: dict[str, list[int]] = {}
         for pair in pairs:
-            total_pair = summed.setdefault(pair["guideline"], [0, 0])
+            total_pair = summed.setdefault(pair["guideline"], [0, 0, 0])
             total_pair[0] += pair["items"]
             total_pair[1] += pair["upheld"]
-        rows = [{"guideline": g, "items": n, "upheld": u} for g, (n, u) in summed.items()]
+            total_pair[2] += overturned_of(pair)
+        rows = [
+            {"guideline": g, "items": n, "upheld": u, "overturned": o}
+            for g, (n, u, o) in summed.items()
+        ]
     records: list[dict[str, Any]] = []
     for row in rows:
-        items, upheld = int(row["items"]), int(row["upheld"])
+        items = int(row["items"])
         if items < min_items:
             continue
         concept = str(row["guideline"])
         info = scheme.get(concept) or GuidelineInfo(concept, concept, None, None, None)
-        p = proportion(upheld, items, base_rate)
         records.append(
             {
                 "guideline": info.display,
                 "family": info.family,
                 "document": info.document,
                 "section": info.section,
-                "items": items,
-                "upheld": upheld,
-                "overturned": items - upheld,
-                "uphold_rate": p.rate,
-                "ci_low": p.ci_low,
-                "ci_high": p.ci_high,
-                "lift": p.lift,
+                **outcome_fields(items, int(row["upheld"]), overturned_of(row), base_rate),
                 "concept": concept,
             }
         )
     if sort == "rate":
-        records.sort(key=lambda r: (-r["ci_low"], -r["items"], r["guideline"]))
+        # a guideline whose items all have unreadable outcomes has no interval: it goes last
+        records.sort(key=lambda r: (-_or_minus_one(r["ci_low"]), -r["items"], r["guideline"]))
     else:
         records.sort(key=lambda r: (-r["upheld"], -r["items"], r["guideline"]))
     return records[:top] if top is not None else records
+
+
+def _or_minus_one(value: float) -> float:
+    return -1.0 if math.isnan(value) else value
+
+
+def _counted(row: dict[str, Any]) -> dict[str, int]:
+    return {
+        "items": int(row["items"]),
+        "upheld": int(row["upheld"] or 0),
+        "overturned": int(row["overturned"] or 0),
+    }
 
 
 def to_dataframe(records: list[dict[str, Any]]) -> Any:

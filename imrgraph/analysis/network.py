@@ -8,10 +8,12 @@ Three projections of the graph, each a weighted networkx ``Graph``:
 * ``reviewer-guideline``: reviewer specialties linked to the guidelines their reviews cite.
 
 Nodes carry ``kind`` (guideline, category, service, specialty), ``label``, ``family`` (guidelines
-only, else empty), ``items`` and ``upheld``. Edges carry ``items`` (distinct items behind the
-link), ``upheld`` (of those, upheld), ``uphold_rate`` and ``weight`` (= items, what layout and
-community algorithms read). Counting is the same as the ranking's (see
-:mod:`imrgraph.analysis.guidelines`): an item counts once per distinct guideline at the level.
+only, else empty), ``items``, ``upheld`` and ``overturned``. Edges carry ``items`` (distinct
+items behind the link), ``upheld`` and ``overturned`` (of those; an item whose outcome could not
+be read is neither), ``uphold_rate`` (upheld / decided items; absent when none was decided) and
+``weight`` (= items, what layout and community algorithms read). Counting is the same as the
+ranking's (see :mod:`imrgraph.analysis.guidelines`): an item counts once per distinct guideline
+at the level.
 """
 
 from __future__ import annotations
@@ -33,7 +35,15 @@ from imrgraph.analysis.guidelines import (
     rank_guidelines,
 )
 from imrgraph.analysis.outcomes import outcomes_by
-from imrgraph.analysis.selection import Selection, category_labels, level_fragment, run_select
+from imrgraph.analysis.selection import (
+    OUTCOME_BINDS,
+    OUTCOME_COUNTS,
+    Selection,
+    category_labels,
+    level_fragment,
+    run_select,
+)
+from imrgraph.analysis.stats import overturned_of
 from imrgraph.errors import ImrGraphError, QueryError
 
 __all__ = [
@@ -91,14 +101,12 @@ def normalise_service(text: str) -> str:
 
 
 def _pairs_query(selection: Selection, other: str, det: bool = False) -> str:
-    """(guideline, other) -> items, upheld; ``other`` is a pattern binding ``?other``."""
+    """(guideline, other) -> items, upheld, overturned; ``other`` binds ``?other``."""
     bound = selection.projection(with_party=True)
     return (
-        "SELECT ?guideline ?other (COUNT(DISTINCT ?item) AS ?items) "
-        f"(COUNT(DISTINCT ?upheldItem) AS ?upheld) {bound}\n"
+        f"SELECT ?guideline ?other (COUNT(DISTINCT ?item) AS ?items) {OUTCOME_COUNTS} {bound}\n"
         f"WHERE {{\n  GRAPH ?g {{\n{selection.items_fragment(det)}{selection.citation_fragment()}"
-        f"{other}"
-        "BIND(IF(?outcome = imr:Upheld, ?item, ?none) AS ?upheldItem)\n  }\n"
+        f"{other}{OUTCOME_BINDS}  }}\n"
         f"{level_fragment('concept', 'guideline', selection.level)}}}\n"
         f"GROUP BY ?guideline ?other {bound}"
     )
@@ -107,13 +115,11 @@ def _pairs_query(selection: Selection, other: str, det: bool = False) -> str:
 def _cocitation_query(selection: Selection) -> str:
     bound = selection.projection(with_party=True)
     return (
-        "SELECT ?guideline ?other (COUNT(DISTINCT ?item) AS ?items) "
-        f"(COUNT(DISTINCT ?upheldItem) AS ?upheld) {bound}\n"
+        f"SELECT ?guideline ?other (COUNT(DISTINCT ?item) AS ?items) {OUTCOME_COUNTS} {bound}\n"
         f"WHERE {{\n  GRAPH ?g {{\n{selection.items_fragment()}"
         f"{selection.citation_fragment('concept', 'cit')}"
         f"{selection.citation_fragment('concept2', 'cit2')}"
-        "FILTER(?concept != ?concept2)\n"
-        "BIND(IF(?outcome = imr:Upheld, ?item, ?none) AS ?upheldItem)\n  }\n"
+        f"FILTER(?concept != ?concept2)\n{OUTCOME_BINDS}  }}\n"
         f"{level_fragment('concept', 'guideline', selection.level)}"
         f"{level_fragment('concept2', 'other', selection.level)}"
         "FILTER(STR(?guideline) < STR(?other))\n}\n"
@@ -166,23 +172,23 @@ def build_network(
             document=rec["document"] or "",
             items=rec["items"],
             upheld=rec["upheld"],
+            overturned=rec["overturned"],
         )
 
-    def add_edge(a: str, b: str, items: int, upheld: int) -> None:
+    def add_edge(a: str, b: str, items: int, upheld: int, overturned: int) -> None:
         if items < min_items:
             return
         if graph.has_edge(a, b):
             items += graph.edges[a, b]["items"]
             upheld += graph.edges[a, b]["upheld"]
-        graph.add_edge(
-            a, b, items=items, upheld=upheld, uphold_rate=upheld / items, weight=float(items)
-        )
+            overturned += graph.edges[a, b]["overturned"]
+        graph.add_edge(a, b, items=items, upheld=upheld, overturned=overturned, weight=float(items))
+        if upheld + overturned:  # no rate for an edge whose outcomes could not be read
+            graph.edges[a, b]["uphold_rate"] = upheld / (upheld + overturned)
 
     if kind == "co-citation":
         for row in run_select(store, _cocitation_query(selection), bindings):
-            add_edge(
-                str(row["guideline"]), str(row["other"]), int(row["items"]), int(row["upheld"])
-            )
+            add_edge(str(row["guideline"]), str(row["other"]), *_counted(row))
     elif kind == "guideline-service" and service == "category":
         labels = category_labels(store)
         if categories is None:
@@ -195,6 +201,7 @@ def build_network(
                 family="",
                 items=rec["items"],
                 upheld=rec["upheld"],
+                overturned=rec["overturned"],
             )
         if pairs is None:
             pairs = guideline_category_counts(
@@ -206,7 +213,7 @@ def build_network(
                 continue
             if key not in graph:
                 graph.add_node(key, kind="category", label=labels.get(key, key), family="")
-            add_edge(pair["guideline"], key, pair["items"], pair["upheld"])
+            add_edge(pair["guideline"], key, pair["items"], pair["upheld"], overturned_of(pair))
     elif kind == "guideline-service":
         _add_services(store, graph, selection, bindings, add_edge)
     else:  # reviewer-guideline
@@ -220,13 +227,14 @@ def build_network(
                 family="",
                 items=rec["items"],
                 upheld=rec["upheld"],
+                overturned=rec["overturned"],
             )
         other = "?det imr:reviewedBy ?orev . ?orev imr:specialty ?other .\n"
         for row in run_select(store, _pairs_query(selection, other, det=True), bindings):
             key = f"specialty:{row['other']}"
             if key not in graph:
                 graph.add_node(key, kind="specialty", label=str(row["other"]), family="")
-            add_edge(key, str(row["guideline"]), int(row["items"]), int(row["upheld"]))
+            add_edge(key, str(row["guideline"]), *_counted(row))
 
     for node in list(graph.nodes):
         data = graph.nodes[node]
@@ -235,6 +243,7 @@ def build_network(
             data.update(kind="guideline", label=info.display if info else node, family="")
         data.setdefault("items", 0)
         data.setdefault("upheld", 0)
+        data.setdefault("overturned", 0)
     graph.remove_nodes_from([n for n in list(graph.nodes) if graph.degree(n) == 0])
     return graph
 
@@ -246,32 +255,42 @@ def _add_services(
     other = "?item imr:requestsService ?osvc . ?osvc rdfs:label ?other .\n"
     # Items per (guideline, service label) and per service label; an item has one service, so
     # summing label counts that normalise to the same name is exact.
-    edges: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    edges: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     for row in run_select(store, _pairs_query(selection, other), bindings):
         name = normalise_service(str(row["other"]))
         edge = edges[(str(row["guideline"]), name)]
-        edge[0] += int(row["items"])
-        edge[1] += int(row["upheld"])
-    node_totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for i, n in enumerate(_counted(row)):
+            edge[i] += n
+    node_totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     rows = run_select(
         store,
-        "SELECT ?other (COUNT(DISTINCT ?item) AS ?items) "
-        f"(COUNT(DISTINCT ?upheldItem) AS ?upheld) {selection.projection()}\n"
-        f"WHERE {{ GRAPH ?g {{\n{selection.items_fragment()}{other}"
-        "BIND(IF(?outcome = imr:Upheld, ?item, ?none) AS ?upheldItem)\n"
+        f"SELECT ?other (COUNT(DISTINCT ?item) AS ?items) {OUTCOME_COUNTS} "
+        f"{selection.projection()}\n"
+        f"WHERE {{ GRAPH ?g {{\n{selection.items_fragment()}{other}{OUTCOME_BINDS}"
         f"}} }}\nGROUP BY ?other {selection.projection()}",
         {k: v for k, v in bindings.items() if k != "party"},
     )
     for row in rows:
         total = node_totals[normalise_service(str(row["other"]))]
-        total[0] += int(row["items"])
-        total[1] += int(row["upheld"])
-    for name, (items, upheld) in node_totals.items():
+        for i, n in enumerate(_counted(row)):
+            total[i] += n
+    for name, (items, upheld, overturned) in node_totals.items():
         graph.add_node(
-            f"service:{name}", kind="service", label=name, family="", items=items, upheld=upheld
+            f"service:{name}",
+            kind="service",
+            label=name,
+            family="",
+            items=items,
+            upheld=upheld,
+            overturned=overturned,
         )
-    for (concept, name), (items, upheld) in edges.items():
-        add_edge(concept, f"service:{name}", items, upheld)
+    for (concept, name), (items, upheld, overturned) in edges.items():
+        add_edge(concept, f"service:{name}", items, upheld, overturned)
+
+
+def _counted(row: dict[str, Any]) -> tuple[int, int, int]:
+    """(items, upheld, overturned) of a pairs query row."""
+    return int(row["items"]), int(row["upheld"] or 0), int(row["overturned"] or 0)
 
 
 def write_network(graph: nx.Graph, path: Path, fmt: str | None = None) -> str:

@@ -6,18 +6,19 @@ with bound filters), with the Wilson interval added in Python like the guideline
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from imrgraph.analysis.counts import TallyCounts, resolve
 from imrgraph.analysis.selection import (
+    OUTCOME_BINDS,
+    OUTCOME_COUNTS,
     Selection,
     category_iri,
     category_labels,
     run_select,
     year_fragment,
 )
-from imrgraph.analysis.stats import proportion
+from imrgraph.analysis.stats import base_rate, outcome_fields, overturned_of
 from imrgraph.errors import QueryError
 
 __all__ = [
@@ -51,11 +52,12 @@ def outcomes_by(
 
     An item whose reviewer lists two specialties counts once for each; an item with no such
     value (no date at all, no stated specialty) is grouped under ``None``. Records carry
-    ``key``, ``label``, ``items``, ``upheld``, ``overturned``, ``uphold_rate``, ``ci_low``,
-    ``ci_high``, ``lift`` (over the whole selection), sorted by items (year: by year).
+    ``key``, ``label``, ``items``, ``upheld``, ``overturned``, ``unknown`` (outcome not
+    readable), ``uphold_rate`` (over decided items), ``ci_low``, ``ci_high``, ``lift`` (over the
+    whole selection), sorted by items (year: by year).
     Categories and years partition the items, so their rows also give the selection's totals;
-    specialties overlap, so their lift needs the totals: ``base`` = (items, upheld) when the
-    caller has them, else one more query. ``tallies``: see ``imrgraph.analysis.counts``.
+    specialties overlap, so their lift needs the totals: ``base`` = (items, upheld, overturned)
+    when the caller has them, else one more query. ``tallies``: see ``imrgraph.analysis.counts``.
     """
     if dimension not in DIMENSIONS:
         raise QueryError(f"unknown breakdown {dimension!r}; choose {', '.join(DIMENSIONS)}")
@@ -75,7 +77,7 @@ def outcome_counts(
     year: int | None = None,
     tallies: TallyCounts | bool | None = None,
 ) -> list[dict[str, Any]]:
-    """The raw GROUP BY of :func:`outcomes_by`: ``key``, ``items``, ``upheld`` per value."""
+    """The raw GROUP BY of :func:`outcomes_by`: ``key``, ``items``, ``upheld``, ``overturned``."""
     if dimension not in DIMENSIONS:
         raise QueryError(f"unknown breakdown {dimension!r}; choose {', '.join(DIMENSIONS)}")
     selection = Selection(category=category, year=year)
@@ -86,14 +88,20 @@ def outcome_counts(
     bound = selection.projection()
     rows = run_select(
         store,
-        "SELECT ?key (COUNT(DISTINCT ?item) AS ?items) "
-        f"(COUNT(DISTINCT ?upheldItem) AS ?upheld) {bound}\n"
-        f"WHERE {{ GRAPH ?g {{\n{_patterns(selection, dimension)}"
-        "BIND(IF(?outcome = imr:Upheld, ?item, ?none) AS ?upheldItem)\n"
+        f"SELECT ?key (COUNT(DISTINCT ?item) AS ?items) {OUTCOME_COUNTS} {bound}\n"
+        f"WHERE {{ GRAPH ?g {{\n{_patterns(selection, dimension)}{OUTCOME_BINDS}"
         f"}} }}\nGROUP BY ?key {bound}",
         selection.bindings(store),
     )
-    return [{"key": r["key"], "items": int(r["items"]), "upheld": int(r["upheld"])} for r in rows]
+    return [{"key": r["key"], **_counted(r)} for r in rows]
+
+
+def _counted(row: dict[str, Any]) -> dict[str, int]:
+    return {
+        "items": int(row["items"]),
+        "upheld": int(row["upheld"] or 0),
+        "overturned": int(row["overturned"] or 0),
+    }
 
 
 def year_category_counts(
@@ -109,25 +117,28 @@ def year_category_counts(
         return counts.outcome_counts("year"), counts.outcome_counts("category")
     rows = run_select(
         store,
-        "SELECT ?year ?key (COUNT(DISTINCT ?item) AS ?items) "
-        "(COUNT(DISTINCT ?upheldItem) AS ?upheld)\n"
+        f"SELECT ?year ?key (COUNT(DISTINCT ?item) AS ?items) {OUTCOME_COUNTS}\n"
         "WHERE { GRAPH ?g {\n?det a imr:Determination .\n"
         + year_fragment("year", suffix="y")
         + "?det imr:hasItem ?item . ?item imr:hasOutcome ?outcome .\n"
         + DIMENSIONS["category"]
-        + "BIND(IF(?outcome = imr:Upheld, ?item, ?none) AS ?upheldItem)\n"
-        "} }\nGROUP BY ?year ?key",
+        + OUTCOME_BINDS
+        + "} }\nGROUP BY ?year ?key",
     )
     years: dict[Any, list[int]] = {}
     categories: dict[Any, list[int]] = {}
     for row in rows:
+        counted = _counted(row)
         for table, key in ((years, row["year"]), (categories, row["key"])):
-            cell = table.setdefault(key, [0, 0])
-            cell[0] += int(row["items"])
-            cell[1] += int(row["upheld"])
+            cell = table.setdefault(key, [0, 0, 0])
+            cell[0] += counted["items"]
+            cell[1] += counted["upheld"]
+            cell[2] += counted["overturned"]
 
     def as_rows(table: dict[Any, list[int]]) -> list[dict[str, Any]]:
-        return [{"key": k, "items": n, "upheld": u} for k, (n, u) in table.items()]
+        return [
+            {"key": k, "items": n, "upheld": u, "overturned": o} for k, (n, u, o) in table.items()
+        ]
 
     return as_rows(years), as_rows(categories)
 
@@ -140,32 +151,26 @@ def outcome_records(
 ) -> list[dict[str, Any]]:
     """Records with rate, Wilson interval and lift from :func:`outcome_counts` rows.
 
-    ``base`` = (items, upheld) of the selection; by default the sum of the rows (exact for
-    categories and years, which partition the items).
+    ``base`` = (items, upheld, overturned) of the selection; by default the sum of the rows
+    (exact for categories and years, which partition the items).
     """
     labels = labels or {}
-    total = sum(r["items"] for r in rows)
-    total_upheld = sum(r["upheld"] for r in rows)
-    if base is not None:
-        total, total_upheld = base
-    base_rate = total_upheld / total if total else math.nan
+    if base is None:
+        base = (
+            sum(r["items"] for r in rows),
+            sum(r["upheld"] for r in rows),
+            sum(overturned_of(r) for r in rows),
+        )
+    rate_of_all = base_rate(base)
     records = []
     for row in rows:
         key = row["key"]
-        items, upheld = row["items"], row["upheld"]
-        p = proportion(upheld, items, base_rate)
         label = labels.get(str(key), str(key)) if key is not None else "unknown"
         records.append(
             {
                 "key": key,
                 "label": label,
-                "items": items,
-                "upheld": upheld,
-                "overturned": items - upheld,
-                "uphold_rate": p.rate,
-                "ci_low": p.ci_low,
-                "ci_high": p.ci_high,
-                "lift": p.lift,
+                **outcome_fields(row["items"], row["upheld"], overturned_of(row), rate_of_all),
             }
         )
     if dimension == "year":
@@ -195,7 +200,7 @@ def _patterns(selection: Selection, dimension: str) -> str:
 
 def _overall(
     store: Any, selection: Selection, tallies: TallyCounts | bool | None = None
-) -> tuple[int, int]:
+) -> tuple[int, int, int]:
     from imrgraph.analysis.guidelines import overall_outcomes
 
     return overall_outcomes(store, selection, tallies)
@@ -207,7 +212,8 @@ def corpus_overview(
     categories: list[dict[str, Any]] | None = None,
     tallies: TallyCounts | bool | None = None,
 ) -> dict[str, Any]:
-    """Letters, items, upheld items, letters with warnings, first and last year.
+    """Letters, items, upheld, overturned and unknown-outcome items, letters with warnings,
+    first and last year.
 
     ``years`` and ``categories``: the :func:`outcomes_by` records, when the caller has them
     already (the categories partition the items, so they give the item totals).
@@ -238,6 +244,8 @@ def corpus_overview(
         "letters": letters,
         "items": sum(r["items"] for r in by_category),
         "upheld": sum(r["upheld"] for r in by_category),
+        "overturned": sum(r["overturned"] for r in by_category),
+        "unknown": sum(r["unknown"] for r in by_category),
         "letters_with_warnings": letters_warned,
         "first_year": min(known) if known else None,
         "last_year": max(known) if known else None,

@@ -82,7 +82,7 @@ def rate_by_guideline_figure(records: list[dict[str, Any]], top: int = 15) -> Fi
 
 
 def outcomes_by_category_figure(records: list[dict[str, Any]]) -> Figure:
-    """Stacked bars: upheld and overturned items per service category."""
+    """Stacked bars: upheld, overturned (and unreadable-outcome) items per service category."""
     fig, ax = plt.subplots(figsize=(8.0, 0.34 * max(len(records), 3) + 1.1), layout="constrained")
     if not records:
         _empty(ax, "No items in this selection")
@@ -92,9 +92,15 @@ def outcomes_by_category_figure(records: list[dict[str, Any]]) -> Figure:
     over = [r["overturned"] for r in records]
     ax.barh(y, upheld, color=UPHELD, label="Upheld")
     ax.barh(y, over, left=upheld, color=OVERTURNED, label="Overturned")
+    unknown = [r.get("unknown", 0) for r in records]
+    if any(unknown):  # items whose decision line could not be read: shown, in no rate
+        left = [u + o for u, o in zip(upheld, over, strict=True)]
+        ax.barh(y, unknown, left=left, color="#bbbbbb", label="Outcome not readable")
     ax.set_yticks(y, [_short(str(r["label"]), 40) for r in records])
     for yy, r in zip(y, records, strict=True):
-        ax.text(r["items"], yy, f" {r['items']:,}  ({r['uphold_rate']:.0%} upheld)", va="center")
+        rate = r["uphold_rate"]
+        rate = "no decided item" if math.isnan(rate) else f"{rate:.0%} upheld"
+        ax.text(r["items"], yy, f" {r['items']:,}  ({rate})", va="center")
     ax.set_xlim(0, max(r["items"] for r in records) * 1.35)
     ax.set_xlabel("disputed items")
     ax.xaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
@@ -175,7 +181,11 @@ def guideline_network_figure(graph: nx.Graph, top: int = 12) -> Figure:
         nodelist=gl_nodes,
         ax=ax,
         node_size=[120 + 900 * sub.nodes[n]["items"] / max_items for n in gl_nodes],
-        node_color=[sub.nodes[n]["upheld"] / max(sub.nodes[n]["items"], 1) for n in gl_nodes],
+        # the share of decided items upheld (an unreadable outcome is neither)
+        node_color=[
+            sub.nodes[n]["upheld"] / max(sub.nodes[n]["upheld"] + sub.nodes[n]["overturned"], 1)
+            for n in gl_nodes
+        ],
         cmap=cmap,
         vmin=0.0,
         vmax=1.0,

@@ -27,6 +27,7 @@ from imrgraph.analysis.guidelines import (
     guideline_counts,
     rank_guidelines,
 )
+from imrgraph.analysis.modified import modified_request_outcomes
 from imrgraph.analysis.network import build_network
 from imrgraph.analysis.outcomes import (
     corpus_overview,
@@ -68,7 +69,16 @@ def _num(value: float | None, digits: int = 2) -> str:
     return f"{value:.{digits}f}"
 
 
+def _interval(record: dict[str, Any]) -> str:
+    """The Wilson interval of a row, or one dash when no item of it was decided."""
+    low, high = record["ci_low"], record["ci_high"]
+    if low is None or (isinstance(low, float) and math.isnan(low)):
+        return "–"
+    return f"{_pct(low)} – {_pct(high)}"
+
+
 _ENV.filters["pct"] = _pct
+_ENV.filters["interval"] = _interval
 _ENV.filters["num"] = _num
 _ENV.filters["thousands"] = lambda n: f"{n:,}"
 
@@ -266,10 +276,13 @@ def report_data(
         year_rows, category_rows = years_categories_f.result()
         years = outcome_records(year_rows, "year")
         categories = outcome_records(category_rows, "category", labels=category_labels(store))
+        # modified requests: a scan of the few modified items, against the category totals
+        modified_f = pool.submit(modified_request_outcomes, store, False, category_rows)
         overview = corpus_overview(store, years, categories, tallies=use)
-        total = overview["items"]
-        overview["uphold_rate"] = overview["upheld"] / total if total else None
-        base = (total, overview["upheld"])  # every item: the base of every lift
+        decided = overview["upheld"] + overview["overturned"]  # not the unreadable outcomes
+        overview["uphold_rate"] = overview["upheld"] / decided if decided else None
+        # every item: the base of every lift
+        base = (overview["items"], overview["upheld"], overview["overturned"])
         pairs = pairs_f.result()
         ranking = rank_guidelines(
             store, "reviewer", "document", base=base, pairs=pairs, tallies=use
@@ -312,6 +325,7 @@ def report_data(
             for rec, future in zip(ranking, examples_f, strict=False)
         ]
         specialties = outcome_records(specialty_rows_f.result(), "specialty", base)
+        modified = modified_f.result()
         warnings = warnings_f.result()
         shacl_result = shacl_f.result() if shacl_f else None
     # The same counts ordered by the interval's lower bound (what --sort rate does).
@@ -329,6 +343,7 @@ def report_data(
         "by_rate": by_rate[:top],
         "ca_ranking": ca_ranking,
         "categories": categories,
+        "modified": modified,
         "specialties": specialties[:top],
         "specialties_total": len(specialties),
         "years": years,

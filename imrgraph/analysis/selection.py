@@ -26,6 +26,8 @@ from imrgraph.rdf.vocab import CAT, IMR
 
 __all__ = [
     "ONTOLOGY_GRAPH",
+    "OUTCOME_BINDS",
+    "OUTCOME_COUNTS",
     "PARTIES",
     "PREFIXES",
     "Selection",
@@ -45,6 +47,17 @@ PARTIES: dict[str, str] = {
     "claims-administrator": f"{IMR}ClaimsAdministrator",
 }
 LEVELS: tuple[str, ...] = ("document", "section")
+
+#: Upheld and overturned items counted apart (inside ``GRAPH ?g``, after ``?item imr:hasOutcome
+#: ?outcome``): an item whose outcome could not be read (imr:UnknownOutcome) is neither, so
+#: rates are taken over decided items only and the unknown ones are items - upheld - overturned.
+OUTCOME_BINDS = (
+    "BIND(IF(?outcome = imr:Upheld, ?item, ?none) AS ?upheldItem)\n"
+    "BIND(IF(?outcome = imr:Overturned, ?item, ?none) AS ?overturnedItem)\n"
+)
+OUTCOME_COUNTS = (
+    "(COUNT(DISTINCT ?upheldItem) AS ?upheld) (COUNT(DISTINCT ?overturnedItem) AS ?overturned)"
+)
 
 PREFIXES = """PREFIX imr: <https://w3id.org/imrgraph/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>

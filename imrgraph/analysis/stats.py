@@ -18,7 +18,15 @@ import math
 from dataclasses import dataclass
 from statistics import NormalDist
 
-__all__ = ["Proportion", "lift", "proportion", "wilson_interval"]
+__all__ = [
+    "Proportion",
+    "base_rate",
+    "lift",
+    "outcome_fields",
+    "overturned_of",
+    "proportion",
+    "wilson_interval",
+]
 
 #: z for a two-sided 95% interval, computed rather than rounded to 1.96 so that the interval
 #: agrees with reference implementations (statsmodels) to machine precision.
@@ -77,3 +85,47 @@ def proportion(successes: int, n: int, base_rate: float = math.nan) -> Proportio
     rate = successes / n if n else math.nan
     low, high = wilson_interval(successes, n)
     return Proportion(successes, n, rate, low, high, lift(rate, base_rate))
+
+
+def base_rate(base: tuple[int, ...] | None) -> float:
+    """The uphold rate of a selection given as ``(items, upheld, overturned)``.
+
+    Over decided items only (upheld + overturned): an item whose outcome could not be read
+    (imr:UnknownOutcome) is neither. A 2-tuple ``(items, upheld)`` means every item was decided.
+    """
+    if not base:
+        return math.nan
+    items, upheld = base[0], base[1]
+    overturned = base[2] if len(base) > 2 else items - upheld
+    decided = upheld + overturned
+    return upheld / decided if decided else math.nan
+
+
+def outcome_fields(
+    items: int, upheld: int, overturned: int, rate_of_all: float = math.nan
+) -> dict[str, float | int]:
+    """The columns every outcome table shares, with the rate over decided items.
+
+    ``unknown`` = items whose outcome could not be read; ``uphold_rate`` and its Wilson interval
+    are upheld / (upheld + overturned), so an unreadable outcome never counts as either.
+    """
+    p = proportion(upheld, upheld + overturned, rate_of_all)
+    return {
+        "items": items,
+        "upheld": upheld,
+        "overturned": overturned,
+        "unknown": items - upheld - overturned,
+        "uphold_rate": p.rate,
+        "ci_low": p.ci_low,
+        "ci_high": p.ci_high,
+        "lift": p.lift,
+    }
+
+
+def overturned_of(row: dict) -> int:
+    """The overturned items of a count row: ``row["overturned"]``; a row with only ``items`` and
+    ``upheld`` (as callers wrote them before unreadable outcomes existed) has every item
+    decided."""
+    if "overturned" in row:
+        return int(row["overturned"])
+    return int(row["items"]) - int(row["upheld"])

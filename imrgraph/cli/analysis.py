@@ -21,9 +21,10 @@ _METHOD = (
     "Method: the unit is the disputed item. An item counts for a guideline when the chosen party "
     "(--by) cites that guideline for it; an item citing several guidelines counts once for EACH "
     "distinct guideline at the chosen level (and once only for a guideline it cites twice), so "
-    "the rows add up to more than the items. uphold_rate = upheld / items; ci_low..ci_high = "
-    "Wilson 95% score interval; lift = uphold_rate / uphold rate of all items in the same "
-    "selection (--category, --year). See docs/METHOD.md."
+    "the rows add up to more than the items. uphold_rate = upheld / (upheld + overturned): an "
+    "item whose outcome could not be read counts in items and unknown, in no rate; "
+    "ci_low..ci_high = Wilson 95% score interval; lift = uphold_rate / uphold rate of all "
+    "items in the same selection (--category, --year). See docs/METHOD.md."
 )
 
 ByOpt = typer.Option("reviewer", "--by", help="Whose citations: reviewer or claims-administrator.")
@@ -141,14 +142,18 @@ def _print_table(records: list[dict[str, Any]]) -> None:
             rec["guideline"],
             f"{rec['items']:,}",
             f"{rec['upheld']:,}",
-            f"{rec['uphold_rate']:.1%}",
-            f"{rec['ci_low']:.1%} – {rec['ci_high']:.1%}",
+            _pct(rec["uphold_rate"]),  # none when no item citing it was decided
+            f"{_pct(rec['ci_low'])} – {_pct(rec['ci_high'])}",
             "–" if math.isnan(rec["lift"]) else f"{rec['lift']:.2f}",
         )
     if not records:
         typer.echo("No guideline citations match this selection.")
         return
     Console().print(table)
+
+
+def _pct(value: float) -> str:
+    return "–" if math.isnan(value) else f"{value:.1%}"
 
 
 @app.command(

@@ -564,9 +564,11 @@ def stats_command(
     typer.echo(shown(where))
     labels = {
         "letters": "letters",
+        "letters_with_warnings": "  with parser warnings",
         "items": "disputed items",
         "upheld": "  upheld",
         "overturned": "  overturned",
+        "unknown_outcome": "  outcome not readable",
         "letter_triples": "triples in letters",
         "triples": "triples in all (with ontology)",
     }

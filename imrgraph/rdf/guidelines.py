@@ -23,6 +23,9 @@ from imrgraph.rdf.vocab import IMR
 from imrgraph.resources import resource_path
 
 _SPACE = re.compile(r"\s+")
+# An outline number before a section's title ("3.3.9 Opioids for Chronic Pain ...", as the 2016
+# MTUS Opioids Treatment Guidelines are cited): a number, not part of the name.
+_SECTION_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s+(?=\D)")
 _PREFIXES = ("the ",)
 
 
@@ -63,6 +66,9 @@ class GuidelineScheme:
     section_labels: dict[str, tuple[str, ...]]  # document IRI -> its section labels, longest first
     levels: dict[str, str]  # concept IRI -> "family" | "document" | "section"
     section_documents: dict[str, str] = field(default_factory=dict)  # section IRI -> document IRI
+    # (family, normalized section label) -> the section, for a label only one document of the
+    # family has (None where several do): a citation naming a section but no document
+    family_sections: dict[tuple[str, str], str | None] = field(default_factory=dict)
     _memo: dict[tuple, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     def resolve(self, citation: Citation) -> str | None:
@@ -88,6 +94,11 @@ class GuidelineScheme:
         if family_iri is None:
             return None
         document_iri = None
+        if not document and section:
+            # "ODG, Physical Therapy Guidelines": a section only one document of the family has
+            # names that document; a section several have ("Physical therapy") stays the family
+            key = _SECTION_NUMBER.sub("", normalize_label(section))
+            return self.family_sections.get((family, key)) or family_iri
         if document:
             document_iri = self.documents.get((family, normalize_label(document)))
             ordinal = normalize_edition(edition)
@@ -100,7 +111,7 @@ class GuidelineScheme:
         return document_iri
 
     def _section(self, document: str, section: str) -> str | None:
-        key = normalize_label(section)
+        key = _SECTION_NUMBER.sub("", normalize_label(section))
         hit = self.sections.get((document, key))
         if hit:
             return hit
@@ -157,8 +168,12 @@ def build_scheme(graph: Graph) -> GuidelineScheme:
         for label in labels(concept):
             put(sections, (document, normalize_label(label)), str(concept))
     section_labels: dict[str, list[str]] = {}
-    for document, label in sections:
+    family_sections: dict[tuple[str, str], str | None] = {}
+    family_of = {doc: code for (code, _), doc in documents.items()}
+    for (document, label), section in sections.items():
         section_labels.setdefault(document, []).append(label)
+        key = (family_of.get(document, ""), label)
+        family_sections[key] = section if family_sections.get(key, section) == section else None
     missing = [code for code in FAMILIES if code not in families]
     if missing:
         raise ResourceMissing(f"guideline scheme: no family concept for {', '.join(missing)}")
@@ -173,6 +188,7 @@ def build_scheme(graph: Graph) -> GuidelineScheme:
         },
         levels=levels,
         section_documents=section_documents,
+        family_sections=family_sections,
     )
 
 

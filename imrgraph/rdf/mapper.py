@@ -30,6 +30,7 @@ from imrgraph.rdf.vocab import CAT, DCTERMS, DEFAULT_DATA_BASE, IMR, PROV
 
 __all__ = [
     "CITING_PARTIES",
+    "OUTCOME_IRIS",
     "InvalidBase",
     "Row",
     "category_iri",
@@ -68,6 +69,13 @@ CITING_PARTIES: tuple[tuple[str, str, str], ...] = (
     ("rationale_citations", "rationale", _I + "RationaleText"),
 )
 _MEDIA_TYPES = {"pdf": "application/pdf", "text": "text/plain"}
+# The model's outcome -> its individual of imr:Outcome. "Unknown" (a decision line the parser
+# could not read; the item is kept with a warning) gets a name that says what it is.
+OUTCOME_IRIS: dict[str, str] = {
+    "Upheld": _I + "Upheld",
+    "Overturned": _I + "Overturned",
+    "Unknown": _I + "UnknownOutcome",
+}
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -203,8 +211,16 @@ def letter_rows(
         add((det, _I + "hasItem", node, None))
         add((node, _RDF_TYPE, _I + "DisputedItem", None))
         add((node, _I + "itemNumber", str(item.number), _INTEGER))
-        # Upheld/Overturned; anything else (bad input) still makes a valid IRI, which SHACL rejects.
-        add((node, _I + "hasOutcome", _I + quote(item.outcome, safe=""), None))
+        # Upheld/Overturned/Unknown; anything else (bad input) still makes a valid IRI, which
+        # SHACL rejects.
+        outcome = OUTCOME_IRIS.get(item.outcome) or _I + quote(item.outcome, safe="")
+        add((node, _I + "hasOutcome", outcome, None))
+        # A modified request: what the heading says of the whole request (the service is the
+        # part that went to IMR).
+        if item.original_request:
+            add((node, _I + "originalRequest", item.original_request, _STRING))
+        if item.authorized:
+            add((node, _I + "authorizedPortion", item.authorized, _STRING))
         if item.rationale:
             add((node, _I + "rationale", item.rationale, _STRING))
         if item.decisive_sentence:

@@ -267,6 +267,7 @@ class GraphStore(abc.ABC):
         if tallies_current(self):
             counts = read_tallies(self)
             letters = sum(c.count for c in counts if c.tally.kind == "letter")
+            warned = sum(c.count for c in counts if c.tally.kind == "letter" and c.tally.warned)
             by_outcome: dict[str, int] = {}
             for c in counts:
                 if c.tally.kind == "item" and c.tally.outcome:
@@ -274,15 +275,22 @@ class GraphStore(abc.ABC):
                     by_outcome[name] = by_outcome.get(name, 0) + c.count
         else:
             letters, by_outcome = self._counted_stats()
+            warned = self.select(  # a current letter's warnings, not a superseded version's
+                _prologue() + "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE "
+                "{ GRAPH ?g { ?d a imr:Determination ; imr:warning ?w } }"
+            ).rows[0][0]
         letter_triples = self.select(
             "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
             f"FILTER(?g NOT IN (<{ONTOLOGY_GRAPH}>, <{TALLY_GRAPH}>)) }}"
         ).rows[0][0]
         return {
             "letters": int(letters or 0),
+            "letters_with_warnings": int(warned or 0),
             "items": sum(by_outcome.values()),
             "upheld": by_outcome.get("Upheld", 0),
             "overturned": by_outcome.get("Overturned", 0),
+            # items kept with an outcome the parser could not read (and a warning)
+            "unknown_outcome": by_outcome.get("UnknownOutcome", 0),
             "letter_triples": int(letter_triples or 0),
             "triples": self.count_quads(),
         }
