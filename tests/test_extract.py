@@ -422,7 +422,7 @@ def test_page_count_is_kept_even_when_a_page_empties():
     assert remove_running_lines(["text\nPage 1 of 2", "Page 2 of 2"]) == ["text", ""]
 
 
-# --- header table: pdfplumber only when PDFium's reading is garbled -----------------------------
+# --- header table: rebuilt from PDFium's char boxes when its reading is garbled ------------------
 
 
 def _four_column_table_pdf(path: Path) -> None:
@@ -446,7 +446,42 @@ def _four_column_table_pdf(path: Path) -> None:
     pdf.output(str(path))
 
 
-def test_garbled_header_table_is_read_with_pdfplumber(tmp_path):
+PUBLISHED_CASE = "CM16-0123456"
+
+
+def _published_header_pdf(path: Path) -> None:
+    """The header table as the DWC published it in 2016-2017: no borders, four label rows on the
+    left, three on the right, the last right label wrapped with its date beside the first line
+    (``Application`` / ``Received:``). The letters themselves are read from ../shared."""
+    from fpdf.enums import VAlign
+
+    pdf = FPDF(format="letter")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=10)
+    rows = [
+        ("Case Number:", PUBLISHED_CASE, "", ""),
+        ("Date Assigned:", "11/09/2016", "Date of Injury:", "10/13/2016"),
+        ("Decision Date:", "12/09/2016", "UR Denial Date:", "11/03/2016"),
+        ("Priority:", "Standard", "Application\nReceived:", "11/04/2016"),
+    ]
+    with pdf.table(
+        col_widths=(25, 25, 25, 25),
+        width=120,
+        first_row_as_headings=False,
+        borders_layout="NONE",
+        v_align=VAlign.T,
+        padding=0,
+    ) as table:
+        for cells in rows:
+            row = table.row()
+            for cell in cells:
+                row.cell(cell)
+    pdf.ln(4)
+    pdf.multi_cell(0, 5, "HOW THE IMR FINAL DETERMINATION WAS MADE")
+    pdf.output(str(path))
+
+
+def test_wrapped_label_cell_is_joined_from_char_positions(tmp_path):
     path = tmp_path / "table.pdf"
     _four_column_table_pdf(path)
     raw = pdf_pages(path.read_bytes(), str(path), 500)[0]
@@ -459,6 +494,69 @@ def test_garbled_header_table_is_read_with_pdfplumber(tmp_path):
         "Application Received: 10/02/2015",
         "",
         "HOW THE IMR FINAL DETERMINATION WAS MADE",
+    ]
+
+
+def test_published_header_wrapped_label_takes_the_date_beside_it(tmp_path):
+    """PDFium reads ``Application`` / ``Received:`` / date; the date sits beside ``Application``."""
+    path = tmp_path / "published.pdf"
+    _published_header_pdf(path)
+    raw = pdf_pages(path.read_bytes(), str(path), 500)[0]
+    assert [line.strip() for line in raw.split("\n") if line.strip()][3:6] == [
+        "Priority: Standard Application",
+        "Received:",
+        "11/04/2016",
+    ]
+    assert extract(path).pages[0].split("\n")[:4] == [
+        f"Case Number: {PUBLISHED_CASE}",
+        "Date Assigned: 11/09/2016    Date of Injury: 10/13/2016",
+        "Decision Date: 12/09/2016    UR Denial Date: 11/03/2016",
+        "Priority: Standard    Application Received: 11/04/2016",
+    ]
+
+
+def test_published_header_is_read_without_pdfplumber(tmp_path):
+    """pdfplumber's layout pass costs more than the rest of the parse: PDFium's boxes suffice."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "published.pdf"
+    _published_header_pdf(path)
+    code = (
+        "import sys\n"
+        "from imrgraph.extract import extract\n"
+        f"page = extract({str(path)!r}).pages[0]\n"
+        "assert 'Application Received: 11/04/2016' in page, page\n"
+        "print('pdfplumber' in sys.modules, 'pdfminer' in sys.modules)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.split() == ["False", "False"]
+
+
+def _stacked_cells_pdf(path: Path) -> None:
+    """Each cell holds its label over its value: no value shares a line with its label."""
+    pdf = FPDF(format="letter")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=10)
+    with pdf.table(col_widths=(40, 40), first_row_as_headings=False) as table:
+        for cells in (
+            (f"Case Number:\n{CASE}", "Date Assigned:\n10/05/2015"),
+            ("Priority:\nStandard", "Application Received:\n10/02/2015"),
+        ):
+            row = table.row()
+            for cell in cells:
+                row.cell(cell)
+    pdf.ln(4)
+    pdf.multi_cell(0, 5, "HOW THE IMR FINAL DETERMINATION WAS MADE")
+    pdf.output(str(path))
+
+
+def test_table_the_positions_cannot_pair_falls_back_to_pdfplumber(tmp_path):
+    path = tmp_path / "stacked.pdf"
+    _stacked_cells_pdf(path)
+    assert extract(path).pages[0].split("\n")[:2] == [
+        f"Case Number: {CASE}    Date Assigned: 10/05/2015",
+        "Priority: Standard    Application Received: 10/02/2015",
     ]
 
 

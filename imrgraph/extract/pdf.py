@@ -13,6 +13,7 @@ nothing from pypdfium2 escapes (a corrupt file must not stop a batch of thousand
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -31,8 +32,17 @@ _OPEN_REASONS = {
 }
 
 
-def pdf_pages(data: bytes, path: str, max_pages: int) -> list[str]:
+#: Called on page 1's text with its open text page (for character positions); returns the text.
+FirstPage = Callable[[str, pdfium.PdfTextPage], str]
+
+
+def pdf_pages(
+    data: bytes, path: str, max_pages: int, first_page: FirstPage | None = None
+) -> list[str]:
     """Return the raw text of each page of the PDF in ``data`` (``\\r\\n`` line ends kept).
+
+    ``first_page``, if given, may rewrite page 1's text while its character boxes are at hand
+    (the header table: ``imrgraph.extract.layout``).
 
     Raises CorruptFile (not a PDF, damaged), EncryptedFile (password), LimitExceeded (more than
     ``max_pages`` pages).
@@ -59,7 +69,10 @@ def pdf_pages(data: bytes, path: str, max_pages: int) -> list[str]:
             page = doc[index]
             textpage = page.get_textpage()
             try:
-                pages.append(_page_text(textpage))
+                text = _page_text(textpage)
+                if index == 0 and first_page is not None:
+                    text = first_page(text, textpage)
+                pages.append(text)
             finally:
                 textpage.close()
                 page.close()
