@@ -116,6 +116,7 @@ class _Box:
 # font height (10-15 pt) tells them apart at any font size.
 _SAME_LINE = 0.3  # words whose middles differ by less than this many heights share a line
 _CELL_GAP = 1.0  # a gap wider than this many heights starts a new cell
+_NONSPACE_RE = re.compile(r"\S+")
 
 
 def _region_end(text: str) -> int:
@@ -126,31 +127,67 @@ def _region_end(text: str) -> int:
 
 
 def _words(textpage: pdfium.PdfTextPage, text: str, end: int) -> list[_Box]:
-    """Words of ``text[:end]`` with their boxes; a jump in position also ends a word."""
+    """Words of ``text[:end]`` with their boxes; a jump in position also ends a word.
+
+    PDFium is called directly (one reused rectangle), not through pypdfium2's ``get_charbox``,
+    and a word is measured by its first and last characters: a header region is about 250
+    characters, and the per-character calls were most of the table's cost. A word wider than
+    a font height per character (two cells PDFium ran together) is measured character by
+    character, so a gap inside it still splits it.
+    """
+    import pypdfium2.raw as pdfium_c
+
+    rect = pdfium_c.FS_RECTF()
+    loose_box = pdfium_c.FPDFText_GetLooseCharBox
+    raw = textpage.raw
+
+    def box(i: int) -> tuple[float, float, float, float] | None:
+        if not loose_box(raw, i, rect) or rect.top <= rect.bottom:
+            return None  # a character PDFium made up (no glyph): no position to go by
+        return rect.left, rect.bottom, rect.right, rect.top
+
     words: list[_Box] = []
-    word: _Box | None = None
-    for i in range(end):
-        if text[i].isspace():
-            word = None
-            continue
-        left, bottom, right, top = textpage.get_charbox(i, loose=True)
-        if top <= bottom:  # a character PDFium made up (no glyph): no position to go by
-            word = None
-            continue
-        if word is not None and (
-            abs((top + bottom) / 2 - word.middle) > _SAME_LINE * word.height
-            or left < word.left
-            or left - word.right > _CELL_GAP * word.height
+    for match in _NONSPACE_RE.finditer(text, 0, end):
+        first, last = box(match.start()), box(match.end() - 1)
+        if (
+            first is not None
+            and last is not None
+            and abs((first[1] + first[3]) - (last[1] + last[3])) / 2
+            <= _SAME_LINE * (first[3] - first[1])
+            and first[0] <= last[0]
+            and last[2] - first[0] <= (match.end() - match.start()) * (first[3] - first[1])
         ):
-            word = None
-        if word is None:
-            word = _Box(text[i], left, right, bottom, top)
-            words.append(word)
-        else:
-            word.text += text[i]
-            word.right = max(word.right, right)
-            word.bottom = min(word.bottom, bottom)
-            word.top = max(word.top, top)
+            words.append(
+                _Box(
+                    match.group(),
+                    first[0],
+                    last[2],
+                    min(first[1], last[1]),
+                    max(first[3], last[3]),
+                )
+            )
+            continue
+        word: _Box | None = None
+        for i in range(match.start(), match.end()):
+            found = box(i)
+            if found is None:
+                word = None
+                continue
+            left, bottom, right, top = found
+            if word is not None and (
+                abs((top + bottom) / 2 - word.middle) > _SAME_LINE * word.height
+                or left < word.left
+                or left - word.right > _CELL_GAP * word.height
+            ):
+                word = None
+            if word is None:
+                word = _Box(text[i], left, right, bottom, top)
+                words.append(word)
+            else:
+                word.text += text[i]
+                word.right = max(word.right, right)
+                word.bottom = min(word.bottom, bottom)
+                word.top = max(word.top, top)
     return words
 
 
