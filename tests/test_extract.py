@@ -621,3 +621,68 @@ def test_example_pdfs_are_rendered_from_the_current_letters(text_path, tmp_path)
     fresh = tmp_path / committed.name
     render_pdf.render(text_path.read_text(encoding="utf-8"), fresh)
     assert extract(committed).pages == extract(fresh).pages
+
+
+# --- rotated pages: read in the direction the glyphs stand ---------------------------------------
+
+
+def _turned(source: Path, out: Path, pages: list[int], *, rotate: int, turn_content: bool) -> Path:
+    """A copy of ``source`` with ``pages`` given a /Rotate of ``rotate`` degrees and/or their
+    content drawn turned a quarter clockwise (the page box turned with it), made with PDFium."""
+    doc = pdfium.PdfDocument(source)
+    for index in pages:
+        page = doc[index]
+        if turn_content:
+            width, height = page.get_size()
+            turn = pdfium.PdfMatrix().rotate(90).translate(0, width)
+            for obj in list(page.get_objects()):
+                obj.transform(turn)
+            page.set_mediabox(0, 0, height, width)
+            page.gen_content()
+        if rotate:
+            page.set_rotation(rotate)
+    doc.save(str(out))
+    doc.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def nine_items(tmp_path_factory) -> Path:
+    """A real example letter (nine items, five pages) rendered to PDF."""
+    out = tmp_path_factory.mktemp("rot") / "nine.pdf"
+    render_pdf.render((ROOT / "examples/letters/cm14-wrist-nine-items.txt").read_text(), out)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("pages", "rotate", "turn_content"),
+    [
+        ([1], 90, False),  # page 2 shown landscape: its upright text turned on its side
+        ([0, 1, 2, 3, 4], 90, False),  # every page so
+        ([1], 270, False),
+        ([0, 1, 2, 3, 4], 0, True),  # content drawn turned, no /Rotate to stand it up
+        ([1], 270, True),  # content drawn turned and a /Rotate that stands it up again
+    ],
+)
+def test_rotated_pages_read_as_the_upright_letter(
+    nine_items, tmp_path, pages, rotate, turn_content
+):
+    from imrgraph.pipeline import parse_file
+
+    turned = _turned(
+        nine_items, tmp_path / "turned.pdf", pages, rotate=rotate, turn_content=turn_content
+    )
+    assert extract(turned).pages == extract(nine_items).pages
+    upright_letter = parse_file(nine_items).to_dict()
+    turned_letter = parse_file(turned).to_dict()
+    upright_letter.pop("source"), turned_letter.pop("source")
+    assert turned_letter == upright_letter
+    assert len(turned_letter["items"]) == 9
+
+
+def test_rotated_first_page_header_table_is_rebuilt(tmp_path):
+    path = tmp_path / "published.pdf"
+    _published_header_pdf(path)
+    for name, rotate, turn in (("r90.pdf", 90, False), ("turned.pdf", 0, True)):
+        turned = _turned(path, tmp_path / name, [0], rotate=rotate, turn_content=turn)
+        assert extract(turned).pages[0] == extract(path).pages[0], name

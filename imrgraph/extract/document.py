@@ -145,12 +145,12 @@ def _header_reader(data: bytes) -> FirstPage:
     the positions still leave a label without its value.
     """
 
-    def read(text: str, textpage: pdfium.PdfTextPage) -> str:
+    def read(text: str, textpage: pdfium.PdfTextPage, quarter: int) -> str:
         page = _strip_line_ends(normalize_text(text))
         if not header_needs_layout(page.split("\n")):
             return text
         try:
-            rows = table_from_positions(textpage, textpage.get_text_range())
+            rows = table_from_positions(textpage, textpage.get_text_range(), quarter)
         except Exception:  # a damaged page: its plain text stands, pdfplumber may do better
             rows = None
         if rows:

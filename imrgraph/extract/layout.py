@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from imrgraph.extract.pdf import upright
+
 if TYPE_CHECKING:
     import pypdfium2 as pdfium
 
@@ -126,7 +128,7 @@ def _region_end(text: str) -> int:
     return sum(len(line) + 2 for line in lines[:end])
 
 
-def _words(textpage: pdfium.PdfTextPage, text: str, end: int) -> list[_Box]:
+def _words(textpage: pdfium.PdfTextPage, text: str, end: int, quarter: int) -> list[_Box]:
     """Words of ``text[:end]`` with their boxes; a jump in position also ends a word.
 
     PDFium is called directly (one reused rectangle), not through pypdfium2's ``get_charbox``,
@@ -142,9 +144,11 @@ def _words(textpage: pdfium.PdfTextPage, text: str, end: int) -> list[_Box]:
     raw = textpage.raw
 
     def box(i: int) -> tuple[float, float, float, float] | None:
-        if not loose_box(raw, i, rect) or rect.top <= rect.bottom:
-            return None  # a character PDFium made up (no glyph): no position to go by
-        return rect.left, rect.bottom, rect.right, rect.top
+        if not loose_box(raw, i, rect):
+            return None
+        found = upright((rect.left, rect.bottom, rect.right, rect.top), quarter)
+        # a character PDFium made up (no glyph) has no height: no position to go by
+        return found if found[3] > found[1] else None
 
     words: list[_Box] = []
     for match in _NONSPACE_RE.finditer(text, 0, end):
@@ -282,16 +286,19 @@ def _table_rows(lines: list[list[_Box]]) -> list[str]:
     return rows
 
 
-def table_from_positions(textpage: pdfium.PdfTextPage, text: str) -> list[str] | None:
+def table_from_positions(
+    textpage: pdfium.PdfTextPage, text: str, quarter: int = 0
+) -> list[str] | None:
     """Page 1's header table as ``Label: value`` lines, rebuilt from PDFium's character boxes.
 
-    ``text`` is the page's raw text (``textpage.get_text_range()``). None when the page has no
+    ``text`` is the page's raw text (``textpage.get_text_range()``); ``quarter`` the clockwise
+    quarter turn of its glyphs (``imrgraph.extract.pdf.upright``). None when the page has no
     header label or its characters and text do not line up (characters outside the BMP).
     """
     if textpage.count_chars() != len(text):
         return None
     end = _region_end(text)
-    lines = _lines_of_cells(_words(textpage, text, end))
+    lines = _lines_of_cells(_words(textpage, text, end, quarter))
     _join_wrapped_labels(lines)
     rows = _table_rows(lines)
     return rows or None
