@@ -89,7 +89,7 @@ def header_needs_layout(lines: list[str]) -> bool:
     return False
 
 
-@dataclass
+@dataclass(slots=True)
 class _Box:
     """A run of text and its box in PDF points (loose boxes: font ascent to descent)."""
 
@@ -254,33 +254,30 @@ def _table_rows(lines: list[list[_Box]]) -> list[str]:
     """``Label: value`` lines: each bare label takes the nearest value cell to its right that
     shares its height, with no other label in between."""
     cells = [cell for line in lines for cell in line]
-    labels = [cell for cell in cells if _LABEL_RE.search(cell.text)]
+    is_label = {id(cell): bool(_LABEL_RE.search(cell.text)) for cell in cells}
+    labels = [cell for cell in cells if is_label[id(cell)]]
+    values = [cell for cell in cells if not is_label[id(cell)]]
     used: set[int] = set()
     fields: dict[int, str] = {}
     for label in labels:
         if not _is_bare_label(label):
             continue
-        values = [
+        beside = [label_ for label_ in labels if label_ is not label and label_.overlaps(label)]
+        candidates = [
             cell
-            for cell in cells
+            for cell in values
             if id(cell) not in used
-            and not _LABEL_RE.search(cell.text)
             and cell.left >= label.right
             and cell.overlaps(label)
-            and not any(
-                other is not label
-                and other.overlaps(label)
-                and label.right <= other.left < cell.left
-                for other in labels
-            )
+            and not any(label.right <= other.left < cell.left for other in beside)
         ]
-        if values:
-            value = min(values, key=lambda c: c.left)
+        if candidates:
+            value = min(candidates, key=lambda c: c.left)
             used.add(id(value))
             fields[id(label)] = f"{label.text} {value.text}"
     rows = []
     for line in lines:
-        if not any(_LABEL_RE.search(cell.text) for cell in line):
+        if not any(is_label[id(cell)] for cell in line):
             continue
         rows.append("    ".join(fields.get(id(c), c.text) for c in line if id(c) not in used))
     return rows

@@ -161,10 +161,15 @@ def _page_text(textpage: pdfium.PdfTextPage, quarter: int = 0) -> str:
     out: list[str] = []
     start = 0
     previous_bottom: float | None = None
+    rect = pdfium_c.FS_RECTF()  # PDFium called directly: pypdfium2's wrapper cost more than it
+    raw = textpage.raw
     for line in lines:
         first = len(line) - len(line.lstrip())
         if first < len(line):
-            _, bottom, _, top = upright(textpage.get_charbox(start + first, loose=True), quarter)
+            if not pdfium_c.FPDFText_GetLooseCharBox(raw, start + first, rect):
+                raise pdfium.PdfiumError("Failed to get charbox.")
+            box = (rect.left, rect.bottom, rect.right, rect.top)
+            _, bottom, _, top = upright(box, quarter)
             height = top - bottom
             if (
                 previous_bottom is not None
