@@ -188,7 +188,7 @@ def compare_processes(folder: Path, runs: int) -> int:
     """``imrgraph parse -j 1`` as a whole process against pdfplumber's extract_text alone."""
     pdfs = sorted(folder.rglob("*.pdf"))
     if not pdfs:
-        print(f"no PDFs under {folder}")
+        print(f"no PDFs under {folder} (give --corpus DIR or set IMRGRAPH_REAL_LETTERS)")
         return 1
     ours = ["imrgraph", "parse", str(folder), "--format", "jsonl", "-j", "1"]
     theirs = [sys.executable, "-c", BASELINE_PROCESS, str(folder)]
