@@ -262,19 +262,22 @@ def _table_rows(lines: list[list[_Box]]) -> list[str]:
     for label in labels:
         if not _is_bare_label(label):
             continue
-        beside = [label_ for label_ in labels if label_ is not label and label_.overlaps(label)]
-        candidates = [
+        right = [
             cell
             for cell in values
-            if id(cell) not in used
-            and cell.left >= label.right
-            and cell.overlaps(label)
-            and not any(label.right <= other.left < cell.left for other in beside)
+            if cell.left >= label.right and id(cell) not in used and cell.overlaps(label)
         ]
-        if candidates:
-            value = min(candidates, key=lambda c: c.left)
-            used.add(id(value))
-            fields[id(label)] = f"{label.text} {value.text}"
+        if not right:
+            continue
+        value = min(right, key=lambda c: c.left)
+        if any(
+            label.right <= other.left < value.left and other.overlaps(label)
+            for other in labels
+            if other is not label
+        ):
+            continue  # the nearest value belongs to a label in between
+        used.add(id(value))
+        fields[id(label)] = f"{label.text} {value.text}"
     rows = []
     for line in lines:
         if not any(is_label[id(cell)] for cell in line):
