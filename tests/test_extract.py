@@ -449,7 +449,7 @@ def _four_column_table_pdf(path: Path) -> None:
 PUBLISHED_CASE = "CM16-0123456"
 
 
-def _published_header_pdf(path: Path) -> None:
+def _published_header_pdf(path: Path, injury: str = "10/13/2016") -> None:
     """The header table as the DWC published it in 2016-2017: no borders, four label rows on the
     left, three on the right, the last right label wrapped with its date beside the first line
     (``Application`` / ``Received:``). The letters themselves are read from ../shared."""
@@ -460,7 +460,7 @@ def _published_header_pdf(path: Path) -> None:
     pdf.set_font("helvetica", size=10)
     rows = [
         ("Case Number:", PUBLISHED_CASE, "", ""),
-        ("Date Assigned:", "11/09/2016", "Date of Injury:", "10/13/2016"),
+        ("Date Assigned:", "11/09/2016", "Date of Injury:", injury),
         ("Decision Date:", "12/09/2016", "UR Denial Date:", "11/03/2016"),
         ("Priority:", "Standard", "Application\nReceived:", "11/04/2016"),
     ]
@@ -531,6 +531,26 @@ def test_published_header_is_read_without_pdfplumber(tmp_path):
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.split() == ["False", "False"]
+
+
+def test_blank_header_cell_stays_bare_without_pdfplumber(tmp_path):
+    """A label with nothing beside it is an empty cell: pdfplumber could not read more."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "blank.pdf"
+    _published_header_pdf(path, injury="")
+    code = (
+        "import sys\n"
+        "from imrgraph.extract import extract\n"
+        f"print(extract({str(path)!r}).pages[0].split(chr(10))[1])\n"
+        "print('pdfplumber' in sys.modules)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.splitlines() == [
+        "Date Assigned: 11/09/2016    Date of Injury:",
+        "False",
+    ]
 
 
 def _stacked_cells_pdf(path: Path) -> None:

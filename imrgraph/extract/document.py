@@ -142,7 +142,7 @@ def _header_reader(data: bytes) -> FirstPage:
     """Page 1's header table made whole when PDFium's text garbles it (a wrapped label).
 
     First from PDFium's own character boxes; pdfplumber's table finder (50x slower) only when
-    the positions still leave a label without its value.
+    the positions leave a value that no label could take.
     """
 
     def read(text: str, textpage: pdfium.PdfTextPage, quarter: int) -> str:
@@ -153,10 +153,8 @@ def _header_reader(data: bytes) -> FirstPage:
             rows = table_from_positions(textpage, textpage.get_text_range(), quarter)
         except Exception:  # a damaged page: its plain text stands, pdfplumber may do better
             rows = None
-        if rows:
-            fixed = splice_table(page, [normalize_text(row) for row in rows])
-            if not header_needs_layout(fixed.split("\n")):
-                return fixed
+        if rows:  # every value placed; a label still bare is a blank cell
+            return splice_table(page, [normalize_text(row) for row in rows])
         return _fix_header(page, data)
 
     return read

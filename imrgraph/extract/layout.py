@@ -119,6 +119,9 @@ class _Box:
 _SAME_LINE = 0.3  # words whose middles differ by less than this many heights share a line
 _CELL_GAP = 1.0  # a gap wider than this many heights starts a new cell
 _NONSPACE_RE = re.compile(r"\S+")
+# A cell that could be a header value (a date in any form, a case number, a priority). Wide on
+# purpose: such a cell left over sends the page to pdfplumber, slower but never wrong.
+_VALUE_RE = re.compile(r".*\d.*|Standard|Expedited", re.IGNORECASE)
 
 
 def _region_end(text: str) -> int:
@@ -250,9 +253,13 @@ def _is_bare_label(cell: _Box) -> bool:
     return bool(matches) and not cell.text[matches[-1].end() :].strip()
 
 
-def _table_rows(lines: list[list[_Box]]) -> list[str]:
+def _table_rows(lines: list[list[_Box]]) -> list[str] | None:
     """``Label: value`` lines: each bare label takes the nearest value cell to its right that
-    shares its height, with no other label in between."""
+    shares its height, with no other label in between.
+
+    A label left without a value is a blank cell, unless a cell that could be a value (digits, a
+    priority) was left without a label too: then the positions failed, and None says so.
+    """
     cells = [cell for line in lines for cell in line]
     is_label = {id(cell): bool(_LABEL_RE.search(cell.text)) for cell in cells}
     labels = [cell for cell in cells if is_label[id(cell)]]
@@ -278,6 +285,11 @@ def _table_rows(lines: list[list[_Box]]) -> list[str]:
             continue  # the nearest value belongs to a label in between
         used.add(id(value))
         fields[id(label)] = f"{label.text} {value.text}"
+    unpaired = any(_is_bare_label(label) and id(label) not in fields for label in labels) and any(
+        id(cell) not in used and _VALUE_RE.fullmatch(cell.text) for cell in values
+    )
+    if unpaired:
+        return None  # a value the positions could not place: not a blank cell
     rows = []
     for line in lines:
         if not any(is_label[id(cell)] for cell in line):
@@ -292,8 +304,10 @@ def table_from_positions(
     """Page 1's header table as ``Label: value`` lines, rebuilt from PDFium's character boxes.
 
     ``text`` is the page's raw text (``textpage.get_text_range()``); ``quarter`` the clockwise
-    quarter turn of its glyphs (``imrgraph.extract.pdf.upright``). None when the page has no
-    header label or its characters and text do not line up (characters outside the BMP).
+    quarter turn of its glyphs (``imrgraph.extract.pdf.upright``). A label with nothing beside
+    it is a blank cell and stays bare. None when the page has no header label, when a value was
+    left that no label could take, or when its characters and text do not line up (characters
+    outside the BMP).
     """
     if textpage.count_chars() != len(text):
         return None
