@@ -422,7 +422,7 @@ def test_page_count_is_kept_even_when_a_page_empties():
     assert remove_running_lines(["text\nPage 1 of 2", "Page 2 of 2"]) == ["text", ""]
 
 
-# --- header table: pdfplumber only when PDFium's reading is garbled -----------------------------
+# --- header table: rebuilt from PDFium's char boxes when its reading is garbled ------------------
 
 
 def _four_column_table_pdf(path: Path) -> None:
@@ -446,7 +446,42 @@ def _four_column_table_pdf(path: Path) -> None:
     pdf.output(str(path))
 
 
-def test_garbled_header_table_is_read_with_pdfplumber(tmp_path):
+PUBLISHED_CASE = "CM16-0123456"
+
+
+def _published_header_pdf(path: Path, injury: str = "10/13/2016") -> None:
+    """The header table as the DWC published it in 2016-2017: no borders, four label rows on the
+    left, three on the right, the last right label wrapped with its date beside the first line
+    (``Application`` / ``Received:``). The letters themselves are read from ../shared."""
+    from fpdf.enums import VAlign
+
+    pdf = FPDF(format="letter")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=10)
+    rows = [
+        ("Case Number:", PUBLISHED_CASE, "", ""),
+        ("Date Assigned:", "11/09/2016", "Date of Injury:", injury),
+        ("Decision Date:", "12/09/2016", "UR Denial Date:", "11/03/2016"),
+        ("Priority:", "Standard", "Application\nReceived:", "11/04/2016"),
+    ]
+    with pdf.table(
+        col_widths=(25, 25, 25, 25),
+        width=120,
+        first_row_as_headings=False,
+        borders_layout="NONE",
+        v_align=VAlign.T,
+        padding=0,
+    ) as table:
+        for cells in rows:
+            row = table.row()
+            for cell in cells:
+                row.cell(cell)
+    pdf.ln(4)
+    pdf.multi_cell(0, 5, "HOW THE IMR FINAL DETERMINATION WAS MADE")
+    pdf.output(str(path))
+
+
+def test_wrapped_label_cell_is_joined_from_char_positions(tmp_path):
     path = tmp_path / "table.pdf"
     _four_column_table_pdf(path)
     raw = pdf_pages(path.read_bytes(), str(path), 500)[0]
@@ -459,6 +494,89 @@ def test_garbled_header_table_is_read_with_pdfplumber(tmp_path):
         "Application Received: 10/02/2015",
         "",
         "HOW THE IMR FINAL DETERMINATION WAS MADE",
+    ]
+
+
+def test_published_header_wrapped_label_takes_the_date_beside_it(tmp_path):
+    """PDFium reads ``Application`` / ``Received:`` / date; the date sits beside ``Application``."""
+    path = tmp_path / "published.pdf"
+    _published_header_pdf(path)
+    raw = pdf_pages(path.read_bytes(), str(path), 500)[0]
+    assert [line.strip() for line in raw.split("\n") if line.strip()][3:6] == [
+        "Priority: Standard Application",
+        "Received:",
+        "11/04/2016",
+    ]
+    assert extract(path).pages[0].split("\n")[:4] == [
+        f"Case Number: {PUBLISHED_CASE}",
+        "Date Assigned: 11/09/2016    Date of Injury: 10/13/2016",
+        "Decision Date: 12/09/2016    UR Denial Date: 11/03/2016",
+        "Priority: Standard    Application Received: 11/04/2016",
+    ]
+
+
+def test_published_header_is_read_without_pdfplumber(tmp_path):
+    """pdfplumber's layout pass costs more than the rest of the parse: PDFium's boxes suffice."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "published.pdf"
+    _published_header_pdf(path)
+    code = (
+        "import sys\n"
+        "from imrgraph.extract import extract\n"
+        f"page = extract({str(path)!r}).pages[0]\n"
+        "assert 'Application Received: 11/04/2016' in page, page\n"
+        "print('pdfplumber' in sys.modules, 'pdfminer' in sys.modules)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.split() == ["False", "False"]
+
+
+def test_blank_header_cell_stays_bare_without_pdfplumber(tmp_path):
+    """A label with nothing beside it is an empty cell: pdfplumber could not read more."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "blank.pdf"
+    _published_header_pdf(path, injury="")
+    code = (
+        "import sys\n"
+        "from imrgraph.extract import extract\n"
+        f"print(extract({str(path)!r}).pages[0].split(chr(10))[1])\n"
+        "print('pdfplumber' in sys.modules)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.splitlines() == [
+        "Date Assigned: 11/09/2016    Date of Injury:",
+        "False",
+    ]
+
+
+def _stacked_cells_pdf(path: Path) -> None:
+    """Each cell holds its label over its value: no value shares a line with its label."""
+    pdf = FPDF(format="letter")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=10)
+    with pdf.table(col_widths=(40, 40), first_row_as_headings=False) as table:
+        for cells in (
+            (f"Case Number:\n{CASE}", "Date Assigned:\n10/05/2015"),
+            ("Priority:\nStandard", "Application Received:\n10/02/2015"),
+        ):
+            row = table.row()
+            for cell in cells:
+                row.cell(cell)
+    pdf.ln(4)
+    pdf.multi_cell(0, 5, "HOW THE IMR FINAL DETERMINATION WAS MADE")
+    pdf.output(str(path))
+
+
+def test_table_the_positions_cannot_pair_falls_back_to_pdfplumber(tmp_path):
+    path = tmp_path / "stacked.pdf"
+    _stacked_cells_pdf(path)
+    assert extract(path).pages[0].split("\n")[:2] == [
+        f"Case Number: {CASE}    Date Assigned: 10/05/2015",
+        "Priority: Standard    Application Received: 10/02/2015",
     ]
 
 
@@ -523,3 +641,68 @@ def test_example_pdfs_are_rendered_from_the_current_letters(text_path, tmp_path)
     fresh = tmp_path / committed.name
     render_pdf.render(text_path.read_text(encoding="utf-8"), fresh)
     assert extract(committed).pages == extract(fresh).pages
+
+
+# --- rotated pages: read in the direction the glyphs stand ---------------------------------------
+
+
+def _turned(source: Path, out: Path, pages: list[int], *, rotate: int, turn_content: bool) -> Path:
+    """A copy of ``source`` with ``pages`` given a /Rotate of ``rotate`` degrees and/or their
+    content drawn turned a quarter clockwise (the page box turned with it), made with PDFium."""
+    doc = pdfium.PdfDocument(source)
+    for index in pages:
+        page = doc[index]
+        if turn_content:
+            width, height = page.get_size()
+            turn = pdfium.PdfMatrix().rotate(90).translate(0, width)
+            for obj in list(page.get_objects()):
+                obj.transform(turn)
+            page.set_mediabox(0, 0, height, width)
+            page.gen_content()
+        if rotate:
+            page.set_rotation(rotate)
+    doc.save(str(out))
+    doc.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def nine_items(tmp_path_factory) -> Path:
+    """A real example letter (nine items, five pages) rendered to PDF."""
+    out = tmp_path_factory.mktemp("rot") / "nine.pdf"
+    render_pdf.render((ROOT / "examples/letters/cm14-wrist-nine-items.txt").read_text(), out)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("pages", "rotate", "turn_content"),
+    [
+        ([1], 90, False),  # page 2 shown landscape: its upright text turned on its side
+        ([0, 1, 2, 3, 4], 90, False),  # every page so
+        ([1], 270, False),
+        ([0, 1, 2, 3, 4], 0, True),  # content drawn turned, no /Rotate to stand it up
+        ([1], 270, True),  # content drawn turned and a /Rotate that stands it up again
+    ],
+)
+def test_rotated_pages_read_as_the_upright_letter(
+    nine_items, tmp_path, pages, rotate, turn_content
+):
+    from imrgraph.pipeline import parse_file
+
+    turned = _turned(
+        nine_items, tmp_path / "turned.pdf", pages, rotate=rotate, turn_content=turn_content
+    )
+    assert extract(turned).pages == extract(nine_items).pages
+    upright_letter = parse_file(nine_items).to_dict()
+    turned_letter = parse_file(turned).to_dict()
+    upright_letter.pop("source"), turned_letter.pop("source")
+    assert turned_letter == upright_letter
+    assert len(turned_letter["items"]) == 9
+
+
+def test_rotated_first_page_header_table_is_rebuilt(tmp_path):
+    path = tmp_path / "published.pdf"
+    _published_header_pdf(path)
+    for name, rotate, turn in (("r90.pdf", 90, False), ("turned.pdf", 0, True)):
+        turned = _turned(path, tmp_path / name, [0], rotate=rotate, turn_content=turn)
+        assert extract(turned).pages[0] == extract(path).pages[0], name

@@ -8,22 +8,44 @@ parse, a graph that does not conform), 2 bad usage.
 
 from __future__ import annotations
 
+import importlib
 import sys
+from typing import Any
 
 import typer
 
-from imrgraph.cli._app import app
+from imrgraph.cli._app import app as _app
 from imrgraph.errors import ImrGraphError
 from imrgraph.filenames import shown
 
 __all__ = ["app", "main"]
 
-# Imported for their side effect of adding commands to ``app``, one module per pipeline step.
-from imrgraph.cli import analysis, graph, parse, store  # noqa: F401
+#: The modules that add commands to the app (each registers its own), one per pipeline step.
+COMMAND_MODULES = ("analysis", "graph", "parse", "store")
+
+
+def _with_commands(modules: tuple[str, ...] = COMMAND_MODULES) -> typer.Typer:
+    for name in modules:
+        importlib.import_module(f"imrgraph.cli.{name}")
+    return _app
+
+
+def __getattr__(name: str) -> Any:
+    # ``from imrgraph.cli import app`` (tests, embedding) gets every command.
+    if name == "app":
+        return _with_commands()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    ``imrgraph parse`` loads only its own command module: the others import the store's and the
+    graph's libraries (rdflib, pyoxigraph, httpx, rich tables), about a tenth of a second at
+    every start, which is more than parsing 20 letters takes (BENCHMARKS.md, "Parse").
+    """
+    command = sys.argv[1] if len(sys.argv) > 1 else None
+    app = _with_commands(("parse",) if command == "parse" else COMMAND_MODULES)
     try:
         app()
     except ImrGraphError as exc:

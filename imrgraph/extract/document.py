@@ -11,13 +11,21 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from imrgraph.errors import EmptyFile, ExtractionError, LimitExceeded, NoTextLayer
-from imrgraph.extract.layout import fix_header_table, header_needs_layout
-from imrgraph.extract.pdf import pdf_pages
+from imrgraph.extract.layout import (
+    fix_header_table,
+    header_needs_layout,
+    splice_table,
+    table_from_positions,
+)
+from imrgraph.extract.pdf import FirstPage, pdf_pages
 from imrgraph.extract.running import remove_running_lines
 from imrgraph.extract.text import normalize_text, text_pages
+
+if TYPE_CHECKING:
+    import pypdfium2 as pdfium
 
 Format = Literal["pdf", "text"]
 
@@ -103,10 +111,8 @@ def extract(path: str | Path, limits: Limits | None = None) -> ExtractedDocument
     data = read_input(path, limits)
     kind = file_format(path, data)
     if kind == "pdf":
-        raw = pdf_pages(data, name, limits.max_pages)
+        raw = pdf_pages(data, name, limits.max_pages, _header_reader(data))
         pages = [_strip_line_ends(normalize_text(page)) for page in raw]
-        if header_needs_layout(pages[0].split("\n")):
-            pages[0] = _fix_header(pages[0], data)
     else:
         pages = text_pages(data, name)
         if len(pages) > limits.max_pages:
@@ -130,6 +136,28 @@ def extract(path: str | Path, limits: Limits | None = None) -> ExtractedDocument
 def _strip_line_ends(page: str) -> str:
     """PDFium pads some lines with a trailing space; drop trailing whitespace on every line."""
     return "\n".join(line.rstrip() for line in page.split("\n")).strip("\n")
+
+
+def _header_reader(data: bytes) -> FirstPage:
+    """Page 1's header table made whole when PDFium's text garbles it (a wrapped label).
+
+    First from PDFium's own character boxes; pdfplumber's table finder (50x slower) only when
+    the positions leave a value that no label could take.
+    """
+
+    def read(text: str, textpage: pdfium.PdfTextPage, quarter: int) -> str:
+        page = _strip_line_ends(normalize_text(text))
+        if not header_needs_layout(page.split("\n")):
+            return text
+        try:
+            rows = table_from_positions(textpage, textpage.get_text_range(), quarter)
+        except Exception:  # a damaged page: its plain text stands, pdfplumber may do better
+            rows = None
+        if rows:  # every value placed; a label still bare is a blank cell
+            return splice_table(page, [normalize_text(row) for row in rows])
+        return _fix_header(page, data)
+
+    return read
 
 
 def _fix_header(page: str, data: bytes) -> str:

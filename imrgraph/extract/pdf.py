@@ -12,7 +12,9 @@ nothing from pypdfium2 escapes (a corrupt file must not stop a batch of thousand
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Callable
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -31,8 +33,20 @@ _OPEN_REASONS = {
 }
 
 
-def pdf_pages(data: bytes, path: str, max_pages: int) -> list[str]:
+#: Called on page 1's text with its open text page (for character positions) and the quarter
+#: turn of its glyphs (``upright``); returns the text.
+FirstPage = Callable[[str, pdfium.PdfTextPage, int], str]
+
+_ANGLE_SAMPLES = 9  # characters whose angle is read to find which way a page's text stands
+
+
+def pdf_pages(
+    data: bytes, path: str, max_pages: int, first_page: FirstPage | None = None
+) -> list[str]:
     """Return the raw text of each page of the PDF in ``data`` (``\\r\\n`` line ends kept).
+
+    ``first_page``, if given, may rewrite page 1's text while its character boxes are at hand
+    (the header table: ``imrgraph.extract.layout``).
 
     Raises CorruptFile (not a PDF, damaged), EncryptedFile (password), LimitExceeded (more than
     ``max_pages`` pages).
@@ -57,9 +71,12 @@ def pdf_pages(data: bytes, path: str, max_pages: int) -> list[str]:
         pages = []
         for index in range(count):
             page = doc[index]
-            textpage = page.get_textpage()
+            textpage, quarter = _upright_textpage(page)
             try:
-                pages.append(_page_text(textpage))
+                text = _page_text(textpage, quarter)
+                if index == 0 and first_page is not None:
+                    text = first_page(text, textpage, quarter)
+                pages.append(text)
             finally:
                 textpage.close()
                 page.close()
@@ -74,7 +91,63 @@ def pdf_pages(data: bytes, path: str, max_pages: int) -> list[str]:
         doc.close()
 
 
-def _page_text(textpage: pdfium.PdfTextPage) -> str:
+def _glyph_quarter(textpage: pdfium.PdfTextPage) -> int:
+    """Clockwise quarter turns (0-3) at which most of the page's glyphs stand in page space.
+
+    Read from a few characters spread over the page (PDFium's angle is clockwise, in radians);
+    the most common wins, so a rotated stamp or margin note does not turn the page.
+    """
+    count = textpage.count_chars()
+    if count <= 0:
+        return 0
+    raw = textpage.raw
+    votes = [0, 0, 0, 0]
+    step = max(1, count // _ANGLE_SAMPLES)
+    for i in range(step // 2, count, step):
+        if pdfium_c.FPDFText_GetUnicode(raw, i) in (0x20, 0x0D, 0x0A):
+            continue  # spaces and line ends PDFium made up carry no angle
+        angle = pdfium_c.FPDFText_GetCharAngle(raw, i)
+        if angle >= 0:
+            votes[round(math.degrees(angle) / 90) % 4] += 1
+    return max(range(4), key=lambda q: votes[q])
+
+
+def _upright_textpage(page: pdfium.PdfPage) -> tuple[pdfium.PdfTextPage, int]:
+    """The page's text page, read the way its glyphs stand, and their quarter turn.
+
+    PDFium orders text lines as the page is displayed (its /Rotate applied). A page whose
+    /Rotate turns upright glyphs on their side (a letter scanned or printed landscape), or
+    whose content is drawn turned without a /Rotate to undo it, comes out in a jumble of
+    line pieces. Then the page's rotation is set, in memory only, to the one that stands the
+    glyphs upright, and the text is read again. Most pages pass the check at the cost of a few
+    calls.
+    """
+    textpage = page.get_textpage()
+    quarter = _glyph_quarter(textpage)
+    upright_rotation = (-90 * quarter) % 360
+    if page.get_rotation() != upright_rotation:
+        textpage.close()
+        page.set_rotation(upright_rotation)
+        textpage = page.get_textpage()
+    return textpage, quarter
+
+
+def upright(
+    box: tuple[float, float, float, float], quarter: int
+) -> tuple[float, float, float, float]:
+    """A (left, bottom, right, top) box in page space, seen in the frame of glyphs turned
+    ``quarter`` clockwise quarters: left to right along their lines, bottom to top across."""
+    left, bottom, right, top = box
+    if quarter == 1:  # lines run down the page, "up" is to the right
+        return -top, left, -bottom, right
+    if quarter == 2:
+        return -right, -top, -left, -bottom
+    if quarter == 3:  # lines run up the page, "up" is to the left
+        return bottom, -right, top, -left
+    return box
+
+
+def _page_text(textpage: pdfium.PdfTextPage, quarter: int = 0) -> str:
     """The page's text with a blank line wherever the PDF leaves a paragraph gap.
 
     PDFium gives one text line per PDF line but no blank lines; text letters (and the parser's
@@ -88,10 +161,15 @@ def _page_text(textpage: pdfium.PdfTextPage) -> str:
     out: list[str] = []
     start = 0
     previous_bottom: float | None = None
+    rect = pdfium_c.FS_RECTF()  # PDFium called directly: pypdfium2's wrapper cost more than it
+    raw = textpage.raw
     for line in lines:
         first = len(line) - len(line.lstrip())
         if first < len(line):
-            _, bottom, _, top = textpage.get_charbox(start + first, loose=True)
+            if not pdfium_c.FPDFText_GetLooseCharBox(raw, start + first, rect):
+                raise pdfium.PdfiumError("Failed to get charbox.")
+            box = (rect.left, rect.bottom, rect.right, rect.top)
+            _, bottom, _, top = upright(box, quarter)
             height = top - bottom
             if (
                 previous_bottom is not None

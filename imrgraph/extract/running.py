@@ -70,13 +70,24 @@ def _shape(line: str) -> str:
     return _DIGITS_RE.sub("#", _SPACES_RE.sub(" ", line.strip())).lower()
 
 
-def _edges(lines: list[str], depth: int = EDGE) -> tuple[list[int], list[int]]:
-    """Indexes of the first and of the last ``depth`` non-blank, non-furniture lines of a page."""
-    content = [i for i, line in enumerate(lines) if line.strip() and not is_furniture(line)]
+def _content(lines: list[str]) -> list[int]:
+    """Indexes of a page's non-blank, non-furniture lines (computed once per page)."""
+    return [
+        i
+        for i, line in enumerate(lines)
+        # only a line starting with "P" or "C" can be furniture: skip the regex for the rest
+        if (text := line.lstrip()) and not (text[0] in "PpCc" and is_furniture(line))
+    ]
+
+
+def _edges(content: list[int], depth: int = EDGE) -> tuple[list[int], list[int]]:
+    """The first and the last ``depth`` of a page's content line indexes (``_content``)."""
     return content[:depth], content[-depth:]
 
 
-def _repeated_shapes(pages: list[list[str]]) -> tuple[set[str], set[str]]:
+def _repeated_shapes(
+    pages: list[list[str]], contents: list[list[int]]
+) -> tuple[set[str], set[str]]:
     """Shapes of lines found at the top, and at the bottom, of most pages (needs two pages).
 
     Top and bottom are counted apart: a running header repeats at the top, a footer at the
@@ -88,9 +99,9 @@ def _repeated_shapes(pages: list[list[str]]) -> tuple[set[str], set[str]]:
     found = []
     for side in (0, 1):
         counts: Counter[str] = Counter()
-        for lines in pages:
+        for lines, content in zip(pages, contents, strict=True):
             counts.update(
-                {_shape(lines[i]) for i in _edges(lines, 1)[side] if _could_be_running(lines[i])}
+                {_shape(lines[i]) for i in _edges(content, 1)[side] if _could_be_running(lines[i])}
             )
         found.append({shape for shape, n in counts.items() if n >= needed and shape})
     return found[0], found[1]
@@ -117,12 +128,14 @@ def _drop_lines(lines: list[str], drop: set[int]) -> list[str]:
 def remove_running_lines(pages: list[str]) -> list[str]:
     """Return ``pages`` without running headers/footers; the number of pages never changes."""
     split = [page.split("\n") for page in pages]
-    top, bottom = _repeated_shapes(split)
+    contents = [_content(lines) for lines in split]
+    top, bottom = _repeated_shapes(split, contents)
     cleaned: list[str] = []
-    for number, lines in enumerate(split, start=1):
-        drop = {i for i, line in enumerate(lines) if line.strip() and is_furniture(line)}
-        first, last = _edges(lines, 1)
-        head, tail = _edges(lines)
+    for number, (lines, content) in enumerate(zip(split, contents, strict=True), start=1):
+        kept = set(content)
+        drop = {i for i, line in enumerate(lines) if i not in kept and line.strip()}
+        first, last = _edges(content, 1)
+        head, tail = _edges(content)
         for i in head + tail:
             line = lines[i]
             shape = _shape(line)

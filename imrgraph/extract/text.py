@@ -38,9 +38,8 @@ def normalize_text(text: str) -> str:
     they are the page boundaries of a text letter.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.translate(_DROP)
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
+    if not text.isascii():  # an ASCII page (most) has nothing to fold; \x02 goes with controls
+        text = unicodedata.normalize("NFKC", text.translate(_DROP))
     return _CONTROL_RE.sub("", text)
 
 

@@ -4,6 +4,11 @@ In a PDF the table has two columns, so two fields share a line ("Case Number: CM
 Date Assigned: 10/14/2015"). Each field is therefore found by its own label anywhere in the
 header span rather than line by line. A value that looks like a date but names a day that does
 not exist gives a ``date-unparsed`` warning and stays null.
+
+The published letters of 2016-2017 wrap one label in its narrow cell: ``Application`` /
+``Received:``, with the date beside the first line. PDF extraction joins the label back
+(``imrgraph.extract.layout``); a text dump made by a layout-keeping tool (``pdftotext -layout``)
+leaves ``Application   11/03/2016`` with ``Received:`` alone on the next line, which is read here.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from imrgraph.model import Priority
-from imrgraph.parse.dates import date_at
+from imrgraph.parse.dates import DateMatch, date_at
 
 _CASE_RE = re.compile(
     r"\b(?:IMR\s+)?Case\s+(?:Number|No\.?|#)\s*:?\s*(?P<case>[A-Z]{2}\d{2}-\d{5,8})\b", re.I
@@ -29,6 +34,11 @@ _DATE_LABELS: dict[str, re.Pattern[str]] = {
     ),
     "application_received": re.compile(r"\b(?:IMR\s+)?Application\s+Received\s*:", re.I),
 }
+
+
+# "Application   11/03/2016" then "Received:" alone on the next line (a wrapped label cell).
+_WRAPPED_APPLICATION_RE = re.compile(r"\b(?:IMR\s+)?Application[ \t]+(?=\S)", re.I)
+_RECEIVED_LINE_RE = re.compile(r"[ \t]*\n[ \t]*Received[ \t]*:[ \t]*(?:\n|$)", re.I)
 
 
 @dataclass
@@ -53,7 +63,15 @@ def parse_header(text: str, start: int, end: int, warnings: list[str]) -> Header
     for name, label in _DATE_LABELS.items():
         lm = label.search(text, start, end)
         if lm is None:
-            header.dates[name] = None
+            wrapped = (
+                _wrapped_application_date(text, start, end)
+                if name == "application_received"
+                else None
+            )
+            header.dates[name] = wrapped.iso if wrapped else None
+            if wrapped and wrapped.iso is None:
+                warnings.append(f"date-unparsed: header {name} {wrapped.text!r}")
+                header.unparsed.add(name)
             continue
         found = date_at(text, lm.end())
         if found is None or found.end > end:
@@ -68,6 +86,20 @@ def parse_header(text: str, start: int, end: int, warnings: list[str]) -> Header
             header.unparsed.add(name)
         header.dates[name] = found.iso
     return header
+
+
+def _wrapped_application_date(text: str, start: int, end: int) -> DateMatch | None:
+    """The date of an ``Application <date>`` line whose label ends on the next line
+    (``Received:`` alone), as a layout-keeping text dump gives the published header."""
+    for m in _WRAPPED_APPLICATION_RE.finditer(text, start, end):
+        found = date_at(text, m.end())
+        if found is None or found.end > end:
+            continue
+        # the other column's cells may follow on the same line; "Received:" is below
+        line_end = text.find("\n", found.end, end)
+        if line_end >= 0 and _RECEIVED_LINE_RE.match(text, line_end):
+            return found
+    return None
 
 
 _ANY_LABEL_RE = re.compile(
