@@ -157,7 +157,7 @@ _RULES: tuple[_Rule, ...] = (
             _NEG + _GAP % 60 + r"\b(?:objective )?response to (?:the )?(?:prior|previous|therapy|treatment)",
             r"\boutcome (?:was|were) not\b",
             r"\bresults? (?:of|from) the (?:initial|prior|previous)" + _GAP % 40 + r"\bnot\b",
-            r"\b(?:until|after) the results? (?:of|from) the\b",
+            r"\b(?:until|after) the results? (?:of|from) the (?:initial|prior|previous|first)\b",
             r"\bwithout re-?evaluation\b",
             r"\bcontingent (?:up)?on (?:the )?(?:patient(?:'s)? )?response\b",
             r"\bwere not beneficial\b|\bwith no (?:documented )?(?:benefit|improvement)\b",
@@ -172,6 +172,7 @@ _RULES: tuple[_Rule, ...] = (
             r"\bnot (?:indicated|recommended|supported) for long[- ]?term\b",
             r"\b(?:been on|has been using)" + _GAP % 30 + r"\blong[- ]?term\b",
             r"\bguidelines limit\b",
+            r"\bbeyond the recommended (?:duration|number|period|quantity|time)\b",
         ),
         veto=_re(
             r"\bnot (?:be )?in excess\b|\b(?:not|never) exceed",
@@ -203,8 +204,11 @@ _RULES: tuple[_Rule, ...] = (
             r"\b(?:strength and sensation|sensation) (?:are|were|was) (?:unremarkable|normal|intact)\b",
             r"\bintact (?:grip )?strength\b",
             r"\bno signs suggestive\b|\bminimal deficits\b|\bonly objective findings\b",
+            _NEG + _GAP % 40 + r"\b(?:ligamentous )?instability\b",
             r"\b(?:objective|exam(?:ination)?) findings\b" + _GAP % 40 + r"\b(?:do|does|did) not\b",
         ),
+        # Imaging or tests that do not corroborate the findings: indication-not-documented.
+        veto=_re(r"\bno (?:MRI|imaging|electrodiagnostic)\b|\bcorroborat"),
     ),
     _Rule(
         "conservative-care-not-tried",
@@ -250,6 +254,7 @@ _RULES: tuple[_Rule, ...] = (
             r"indication|indications? for|pathology|conditions?|neuropathic)\b",
             r"\b(?:could|can) not be (?:established|determined)\b",
             r"\bnot (?:an )?indications? for\b",
+            _NEG + _GAP % 20 + r"\bevidence that the \w+ (?:has|had|is|was) (?:a|an)\b",
             r"\bhow\b" + _GAP % 40 + r"\b(?:change|alter|influence)\b" + _GAP % 20 + r"\btreatment\b",
         ),
         # The same sentence read as a more specific reason (definitions in reasons.ttl).
@@ -261,6 +266,18 @@ _RULES: tuple[_Rule, ...] = (
         ),
     ),
     _Rule(
+        "indication-not-documented",
+        # Imaging or electrodiagnostic tests that would corroborate the findings are missing.
+        _re(
+            _NEG
+            + _GAP % 30
+            + r"\b(?:MRI|imaging|electrodiagnostic)\b"
+            + _GAP % 40
+            + r"\b(?:corroborat|support|confirm)",
+            r"\bnot corroborated\b",
+        ),
+    ),
+    _Rule(
         "request-incomplete",
         _re(
             r"\b(?:did|does|do) not (?:specify|indicate the (?:nature|type|number|amount|duration))\b",
@@ -269,6 +286,8 @@ _RULES: tuple[_Rule, ...] = (
             r"\bunspecified (?:type|quantity|amount|number|duration|rental)\b",
             r"\bnot included with the request\b|\bvague\b|\bno endpoint\b",
             r"\bunclear of what body part\b",
+            r"\b(?:do|does|did) not (?:identify|specify|state) the (?:ingredients|concentrations?|"
+            r"strength|dosage|quantity|frequency|duration|body part)",
         ),
     ),
     _Rule(
@@ -300,7 +319,7 @@ _RULES: tuple[_Rule, ...] = (
         "associated-service-denied",
         _re(
             r"\bancillary service\b",
-            r"\balso not medically necessary\b",
+            r"\b(?:also|likewise) not medically necessary\b",
             r"\b(?:surgery|surgical intervention|procedure) (?:is|was) not (?:medically necessary|"
             r"certified|indicated)" + _GAP % 60 + r"\b(?:associated|post-?op|pre-?op)",
         ),
