@@ -99,7 +99,8 @@ _CASE = re.compile(
 # also speak of the case: the guideline's content without its name.
 _GENERIC = re.compile(
     r"\bpatients\b|\bcan\b|\bmay\b|\bshould\b|\bmust\b|\b(?:is|are) (?:only )?recommended\b"
-    r"|\ballows? for\b|\([A-Z][A-Za-z-]+,? (?:et al\.?,? )?\d{4}\)",  # a literature citation: a quote
+    r"|\ballows? for\b|\bwill\b"
+    r"|\([A-Z][A-Za-z-]+,? (?:et al\.?,? )?\d{4}\)|\[\d",  # a literature reference: a quote
     _I,
 )
 _CONTRAST = re.compile(r"\bhowever\b,?|\bbut\b", _I)
@@ -154,7 +155,9 @@ _RULES: tuple[_Rule, ...] = (
             _NEG + _GAP % 60 + r"\b(?:\d+% )?pain relief\b",
             _NEG + _GAP % 60 + r"\b(?:medication efficacy|evidence of efficacy/benefit)\b",
             _NEG + _GAP % 60 + r"\boutcome\b",
-            _NEG + _GAP % 60 + r"\b(?:objective )?response to (?:the )?(?:prior|previous|therapy|treatment)",
+            _NEG
+            + _GAP % 60
+            + r"\b(?:objective )?response to (?:the )?(?:prior|previous|therapy|treatment)",
             r"\boutcome (?:was|were) not\b",
             r"\bresults? (?:of|from) the (?:initial|prior|previous)" + _GAP % 40 + r"\bnot\b",
             r"\b(?:until|after) the results? (?:of|from) the (?:initial|prior|previous|first)\b",
@@ -167,7 +170,7 @@ _RULES: tuple[_Rule, ...] = (
         "exceeds-recommended-amount",
         _re(
             r"\bexceed(?:s|ed|ing)?\b",
-            r"\bin excess of\b|\bexcessive\b",
+            r"\bin excess of\b|\bexcessive\b(?! sedation)",
             r"\blong[- ]?term (?:use|usage|treatment)\b" + _GAP % 40 + r"\bnot\b",
             r"\bnot (?:indicated|recommended|supported) for long[- ]?term\b",
             r"\b(?:been on|has been using)" + _GAP % 30 + r"\blong[- ]?term\b",
@@ -178,6 +181,7 @@ _RULES: tuple[_Rule, ...] = (
             r"\bnot (?:be )?in excess\b|\b(?:not|never) exceed",
             r"\b(?:when|if)\b" + _GAP % 60 + r"\bexceed",
             r"\bwithout exceeding\b",
+            r"\bnot\b" + _GAP % 30 + r"\bbeen on\b",
         ),
         case_only=False,
     ),
@@ -234,7 +238,13 @@ _RULES: tuple[_Rule, ...] = (
             r"\b(?:therapy|treatment|care)s?,? (?:was|were|is|are|which seems to be|seems to be) helping\b",
             r"\bthat have helped\b|\bseeing benefit from\b",
             r"\bnot yet had\b",
-            _NEG + _GAP % 30 + r"\b(?:\d+-day )?(?:home[- ]based )?trial\b",
+            r"\bwhy\b" + _GAP % 60 + r"\bwould not be sufficient\b",
+            _NEG + _GAP % 30 + r"\b(?:\d+-day )?(?:home(?:[- ]based)? )?trial\b",
+            r"\b(?:"
+            + _CONSERVATIVE
+            + r")\b"
+            + _GAP % 60
+            + r"\b(?:has|have|was|were) not been (?:submitted|documented|provided|tried)\b",
             r"\bclarification" + _GAP % 40 + r"\bconservative\b",
         ),
     ),
@@ -248,20 +258,29 @@ _RULES: tuple[_Rule, ...] = (
             + r"\b(?:why|what|the (?:clinical )?indication|the rationale|how)\b",
             r"\bwhy\b" + _GAP % 80 + r"\bnot apparent\b",
             _NEG
-            + _GAP % 40
+            + _GAP % 70
             + r"\b(?:diagnos(?:is|ed|es)|(?:high )?risk|history of|concerns? for|suspicion|"
             r"suspected|(?:neuropathic |gastrointestinal )?(?:symptoms|complaints)|clinical "
             r"indication|indications? for|pathology|conditions?|neuropathic)\b",
             r"\b(?:could|can) not be (?:established|determined)\b",
             r"\bnot (?:an )?indications? for\b",
+            r"\b(?:did|does|do) not (?:note|state|detail) what\b",
             _NEG + _GAP % 20 + r"\bevidence that the \w+ (?:has|had|is|was) (?:a|an)\b",
-            r"\bhow\b" + _GAP % 40 + r"\b(?:change|alter|influence)\b" + _GAP % 20 + r"\btreatment\b",
+            r"\bhow\b"
+            + _GAP % 40
+            + r"\b(?:change|alter|influence)\b"
+            + _GAP % 20
+            + r"\btreatment\b",
         ),
         # The same sentence read as a more specific reason (definitions in reasons.ttl).
         veto=_re(
             r"\bhome exercise\b|\bversus oral\b|\boral medication|\bcandidate\b|\bsurg",
-            r"\bred[- ]?flag|\bnerve (?:root )?compromise|\bradicul|\bneurolog",
-            r"\bconservative\b|\bsessions\b|\bvisits\b|\bbody part\b|\bfindings\b|\bexam",
+            r"\bred[- ]?flag|\bnerve (?:root )?compromise|\bradicul",
+            r"\bneurolog\w* (?:deficit|finding|exam|abnormal|dysfunction|compromise)",
+            r"\bconservative\b|\bsessions\b|\bvisits\b|\bbody part\b|\bfindings\b|\bhow long\b",
+            r"\bsufficient\b|\brisk assessment\b|\bagreement\b|\burine drug\b",
+            # the evidence base of a guideline, not the records of the case
+            r"\b(?:insufficient|lack of published) (?:evidence|data)\b|\bpublished\b",
             r"\bfurther indication\b",
         ),
     ),
@@ -294,7 +313,7 @@ _RULES: tuple[_Rule, ...] = (
         "monitoring-missing",
         _re(
             _NEG
-            + _GAP % 80
+            + _GAP % 100
             + r"\b(?:urine drug (?:screens?|test(?:ing|s)?)|UDS|CURES|(?:opioid |treatment |pain )"
             r"(?:agreement|contract)|aberrant|four A|4 A|monitor(?:ing|ed)?)\b(?! therapy)",
         ),
@@ -314,6 +333,7 @@ _RULES: tuple[_Rule, ...] = (
             r"\b(?:self-?directed|home exercise|home program|independent(?:ly)? in a home)\b",
             r"\b(?:done|performed|continued) independently\b",
         ),
+        veto=_re(r"\bdespite\b"),
     ),
     _Rule(
         "associated-service-denied",
@@ -328,7 +348,9 @@ _RULES: tuple[_Rule, ...] = (
 )
 
 _MET_SPECIFIC = _re(
-    r"\b(?:meets?|met|satisf(?:y|ies|ied))\b" + _GAP % 60 + r"\b(?:criteria|guidelines?|recommendations?)\b",
+    r"\b(?:meets?|met|satisf(?:y|ies|ied))\b"
+    + _GAP % 60
+    + r"\b(?:criteria|guidelines?|recommendations?)\b",
     r"\b(?:criteria|guidelines?|recommendations?)\b" + _GAP % 40 + r"\b(?:met|satisfied)\b",
     r"\bwithin (?:the )?(?:guidelines?|recommend)",
     r"\bnot in excess\b",
@@ -337,7 +359,9 @@ _MET_SPECIFIC = _re(
     r"\bobjective functional improvement has been documented\b",
 )
 _MET_FALLBACK = re.compile(r"\bmedically necessary\b", _I)
-_MET_NEG = re.compile(r"\bnot\b" + _GAP % 20 + r"\b(?:medically necessary|met|meet|indicated)\b|\bno\b", _I)
+_MET_NEG = re.compile(
+    r"\bnot\b" + _GAP % 20 + r"\b(?:medically necessary|met|meet|indicated)\b|\bno\b", _I
+)
 
 # "Not recommended" is a reason only when it is said of the requested service: the sentence
 # names it (a word of the service), refers to it, or is the compound rule and the service is a
