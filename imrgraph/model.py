@@ -3,8 +3,9 @@
 The JSON contract is ``imrgraph/schema/letter.schema.json`` (a copy of the project's shared
 schema). ``Letter.to_dict()`` produces exactly that shape, plus a few documented extra fields
 (allowed by the schema): ``Item.decisive_sentence``, ``Item.rationale_citations``, ``Item.page``,
-``Item.original_request``, ``Item.authorized``, ``Item.reasons`` and ``Source.parser_version``. A field the letter
-does not state is ``None`` (or an empty list), never guessed; doubts go into ``Letter.warnings``.
+``Item.original_request``, ``Item.authorized``, ``Item.reasons`` and ``Source.parser_version``.
+A field the letter does not state is ``None`` (or an empty list), never guessed; doubts go into
+``Letter.warnings``.
 """
 
 from __future__ import annotations

@@ -205,7 +205,8 @@ _RULES: tuple[_Rule, ...] = (
             _NEG + _GAP % 30 + r"\b(?:acute )?(?:muscle )?spasms?\b",
             r"\bneurologic(?:al)? (?:physical )?(?:exam(?:ination)?|evaluation) was "
             r"(?:otherwise )?normal\b",
-            r"\b(?:strength and sensation|sensation) (?:are|were|was) (?:unremarkable|normal|intact)\b",
+            r"\b(?:strength and sensation|sensation) (?:are|were|was) "
+            r"(?:unremarkable|normal|intact)\b",
             r"\bintact (?:grip )?strength\b",
             r"\bno signs suggestive\b|\bminimal deficits\b|\bonly objective findings\b",
             _NEG + _GAP % 40 + r"\b(?:ligamentous )?instability\b",
@@ -235,7 +236,8 @@ _RULES: tuple[_Rule, ...] = (
             _NEG + _GAP % 70 + r"\b(?:intoleran(?:t|ce)|tolerate)\b",
             r"\btopical(?: cream)? versus oral\b",
             r"\bresponding to (?:physical )?(?:therapy|treatment)\b",
-            r"\b(?:therapy|treatment|care)s?,? (?:was|were|is|are|which seems to be|seems to be) helping\b",
+            r"\b(?:therapy|treatment|care)s?,? (?:was|were|is|are|which seems to be|seems to be) "
+            r"helping\b",
             r"\bthat have helped\b|\bseeing benefit from\b",
             r"\bnot yet had\b",
             r"\bwhy\b" + _GAP % 60 + r"\bwould not be sufficient\b",
@@ -299,7 +301,8 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(
         "request-incomplete",
         _re(
-            r"\b(?:did|does|do) not (?:specify|indicate the (?:nature|type|number|amount|duration))\b",
+            r"\b(?:did|does|do) not (?:specify|indicate the "
+            r"(?:nature|type|number|amount|duration))\b",
             r"\bfail(?:s|ed)? to specify\b",
             r"\b(?:was|were|is|are|been) not (?:been )?specified\b",
             r"\bunspecified (?:type|quantity|amount|number|duration|rental)\b",
@@ -354,8 +357,9 @@ _MET_SPECIFIC = _re(
     r"\b(?:criteria|guidelines?|recommendations?)\b" + _GAP % 40 + r"\b(?:met|satisfied)\b",
     r"\bwithin (?:the )?(?:guidelines?|recommend)",
     r"\bnot in excess\b",
-    r"\b(?:do|does|would|will) support\b|\bis supported\b|\b(?:is|was|are|were|would be|appears to be)"
-    r" (?:thus, )?(?:indicated|appropriate|reasonable)\b",
+    r"\b(?:do|does|would|will) support\b|\bis supported\b",
+    r"\b(?:is|was|are|were|would be|appears to be) (?:thus, )?"
+    r"(?:indicated|appropriate|reasonable)\b",
     r"\bobjective functional improvement has been documented\b",
 )
 _MET_FALLBACK = re.compile(r"\bmedically necessary\b", _I)
@@ -374,9 +378,12 @@ _COMPOUND_SERVICE = re.compile(r"\bcompound|\bcream\b|\bgel\b|\bointment\b|%.*%"
 _TOPICAL = re.compile(r"\btopical(?:ly)?\b", _I)
 _SERVICE_WORD_RE = re.compile(r"[a-z]{4,}")
 _NOT_NAMES = frozenset(
-    "with without times week weeks sessions session visits visit left right bilateral unit "
-    "purchase rental request original retrospective additional continued initial contrast "
-    "spine therapy treatment treatments tablet tabs daily".split()
+    re.findall(
+        r"\w+",
+        "with without times week weeks sessions session visits visit left right bilateral unit "
+        "purchase rental request original retrospective additional continued initial contrast "
+        "spine therapy treatment treatments tablet tabs daily",
+    )
 )
 
 
