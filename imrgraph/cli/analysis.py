@@ -172,7 +172,11 @@ def reasons(
         typer.echo("No reasons stated for the items of this selection.")
         return
     for rec in records:
-        typer.echo(f"\n{rec['label']} ({rec['reason']}): {rec['items']:,} items, {rec['rate']:.0%}")
+        n = rec["items"]
+        typer.echo(
+            f"\n{rec['label']} ({rec['reason']}): {n:,} item{'' if n == 1 else 's'}, "
+            f"{rec['rate']:.0%} of the selection"
+        )
         typer.echo(f'  e.g. "{rec["example"]}"')
 
 
