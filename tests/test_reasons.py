@@ -68,7 +68,9 @@ def test_only_the_part_after_however_states_the_finding() -> None:
 
 
 def test_a_conditional_limit_is_not_a_reason_but_an_exceeded_one_is() -> None:
-    conditional = "When the number of visits exceeds the guideline, exceptional factors should be noted."
+    conditional = (
+        "When the number of visits exceeds the guideline, exceptional factors should be noted."
+    )
     negated = "The requested amount of therapy is not in excess of the guidelines."
     exceeded = "The requested 12 sessions exceed the 10 visits the guidelines recommend."
     assert codes(conditional, service="Physical therapy x12") == []
@@ -121,7 +123,7 @@ def test_every_code_is_a_concept_of_the_reason_scheme() -> None:
         assert ontology.value(concept, definition) is not None, code
 
 
-# ---- the model and the graph ---------------------------------------------------------------------
+# ---- the model and the graph --------------------------------------------------------------
 
 
 def _with_reasons(letter: Letter) -> Letter:
@@ -184,7 +186,7 @@ def test_a_graph_of_reasons_answers_which_items_were_upheld_for_a_reason() -> No
     assert [str(row[0]) for row in rows] == ["There was no mention of surgery."]
 
 
-# ---- the hand labels and the figure on real letters ------------------------------------------------
+# ---- the hand labels and the figure on real letters ---------------------------------------
 
 
 def test_the_labels_hold_codes_keyed_by_case_and_item_and_no_letter_text() -> None:
@@ -217,3 +219,121 @@ def test_reasons_meet_the_target_on_the_labelled_real_items() -> None:
     result = bench.score(bench.load_labels(), bench.parse_real_letters(REAL))
     assert not [e for e in result.errors if e.endswith("not parsed")]
     assert result.misses_target() == [], bench.table("all", result, 0)
+
+
+# ---- the answers: imrgraph reasons and the saved queries ----------------------------------
+
+EXAMPLES = ROOT / "examples" / "letters"
+
+
+@pytest.fixture(scope="module")
+def example_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding the parsed example letters (their reasons read by the parser)."""
+    from imrgraph.pipeline import parse_file
+    from imrgraph.rdf.mapper import letter_to_triples
+    from imrgraph.store import EmbeddedStore
+
+    location = tmp_path_factory.mktemp("reasons") / "store"
+    store = EmbeddedStore(location)
+    store.load_ontology()
+    for path in sorted(EXAMPLES.glob("*.txt")):
+        graph, triples = letter_to_triples(parse_file(path))
+        store.replace_graph(graph, triples)
+    store.close()
+    return location
+
+
+def _expected_reasons(outcome: str | None = None, words: tuple[str, ...] = ()) -> dict[str, int]:
+    """Items per reason as the parser gives them for the example letters, counted in Python
+    from the parse (not from the store), to check the store's counting against."""
+    from imrgraph.pipeline import parse_file
+
+    counts: dict[str, int] = {}
+    for path in sorted(EXAMPLES.glob("*.txt")):
+        for item in parse_file(path).items:
+            if outcome and item.outcome != outcome:
+                continue
+            if not all(w in item.service.casefold() for w in words):
+                continue
+            for reason in item.reasons:
+                counts[reason.code] = counts.get(reason.code, 0) + 1
+    return counts
+
+
+def test_reasons_command_counts_the_reasons_of_upheld_items_with_an_example(
+    example_store: Path, cli
+) -> None:
+    result = cli(
+        "reasons", "--store", str(example_store), "--outcome", "Upheld", "--format", "json"
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    upheld = _expected_reasons("Upheld")
+    assert {r["reason"]: r["items"] for r in data["reasons"]} == upheld
+    assert data["items"] == sum(
+        1
+        for path in EXAMPLES.glob("*.txt")
+        for line in json.loads(path.with_name(path.stem + ".expected.json").read_text())["items"]
+        if line["outcome"] == "Upheld"
+    )
+    for row in data["reasons"]:
+        assert row["rate"] == pytest.approx(row["items"] / data["items"])
+        assert row["example"] and row["upheld"] == row["items"]
+
+
+def test_reasons_command_answers_the_cervical_mri_question_with_its_sentences(
+    example_store: Path, cli
+) -> None:
+    result = cli("reasons", "--store", str(example_store), "--service", "cervical MRI")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("1 item in the selection")
+    assert "No red flags or objective findings (no-objective-findings): 1 item" in result.stdout
+    assert "There was no mention of the applicant's willingness to consider" in result.stdout
+
+
+def test_reasons_command_filters_by_guideline_and_rejects_unknown_input(
+    example_store: Path, cli
+) -> None:
+    result = cli(
+        "reasons", "--store", str(example_store), "--guideline", "Forearm Wrist", "--format", "json"
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["items"] >= 1
+    bad = cli("reasons", "--store", str(example_store), "--outcome", "maybe")
+    assert bad.returncode != 0 and "unknown outcome" in bad.stderr and "Traceback" not in bad.stderr
+    none = cli("reasons", "--store", str(example_store), "--guideline", "Astrology Handbook")
+    assert none.returncode != 0 and "no guideline matches" in none.stderr
+
+
+def test_saved_query_reasons_for_upheld_denials(example_store: Path) -> None:
+    from imrgraph.store import EmbeddedStore
+    from imrgraph.store.queries import load_query, run_select
+
+    store = EmbeddedStore(example_store)
+    try:
+        query = load_query("reasons-for-upheld-denials")
+        result = run_select(store, query, {})
+        assert result.columns == query.columns
+        assert {row[0]: row[2] for row in result.rows} == _expected_reasons("Upheld")
+        cervical = run_select(store, query, {"service": "MRI cervical"})
+        assert {row[0] for row in cervical.rows} == {"no-objective-findings", "not-a-candidate"}
+        # the parameter is a bound literal: SPARQL syntax in it is text to look for
+        assert run_select(store, query, {"service": '") } DROP ALL #'}).rows == []
+    finally:
+        store.close()
+
+
+def test_saved_query_reasons_by_guideline(example_store: Path) -> None:
+    from imrgraph.store import EmbeddedStore
+    from imrgraph.store.queries import load_query, run_select
+
+    store = EmbeddedStore(example_store)
+    try:
+        query = load_query("reasons-by-guideline")
+        rows = run_select(store, query, {"outcome": "Overturned"}).rows
+        assert rows and {row[1] for row in rows} == {"criteria-met"}
+        assert all(row[3] == 0 for row in rows)  # no upheld item among overturned ones
+        upheld = run_select(store, query, {"outcome": "Upheld"}).rows
+        assert "criteria-met" not in {row[1] for row in upheld}
+    finally:
+        store.close()
