@@ -28,7 +28,14 @@ from imrgraph.errors import QueryError
 from imrgraph.model import OUTCOMES
 from imrgraph.rdf.vocab import IMR, RSN
 
-__all__ = ["COLUMNS", "ReasonQuery", "count_reasons", "reason_labels", "resolve_guideline"]
+__all__ = [
+    "COLUMNS",
+    "ReasonQuery",
+    "count_reasons",
+    "reason_breakdown",
+    "reason_labels",
+    "resolve_guideline",
+]
 
 #: Columns of a reason record, in output order.
 COLUMNS: tuple[str, ...] = ("reason", "label", "items", "upheld", "rate", "example")
@@ -202,3 +209,86 @@ def count_reasons(store: Any, query: ReasonQuery) -> tuple[int, list[dict[str, A
         )
     records.sort(key=lambda r: (-r["items"], r["reason"]))
     return total, records
+
+
+def _breakdown_rows(store: Any, key: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(key, reason) -> items, example; and key -> items. ``key`` is "category" or "label"."""
+    pattern = (
+        "?item imr:requestsService ?svc . ?svc imr:serviceCategory ?key .\n"
+        if key == "category"
+        else "?item imr:requestsService ?svc . ?svc rdfs:label ?key .\n"
+    )
+    reasons = run_select(
+        store,
+        "SELECT ?key ?reason (COUNT(DISTINCT ?item) AS ?items) "
+        f"(MIN(CONCAT(STR({_PADDING} + STRLEN(?sentence)), ?sentence)) AS ?example)\n"
+        "WHERE { GRAPH ?g {\n"
+        f"?item imr:hasOutcome ?outcome .\n{pattern}"
+        "?item imr:hasReason ?stmt . ?stmt imr:reasonConcept ?reason ; "
+        "imr:evidenceSentence ?sentence .\n} }\nGROUP BY ?key ?reason",
+    )
+    totals = run_select(
+        store,
+        "SELECT ?key (COUNT(DISTINCT ?item) AS ?items)\n"
+        f"WHERE {{ GRAPH ?g {{\n?item imr:hasOutcome ?outcome .\n{pattern}}} }}\nGROUP BY ?key",
+    )
+    return reasons, totals
+
+
+def _group(
+    reasons: list[dict[str, Any]],
+    totals: list[dict[str, Any]],
+    name_of: Any,
+    labels: dict[str, str],
+    top_groups: int | None,
+    per_group: int,
+) -> list[dict[str, Any]]:
+    items: dict[str, int] = {}
+    for row in totals:
+        name = name_of(str(row["key"]))
+        items[name] = items.get(name, 0) + int(row["items"])
+    merged: dict[str, dict[str, dict[str, Any]]] = {}
+    for row in reasons:
+        name = name_of(str(row["key"]))
+        rec = merged.setdefault(name, {}).setdefault(
+            str(row["reason"]), {"items": 0, "example": None}
+        )
+        rec["items"] += int(row["items"])
+        example = str(row["example"])
+        if rec["example"] is None or example < rec["example"]:
+            rec["example"] = example
+    groups = []
+    for name, n in sorted(items.items(), key=lambda kv: (-kv[1], kv[0])):
+        rows = [
+            {
+                "reason": concept.removeprefix(str(RSN)),
+                "label": labels.get(concept, concept.removeprefix(str(RSN))),
+                "items": rec["items"],
+                "rate": rec["items"] / n if n else float("nan"),
+                "example": rec["example"][len(str(_PADDING)) :],
+            }
+            for concept, rec in merged.get(name, {}).items()
+        ]
+        rows.sort(key=lambda r: (-r["items"], r["reason"]))
+        groups.append({"name": name, "items": n, "reasons": rows[:per_group]})
+    return groups[:top_groups] if top_groups is not None else groups
+
+
+def reason_breakdown(
+    store: Any, category_names: dict[str, str], top_services: int = 8, per_group: int = 3
+) -> dict[str, list[dict[str, Any]]]:
+    """The report's "Why": for each service category, and for the services with the most
+    items (names normalised as in the networks: "MRI of the lumbar spine" and "MRI lumbar
+    spine" are one), the reasons stated most often, each with its items, its share of the
+    group's items and the shortest sentence stating it. ``category_names``: concept -> label."""
+    from imrgraph.analysis.network import normalise_service
+
+    labels = reason_labels(store)
+    by_category = _breakdown_rows(store, "category")
+    by_service = _breakdown_rows(store, "label")
+    return {
+        "categories": _group(
+            *by_category, lambda c: category_names.get(c, c), labels, None, per_group
+        ),
+        "services": _group(*by_service, normalise_service, labels, top_services, per_group),
+    }
