@@ -337,3 +337,54 @@ def test_saved_query_reasons_by_guideline(example_store: Path) -> None:
         assert "criteria-met" not in {row[1] for row in upheld}
     finally:
         store.close()
+
+
+@pytest.fixture(scope="module")
+def ingested_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example letters ingested as a user does (so with current tallies)."""
+    from imrgraph.store import open_store
+    from imrgraph.store.ingest import ingest
+
+    location = tmp_path_factory.mktemp("reasons-ingested") / "store"
+    with open_store(location, read_only=False) as store:
+        summary = ingest([str(p) for p in sorted(EXAMPLES.glob("*.txt"))], store, workers=1)
+    assert not summary.failures
+    return location
+
+
+def test_reason_tallies_count_what_the_reason_statements_count(ingested_store: Path) -> None:
+    from imrgraph.analysis.counts import TallyCounts
+    from imrgraph.analysis.reasons import ReasonQuery, count_reasons, reason_breakdown
+    from imrgraph.analysis.selection import category_labels
+    from imrgraph.store import open_store
+
+    with open_store(ingested_store, read_only=True) as store:
+        assert TallyCounts.of(store) is not None, "ingest keeps the tallies current"
+        for query in (
+            ReasonQuery(),
+            ReasonQuery(outcome="Upheld"),
+            ReasonQuery(outcome="Overturned"),
+            ReasonQuery(category="Pharmaceuticals", outcome="Upheld"),
+            ReasonQuery(year=2015),
+        ):
+            direct = count_reasons(store, query, tallies=False)
+            tallied = count_reasons(store, query, tallies=None)
+            assert direct == tallied, query
+        names = category_labels(store)
+        assert reason_breakdown(store, names, tallies=False) == reason_breakdown(store, names)
+
+
+def test_an_item_is_counted_under_one_reason_tally_per_reason_it_states() -> None:
+    from imrgraph.rdf.mapper import letter_to_triples
+    from imrgraph.rdf.tallies import letter_tallies
+    from imrgraph.rdf.vocab import CAT
+
+    letter = _with_reasons(seed_letter())
+    letter.items[1].reasons.append(Reason("no-objective-findings", "A second sentence.", 4))
+    _, triples = letter_to_triples(letter)
+    _, tallies = letter_tallies(triples, {})
+    reasons = {t for t in tallies if t.kind == "reason"}
+    assert {(t.reason, t.outcome, t.category) for t in reasons} == {
+        (str(RSN["no-objective-findings"]), str(IMR.Upheld), str(CAT["diagnostic-imaging"])),
+        (str(RSN["not-a-candidate"]), str(IMR.Upheld), str(CAT["diagnostic-imaging"])),
+    }

@@ -22,8 +22,9 @@ from typing import Any
 
 from pyoxigraph import NamedNode
 
+from imrgraph.analysis.counts import TallyCounts, resolve
 from imrgraph.analysis.guidelines import GuidelineInfo, guideline_scheme
-from imrgraph.analysis.selection import ONTOLOGY_GRAPH, Selection, run_select
+from imrgraph.analysis.selection import ONTOLOGY_GRAPH, Selection, category_iri, run_select
 from imrgraph.errors import QueryError
 from imrgraph.model import OUTCOMES
 from imrgraph.rdf.vocab import IMR, RSN
@@ -166,9 +167,71 @@ def _query(query: ReasonQuery, selection: Selection, guideline: bool, reasons: b
     )
 
 
-def count_reasons(store: Any, query: ReasonQuery) -> tuple[int, list[dict[str, Any]]]:
+_EXAMPLE_POOL = 100  # with tallies, the example is the shortest of this many sentences
+
+
+def _example(store: Any, reason: str, selection: Selection, outcome: str | None) -> str | None:
+    """The shortest of the first sentences the store returns for ``reason`` in the selection:
+    a bounded read, where the exact shortest would mean reading every statement of it."""
+    bindings = selection.bindings(store)
+    bindings["reason"] = NamedNode(reason)
+    projected = selection.projection() + " ?reason"
+    if outcome is not None:
+        bindings["outcome"] = NamedNode(outcome)
+        projected += " ?outcome"
+    rows = run_select(
+        store,
+        f"SELECT ?sentence {projected} WHERE {{ GRAPH ?g {{\n"
+        "?stmt imr:reasonConcept ?reason ; imr:evidenceSentence ?sentence .\n"
+        f"?item imr:hasReason ?stmt .\n{selection.items_fragment()}"
+        f"}} }} LIMIT {_EXAMPLE_POOL}",
+        bindings,
+    )
+    sentences = [str(row["sentence"]) for row in rows]
+    return min(sentences, key=lambda t: (len(t), t)) if sentences else None
+
+
+def _from_tallies(
+    store: Any, query: ReasonQuery, counts: TallyCounts
+) -> tuple[int, list[dict[str, Any]]]:
+    selection = Selection(category=query.category, year=query.year)
+    category = category_iri(store, query.category) if query.category is not None else None
+    outcome = f"{IMR}{query.outcome}" if query.outcome is not None else None
+    items, upheld = counts.overall(category, query.year)
+    total = {None: items, "Upheld": upheld, "Overturned": items - upheld}[query.outcome]
+    labels = reason_labels(store)
+    records = []
+    for row in counts.reason_counts(category, query.year, outcome):
+        concept = str(row["reason"])
+        code = concept.removeprefix(str(RSN))
+        records.append(
+            {
+                "reason": code,
+                "label": labels.get(concept, code),
+                "items": row["items"],
+                "upheld": row["upheld"],
+                "rate": row["items"] / total if total else float("nan"),
+                "example": _example(store, concept, selection, outcome),
+            }
+        )
+    records.sort(key=lambda r: (-r["items"], r["reason"]))
+    return total, records
+
+
+def count_reasons(
+    store: Any, query: ReasonQuery, tallies: TallyCounts | bool | None = None
+) -> tuple[int, list[dict[str, Any]]]:
     """(items in the selection, one record per reason stated in it: see ``COLUMNS``), the most
-    frequent reason first."""
+    frequent reason first.
+
+    Without service words and guideline, from the tallies when they are current (``tallies``:
+    see ``imrgraph.analysis.counts``); the example is then the shortest of the first
+    sentences found. Otherwise counted from the reason statements, with the shortest sentence.
+    """
+    if query.service is None and query.guideline is None:
+        counts = resolve(store, tallies)
+        if counts is not None:
+            return _from_tallies(store, query, counts)
     selection = Selection(category=query.category, year=query.year)
     concept = resolve_guideline(store, query.guideline).concept if query.guideline else None
     bindings = _bindings(query, selection, store, concept)
@@ -274,21 +337,69 @@ def _group(
     return groups[:top_groups] if top_groups is not None else groups
 
 
+def _categories_from_tallies(
+    store: Any,
+    counts: TallyCounts,
+    category_names: dict[str, str],
+    labels: dict[str, str],
+    per_group: int,
+) -> list[dict[str, Any]]:
+    totals = {row["key"]: row["items"] for row in counts.outcome_counts("category")}
+    per: dict[str, list[dict[str, Any]]] = {}
+    for row in counts.reason_counts(by_category=True):
+        per.setdefault(row["category"], []).append(row)
+    groups = []
+    for category, n in sorted(
+        totals.items(), key=lambda kv: (-kv[1], category_names.get(kv[0], kv[0] or ""))
+    ):
+        name = category_names.get(category, category)
+        selection = Selection(category=name) if category in category_names else Selection()
+        rows = sorted(per.get(category, []), key=lambda r: (-r["items"], str(r["reason"])))
+        reasons = []
+        for row in rows[:per_group]:
+            concept = str(row["reason"])
+            code = concept.removeprefix(str(RSN))
+            reasons.append(
+                {
+                    "reason": code,
+                    "label": labels.get(concept, code),
+                    "items": row["items"],
+                    "rate": row["items"] / n if n else float("nan"),
+                    "example": _example(store, concept, selection, None),
+                }
+            )
+        groups.append({"name": name, "items": n, "reasons": reasons})
+    return groups
+
+
 def reason_breakdown(
-    store: Any, category_names: dict[str, str], top_services: int = 8, per_group: int = 3
+    store: Any,
+    category_names: dict[str, str],
+    top_services: int = 8,
+    per_group: int = 3,
+    tallies: TallyCounts | bool | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """The report's "Why": for each service category, and for the services with the most
     items (names normalised as in the networks: "MRI of the lumbar spine" and "MRI lumbar
     spine" are one), the reasons stated most often, each with its items, its share of the
-    group's items and the shortest sentence stating it. ``category_names``: concept -> label."""
+    group's items and the shortest sentence stating it. ``category_names``: concept -> label.
+
+    The categories come from the tallies when they are current (``tallies``: see
+    ``imrgraph.analysis.counts``; the example is then the shortest of the first sentences
+    found); the services always from the reason statements (a service is free text)."""
     from imrgraph.analysis.network import normalise_service
 
     labels = reason_labels(store)
-    by_category = _breakdown_rows(store, "category")
+    counts = resolve(store, tallies)
+    if counts is not None:
+        categories = _categories_from_tallies(store, counts, category_names, labels, per_group)
+    else:
+        by_category = _breakdown_rows(store, "category")
+        categories = _group(
+            *by_category, lambda c: category_names.get(c, c), labels, None, per_group
+        )
     by_service = _breakdown_rows(store, "label")
     return {
-        "categories": _group(
-            *by_category, lambda c: category_names.get(c, c), labels, None, per_group
-        ),
+        "categories": categories,
         "services": _group(*by_service, normalise_service, labels, top_services, per_group),
     }

@@ -263,7 +263,7 @@ def report_data(
         # the base of the specialties' lift is the categories' item totals (no extra pass)
         specialty_rows_f = pool.submit(outcome_counts, store, "specialty", tallies=use)
         warnings_f = pool.submit(_warnings, store)
-        why_f = pool.submit(reason_breakdown, store, category_labels(store))  # the "Why" section
+        why_f = pool.submit(reason_breakdown, store, category_labels(store), tallies=use)
         shacl_f = pool.submit(shacl, store) if shacl else None
         year_rows, category_rows = years_categories_f.result()
         years = outcome_records(year_rows, "year")
