@@ -14,6 +14,7 @@ Usage::
     python benchmarks/reasons.py                       # ../shared/real-letters beside the checkout
     python benchmarks/reasons.py --real /path/to/real-letters --errors
     python benchmarks/reasons.py --json                # machine-readable figures
+    python benchmarks/reasons.py --corpus /tmp/corpus  # also generated letters with known reasons
 
 An item counts once per reason: a reason is a true positive when the labels and the parser both
 give it, a false positive when only the parser does, a false negative when only the labels do.
@@ -48,7 +49,9 @@ def find_real_letters(explicit: str | None = None) -> Path | None:
     """The real letters folder: ``explicit``, else ``$IMRGRAPH_REAL_LETTERS``, else
     ``shared/real-letters`` beside the checkout or beside a folder above it (a git worktree
     sits one level deeper than the main checkout). None when there is none."""
-    candidates = [explicit, os.environ.get("IMRGRAPH_REAL_LETTERS")]
+    if explicit is not None:
+        return Path(explicit) if (Path(explicit) / "expected.jsonl").is_file() else None
+    candidates = [os.environ.get("IMRGRAPH_REAL_LETTERS")]
     candidates += [str(parent / "shared" / "real-letters") for parent in ROOT.parents]
     for candidate in candidates:
         if candidate and (Path(candidate) / "expected.jsonl").is_file():
@@ -126,6 +129,32 @@ def score(labels: list[dict[str, Any]], items: dict[tuple[str, int], dict[str, A
     return result
 
 
+def corpus_labels(root: Path) -> tuple[list[dict[str, Any]], dict[tuple[str, int], Any]]:
+    """Labels and parsed items of a generated corpus (``benchmarks/corpus.py``) whose truth
+    files (``<letter>.json``) give each item's ``reasons`` (codes, or objects with a ``code``).
+    Letters whose truth has no ``reasons`` are left out. Keys are (file, item number)."""
+    from imrgraph.pipeline import parse_file
+
+    labels: list[dict[str, Any]] = []
+    items: dict[tuple[str, int], Any] = {}
+    for truth_path in sorted(root.rglob("*.json")):
+        letter = Path(str(truth_path)[: -len(".json")])
+        if not letter.is_file():
+            continue
+        truth = json.loads(truth_path.read_text(encoding="utf-8"))
+        truth_items = truth.get("items", [])
+        if not any("reasons" in item for item in truth_items):
+            continue
+        parsed = {item["number"]: item for item in parse_file(letter).to_dict()["items"]}
+        for item in truth_items:
+            codes = [r["code"] if isinstance(r, dict) else r for r in item.get("reasons", [])]
+            key = (str(letter), item["number"])
+            labels.append({"case_number": key[0], "item": key[1], "reasons": codes})
+            if key[1] in parsed:
+                items[key] = parsed[key[1]]
+    return labels, items
+
+
 def splits(labels: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return {"all": labels, "dev": labels[:DEV_ITEMS], "held-out": labels[DEV_ITEMS:]}
 
@@ -159,11 +188,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--real", help="the real letters folder (default: ../shared/real-letters)")
     parser.add_argument("--errors", action="store_true", help="list every disagreement")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        help="also score a generated corpus whose truth files give each item's reasons",
+    )
     args = parser.parse_args(argv)
+    if args.corpus is not None:
+        labels, items = corpus_labels(args.corpus)
+        if not labels:
+            print(f"reasons: {args.corpus}: no truth file gives reasons; nothing to measure")
+            return 2
+        result = score(labels, items)
+        print(table(f"generated ({args.corpus})", result, len(labels)))
+        print()
     folder = find_real_letters(args.real)
     if folder is None:
-        print("reasons: no real letters folder (../shared/real-letters); nothing to measure")
-        return 2
+        where = args.real or "../shared/real-letters"
+        print(f"reasons: {where}: no real letters (expected.jsonl) there; nothing to measure")
+        return 0 if args.corpus is not None else 2
     labels = load_labels()
     items = parse_real_letters(folder)
     results = {name: (score(part, items), len(part)) for name, part in splits(labels).items()}

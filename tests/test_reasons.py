@@ -388,3 +388,20 @@ def test_an_item_is_counted_under_one_reason_tally_per_reason_it_states() -> Non
         (str(RSN["no-objective-findings"]), str(IMR.Upheld), str(CAT["diagnostic-imaging"])),
         (str(RSN["not-a-candidate"]), str(IMR.Upheld), str(CAT["diagnostic-imaging"])),
     }
+
+
+def test_the_benchmark_scores_a_generated_corpus_whose_truth_gives_reasons(tmp_path: Path) -> None:
+    """Ready for the generator (issue 13, step 6): truth files with reasons are scored."""
+    letter = tmp_path / "000" / "letter.txt"
+    letter.parent.mkdir()
+    letter.write_text((EXAMPLES / "seed-letter.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    truth = json.loads((EXAMPLES / "seed-letter.expected.json").read_text(encoding="utf-8"))
+    truth["items"][1]["reasons"] = [
+        {"code": "no-objective-findings"},
+        {"code": "monitoring-missing"},
+    ]
+    Path(str(letter) + ".json").write_text(json.dumps(truth), encoding="utf-8")
+    labels, items = bench.corpus_labels(tmp_path)
+    result = bench.score(labels, items)
+    assert result.tp["no-objective-findings"] == 1 and result.fn["monitoring-missing"] == 1
+    assert result.fp["not-a-candidate"] == 1  # the parser reads it; this truth says otherwise
