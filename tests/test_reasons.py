@@ -405,3 +405,24 @@ def test_the_benchmark_scores_a_generated_corpus_whose_truth_gives_reasons(tmp_p
     result = bench.score(labels, items)
     assert result.tp["no-objective-findings"] == 1 and result.fn["monitoring-missing"] == 1
     assert result.fp["not-a-candidate"] == 1  # the parser reads it; this truth says otherwise
+
+
+def test_the_trigger_words_never_hide_a_reason_the_patterns_find(monkeypatch) -> None:
+    """The per-rule trigger words only skip sentences no pattern of the rule can match: the
+    reasons of every example letter are the same with every sentence tried."""
+    import dataclasses
+
+    from imrgraph.parse import reasons as rules
+    from imrgraph.pipeline import parse_file
+
+    items = [item for path in sorted(EXAMPLES.glob("*.txt")) for item in parse_file(path).items]
+    extra = [GUIDE + " There is no documentation of red flags, spasm or instability."]
+
+    def run() -> list:
+        out = [classify(i.rationale, i.outcome, i.service) for i in items]
+        return out + [classify(text, "Upheld", "MRI") for text in extra]
+
+    with_triggers = run()
+    every = tuple(dataclasses.replace(rule, triggers=("",)) for rule in rules._RULES)
+    monkeypatch.setattr(rules, "_RULES", every)
+    assert run() == with_triggers
