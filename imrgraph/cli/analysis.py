@@ -123,7 +123,8 @@ def guidelines(
     "The unit is the disputed item; an item counts once for each reason its rationale states "
     "(read by imrgraph's rules: figures in BENCHMARKS.md), so the rows add up to more than the "
     "items. rate = items stating the reason / items in the selection. The example is the "
-    "shortest sentence stating the reason in the selection."
+    "shortest sentence stating the reason in the selection (with the store's tallies and no "
+    "--service or --guideline: the shortest of the first 100 the store returns)."
     + _examples(
         'imrgraph reasons --service "lumbar MRI" --outcome Upheld',
         'imrgraph reasons --guideline "MTUS Low Back" --year 2016',
