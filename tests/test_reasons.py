@@ -426,3 +426,27 @@ def test_the_trigger_words_never_hide_a_reason_the_patterns_find(monkeypatch) ->
     every = tuple(dataclasses.replace(rule, triggers=("",)) for rule in rules._RULES)
     monkeypatch.setattr(rules, "_RULES", every)
     assert run() == with_triggers
+
+
+def test_items_repeating_a_rationale_get_the_pages_of_their_own_sentences() -> None:
+    """Ancillary items often repeat one rationale word for word: each item's reason must point
+    to its own copy (its page), not to the first one."""
+    from imrgraph.model import Item
+    from imrgraph.parse.reasons import find_reasons
+
+    rationale = (
+        "As the requested surgical intervention is not medically necessary, the requested "
+        "ancillary service is not medically necessary."
+    )
+    block = "Item {}: Upheld\nDecision rationale: " + rationale + "\n"
+    text = block.format("one") + "\f" + block.format("two")
+    page_break = text.index("\f")
+    items = [
+        Item(1, "Pre-op clearance", "Upheld", "Other", rationale=rationale, page=1),
+        Item(2, "Post-op therapy", "Upheld", "Physical Medicine", rationale=rationale, page=2),
+    ]
+    find_reasons(items, text, 0, lambda at: 1 if at < page_break else 2)
+    assert [[(r.code, r.page) for r in item.reasons] for item in items] == [
+        [("associated-service-denied", 1)],
+        [("associated-service-denied", 2)],
+    ]

@@ -609,7 +609,8 @@ def find_reasons(
         reasons = []
         where = _locate(text, item.rationale, cursor) if page_of is not None else None
         if where is not None:
-            cursor = where
+            # past it: the next item may repeat the rationale word for word (ancillary items)
+            cursor = where + 1
         for code, sentence in pairs:
             page = item.page
             if page_of is not None and where is not None:
