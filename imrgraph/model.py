@@ -3,8 +3,9 @@
 The JSON contract is ``imrgraph/schema/letter.schema.json`` (a copy of the project's shared
 schema). ``Letter.to_dict()`` produces exactly that shape, plus a few documented extra fields
 (allowed by the schema): ``Item.decisive_sentence``, ``Item.rationale_citations``, ``Item.page``,
-``Item.original_request``, ``Item.authorized`` and ``Source.parser_version``. A field the letter
-does not state is ``None`` (or an empty list), never guessed; doubts go into ``Letter.warnings``.
+``Item.original_request``, ``Item.authorized``, ``Item.reasons`` and ``Source.parser_version``.
+A field the letter does not state is ``None`` (or an empty list), never guessed; doubts go into
+``Letter.warnings``.
 """
 
 from __future__ import annotations
@@ -53,6 +54,19 @@ class Citation:
 
 
 @dataclass
+class Reason:
+    """One reason the rationale gives for the item's decision, with the sentence that states it.
+
+    ``code`` is a concept of the decision reason scheme (``ontology/reasons.ttl``, e.g.
+    "no-objective-findings"); ``page`` is the 1-based PDF page the sentence begins on (None for
+    text)."""
+
+    code: str
+    sentence: str
+    page: int | None = None
+
+
+@dataclass
 class Item:
     """One disputed item/service and its decision."""
 
@@ -71,10 +85,16 @@ class Item:
     # the part that went to IMR; these keep what the heading states of the whole request.
     original_request: str | None = None  # the request as the provider made it
     authorized: str | None = None  # what the claims administrator authorized of it
+    # Why: the reasons the rationale states (imrgraph/parse/reasons.py), in scheme order.
+    reasons: list[Reason] = field(default_factory=list)
 
 
 # Item fields added after content keys existed (see ``Letter.content_digest``).
 _LATER_ITEM_FIELDS = frozenset({"original_request", "authorized"})
+# Item fields read out of other fields, never part of the content key: ``reasons`` is computed
+# from the rationale (which the key holds) by rules that improve between versions, and carries
+# pages, which differ between a letter's PDF and its text.
+_DERIVED_ITEM_FIELDS = frozenset({"page", "reasons"})
 
 
 @dataclass
@@ -147,6 +167,7 @@ class Letter:
                 "rationale_citations",
             ):
                 row[key] = citations(row.get(key))
+            row["reasons"] = [Reason(**r) for r in row.get("reasons") or []]
             items.append(Item(**row))
         return cls(
             source=Source(**data["source"]),
@@ -174,10 +195,12 @@ class Letter:
         return f"content-{self.content_digest()}"
 
     def content_digest(self) -> str:
-        """sha256 (hex) of the letter's JSON without its source file and the items' pages.
+        """sha256 (hex) of the letter's JSON without its source file, the items' pages and
+        the items' reasons.
 
-        Those are the only fields that differ between a letter's PDF and its text; everything
-        the letter says (dates, reviewer, items, outcomes, citations, rationale, warnings) counts.
+        Source and pages are the only fields that differ between a letter's PDF and its text;
+        reasons are read out of the rationale, which counts. Everything the letter says (dates,
+        reviewer, items, outcomes, citations, rationale, warnings) counts.
         """
         # The fields are read in place (``vars``), not through ``to_dict``: asdict deep-copies
         # every value, 5x the time of the hash itself, and this runs once per letter.
@@ -191,7 +214,8 @@ class Letter:
             {
                 name: value
                 for name, value in vars(item).items()
-                if name != "page" and not (name in _LATER_ITEM_FIELDS and value is None)
+                if name not in _DERIVED_ITEM_FIELDS
+                and not (name in _LATER_ITEM_FIELDS and value is None)
             }
             for item in self.items
         ]

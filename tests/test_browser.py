@@ -136,3 +136,52 @@ def test_report_screenshot(report_page: Path, tmp_path: Path) -> None:
     assert (width, height) == (1280, 2000)
     assert len(data) > 50_000  # a rendered page, not a blank one
     print(f"\nreport screenshot: {shot}")
+
+
+def test_report_shows_why_with_the_top_reason_of_the_largest_category(
+    report_page: Path, tmp_path: Path
+) -> None:
+    """The "Why" section, as Chromium renders it: for the service category with the most items,
+    the reason its rationales state most often, with its items and one of its sentences. The
+    expectation is counted here from the parsed letters, not by the report's code."""
+    from rdflib import URIRef
+    from rdflib.namespace import SKOS
+
+    from imrgraph.pipeline import parse_file
+    from imrgraph.rdf.validate import load_ontology
+    from imrgraph.rdf.vocab import RSN
+
+    result = run_chromium(report_page, tmp_path / "profile", "--dump-dom")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert console_messages(result.stderr) == []
+    dom = result.stdout
+    assert '<a href="#why">Why</a>' in dom
+    why = dom[dom.index('<section id="why">') :]
+    why = why[: why.index("</section>")]
+
+    items = [item for path in sorted(EXAMPLES.glob("*.txt")) for item in parse_file(path).items]
+    per_category: dict[str, int] = {}
+    for item in items:
+        per_category[item.category] = per_category.get(item.category, 0) + 1
+    largest = min(per_category, key=lambda c: (-per_category[c], c))
+    reasons: dict[str, list[str]] = {}
+    for item in items:
+        if item.category == largest:
+            for reason in item.reasons:
+                reasons.setdefault(reason.code, []).append(reason.sentence)
+    top = min(reasons, key=lambda code: (-len(reasons[code]), code))
+    label = str(load_ontology().value(URIRef(f"{RSN}{top}"), SKOS.prefLabel))
+
+    first = re.search(
+        r"<tr><td rowspan=\"\d+\">(.*?) <span[^>]*>\((\d+) items\)</span></td>\s*"
+        r"<td>(.*?)</td><td class=\"n\">(\d+)</td><td class=\"n\">[^<]*</td>"
+        r"<td class=\"muted\">(.*?)</td>",
+        why,
+    )
+    assert first, why[:2000]
+    assert html.unescape(first.group(1)) == largest
+    assert int(first.group(2)) == per_category[largest]
+    assert html.unescape(first.group(3)) == label
+    assert int(first.group(4)) == len(reasons[top])
+    assert html.unescape(first.group(5)) == min(reasons[top], key=lambda s: (len(s), s))
+    assert "For the services with the most items" in why

@@ -21,6 +21,7 @@ from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.namespace import SH
 from test_mapper import seed_letter
 
+from imrgraph.model import Reason
 from imrgraph.rdf.guidelines import guideline_scheme
 from imrgraph.rdf.mapper import letter_to_graph, letter_to_triples
 from imrgraph.rdf.tallies import letter_tallies
@@ -46,6 +47,7 @@ def maximal_letter_graph() -> Graph:
     letter.items[0].original_request = "Additional physical therapy 3x4 for the low back and neck"
     letter.items[0].authorized = "Additional physical therapy 3x2 for the low back and neck"
     letter.items[0].claims_administrator_citations[0].section = "Summary"
+    letter.items[0].reasons = [Reason("criteria-met", letter.items[0].decisive_sentence or "x", 3)]
     letter.warnings = ["age-missing: example"]
     generated = datetime(2026, 1, 1, tzinfo=timezone.utc)
     graph = letter_to_graph(letter, generated_at=generated)
@@ -144,6 +146,7 @@ def test_every_data_class_of_the_ontology_is_targeted(ontology: Graph, shapes: G
         IMR.GuidelineDocument,
         IMR.GuidelineSection,
         IMR.ServiceCategory,
+        IMR.DecisionReason,
     }  # fmt: skip  (their instances are the schemes, not letter data)
     targeted = set(shapes.objects(None, SH.targetClass))
     assert imr_classes - defined - vocabulary - targeted == set()

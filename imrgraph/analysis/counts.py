@@ -129,6 +129,30 @@ class TallyCounts:
             for key, (n, u, o) in sums.items()
         ]
 
+    def reason_counts(
+        self,
+        category: str | None = None,
+        year: int | None = None,
+        outcome: str | None = None,
+        by_category: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Rows ``reason`` (concept IRI), [``category``], ``items``, ``upheld``: items stating
+        each reason. ``outcome``: an outcome IRI to keep only those items."""
+        selected = self._selected(category, year)
+        sums = self._sum(
+            "reason",
+            (lambda t: (t.reason, t.category)) if by_category else (lambda t: t.reason),
+            lambda t: selected(t) and (outcome is None or t.outcome == outcome),
+        )
+        rows = []
+        for key, (items, upheld) in sums.items():
+            if by_category:
+                reason, cat = key  # type: ignore[misc]
+                rows.append({"reason": reason, "category": cat, "items": items, "upheld": upheld})
+            else:
+                rows.append({"reason": key, "items": items, "upheld": upheld})
+        return rows
+
     def letters(self) -> tuple[int, int]:
         """(current letters, of which with parser warnings)."""
         total = warned = 0

@@ -42,6 +42,7 @@ from imrgraph.analysis.plots import (
     rate_by_guideline_figure,
     rate_by_year_figure,
 )
+from imrgraph.analysis.reasons import reason_breakdown
 from imrgraph.analysis.selection import ONTOLOGY_GRAPH, category_labels, run_select
 from imrgraph.errors import ImrGraphError
 from imrgraph.rdf.vocab import IMR
@@ -272,6 +273,7 @@ def report_data(
         # the base of the specialties' lift is the categories' item totals (no extra pass)
         specialty_rows_f = pool.submit(outcome_counts, store, "specialty", tallies=use)
         warnings_f = pool.submit(_warnings, store)
+        why_f = pool.submit(reason_breakdown, store, category_labels(store), tallies=use)
         shacl_f = pool.submit(shacl, store) if shacl else None
         year_rows, category_rows = years_categories_f.result()
         years = outcome_records(year_rows, "year")
@@ -327,6 +329,7 @@ def report_data(
         specialties = outcome_records(specialty_rows_f.result(), "specialty", base)
         modified = modified_f.result()
         warnings = warnings_f.result()
+        why = why_f.result()
         shacl_result = shacl_f.result() if shacl_f else None
     # The same counts ordered by the interval's lower bound (what --sort rate does).
     by_rate = sorted(
@@ -348,6 +351,7 @@ def report_data(
         "specialties_total": len(specialties),
         "years": years,
         "examples": examples,
+        "why": why,
         "warnings": warnings,
         "shacl": shacl_result,
         "charts": charts,

@@ -1,4 +1,4 @@
-"""CLI commands: guidelines, network, plot, report (thin wrappers over imrgraph.analysis)."""
+"""CLI commands: guidelines, reasons, network, plot, report (wrappers over imrgraph.analysis)."""
 
 from __future__ import annotations
 
@@ -121,6 +121,69 @@ def guidelines(
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
         _print_table(records)
+
+
+@app.command(
+    help="Why: the reasons the rationales give, with counts, rates and an example sentence.\n\n"
+    "The unit is the disputed item; an item counts once for each reason its rationale states "
+    "(read by imrgraph's rules: figures in BENCHMARKS.md), so the rows add up to more than the "
+    "items. rate = items stating the reason / items in the selection. The example is the "
+    "shortest sentence stating the reason in the selection (with the store's tallies and no "
+    "--service or --guideline: the shortest of the first 100 the store returns)."
+    + _examples(
+        'imrgraph reasons --service "lumbar MRI" --outcome Upheld',
+        'imrgraph reasons --guideline "MTUS Low Back" --year 2016',
+        "imrgraph reasons --category Pharmaceuticals --outcome Overturned --format json",
+    )
+)
+def reasons(
+    service: str | None = typer.Option(
+        None, "--service", help='Words that must all occur in the service, e.g. "lumbar MRI".'
+    ),
+    category: str | None = CategoryOpt,
+    guideline: str | None = typer.Option(
+        None, "--guideline", help="Only items whose reviewer cites this guideline (by name)."
+    ),
+    outcome: str | None = typer.Option(None, "--outcome", help="Upheld or Overturned."),
+    year: int | None = YearOpt,
+    fmt: str = typer.Option("table", "--format", help="table, csv or json."),
+    store: StoreOpt = None,
+    endpoint: EndpointOpt = None,
+) -> None:
+    from imrgraph.analysis.reasons import COLUMNS, ReasonQuery, count_reasons
+
+    if fmt not in ("table", "csv", "json"):
+        raise ImrGraphError(f"unknown format {fmt!r}; choose table, csv or json")
+    if outcome is not None:
+        outcome = outcome.strip().capitalize()
+    query = ReasonQuery(
+        service=service, category=category, guideline=guideline, outcome=outcome, year=year
+    )
+    with _open(store, endpoint) as graph_store:
+        total, records = count_reasons(graph_store, query)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for rec in records:
+            writer.writerow([_cell(rec[c]) for c in COLUMNS])
+        typer.echo(buffer.getvalue(), nl=False)
+        return
+    if fmt == "json":
+        rows = [{c: _json_safe(rec[c]) for c in COLUMNS} for rec in records]
+        typer.echo(json.dumps({"items": total, "reasons": rows}, indent=2, ensure_ascii=False))
+        return
+    typer.echo(f"{total:,} item{'' if total == 1 else 's'} in the selection")
+    if not records:
+        typer.echo("No reasons stated for the items of this selection.")
+        return
+    for rec in records:
+        n = rec["items"]
+        typer.echo(
+            f"\n{rec['label']} ({rec['reason']}): {n:,} item{'' if n == 1 else 's'}, "
+            f"{rec['rate']:.0%} of the selection"
+        )
+        typer.echo(f'  e.g. "{rec["example"]}"')
 
 
 def _print_table(records: list[dict[str, Any]]) -> None:

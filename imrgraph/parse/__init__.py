@@ -15,6 +15,7 @@ from imrgraph.parse.checks import letter_checks
 from imrgraph.parse.credentials import parse_credentials
 from imrgraph.parse.header import parse_header
 from imrgraph.parse.items import find_decisions, parse_items
+from imrgraph.parse.reasons import find_reasons
 from imrgraph.parse.sections import split_sections
 from imrgraph.parse.summary import parse_summary
 from imrgraph.parse.text import collapse, join_pages
@@ -55,6 +56,7 @@ def parse_pages(pages: list[str], source: Source) -> Letter:
     page_of = joined.page_of if source.format == "pdf" else None
     decisions = find_decisions(text, item_start, item_end)
     items = parse_items(text, item_start, item_end, warnings, page_of, decisions)
+    find_reasons(items, text, item_start, page_of)  # why: the reasons each rationale states
     # Where the items begin: the end of the summary/credentials fallbacks below.
     if sections.decisions is not None:
         first_item = sections.decisions.start

@@ -15,7 +15,7 @@ only ``generated_at`` (the parse time) adds a varying triple, and only when give
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import lru_cache
 from urllib.parse import quote
@@ -24,9 +24,9 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
 
 from imrgraph.errors import ImrGraphError
-from imrgraph.model import Citation, Letter
+from imrgraph.model import Citation, Letter, Reason
 from imrgraph.rdf.guidelines import guideline_scheme
-from imrgraph.rdf.vocab import CAT, DCTERMS, DEFAULT_DATA_BASE, IMR, PROV
+from imrgraph.rdf.vocab import CAT, DCTERMS, DEFAULT_DATA_BASE, IMR, PROV, RSN
 
 __all__ = [
     "CITING_PARTIES",
@@ -60,6 +60,7 @@ _STRING = ""
 
 _I = str(IMR)
 _P = str(PROV)
+_RSN = str(RSN)
 _DC = str(DCTERMS)
 
 # Who cited: (model attribute, IRI slug, citing-party individual).
@@ -251,7 +252,23 @@ def letter_rows(
                     add((cit, _I + "section", citation.section, _STRING))
                 if citation.pages:
                     add((cit, _I + "pages", citation.pages, _STRING))
+        _reason_rows(add, node, item.reasons, source)
     return f"{base}graph/{key}", rows
+
+
+def _reason_rows(add: Callable[[Row], None], node: str, reasons: list[Reason], source: str) -> None:
+    """The item's reasons: one statement per reason ({item}/reason/{code}) with its concept,
+    its sentence and page, derived from the source document (PROV), like the letter itself."""
+    for reason in reasons:
+        code = quote(reason.code, safe="-")  # a scheme code; anything else stays a valid IRI
+        statement = f"{node}/reason/{code}"
+        add((node, _I + "hasReason", statement, None))
+        add((statement, _RDF_TYPE, _I + "ReasonStatement", None))
+        add((statement, _I + "reasonConcept", _RSN + code, None))
+        add((statement, _I + "evidenceSentence", reason.sentence, _STRING))
+        if reason.page is not None:
+            add((statement, _I + "evidencePage", str(reason.page), _INTEGER))
+        add((statement, _P + "wasDerivedFrom", source, None))
 
 
 # ---- pyoxigraph (the store's fast path) ------------------------------------------------------

@@ -36,7 +36,9 @@ Kinds of tally (the IRI's first segment) and their dimensions:
 - ``guideline``: party, level, guideline concept, category, year, outcome (items);
 - ``item``: category, year, outcome (items; these partition the items);
 - ``specialty``: specialty, category, year, outcome (items, once per specialty);
-- ``letter``: year, whether the letter has parser warnings (letters).
+- ``letter``: year, whether the letter has parser warnings (letters);
+- ``reason``: decision reason (``ontology/reasons.ttl``), category, year, outcome (items, once
+  per reason the item's rationale states).
 
 A dimension with no value (no date at all, no stated specialty) is absent from the tally's
 description and written ``-`` in its IRI.
@@ -53,7 +55,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from imrgraph.rdf.vocab import CAT, GL, IMR
+from imrgraph.rdf.vocab import CAT, GL, IMR, RSN
 
 __all__ = [
     "COUNTED_UNDER",
@@ -72,7 +74,7 @@ TALLY_GRAPH = "https://w3id.org/imrgraph/graph/tallies"
 TALLY_BASE = "https://w3id.org/imrgraph/tally/"
 #: Raised whenever what is counted, or how a tally IRI is made, changes: a store whose tallies
 #: were written under another version is re-tallied (``imrgraph tally``) before it is trusted.
-TALLY_VERSION = 1
+TALLY_VERSION = 2  # 2: reason tallies
 
 COUNTED_UNDER = ox.NamedNode(_I + "countedUnder")
 #: A SPARQL Update removing the tallies' trust mark (``imrgraph.store.tallies``).
@@ -90,6 +92,7 @@ TALLY_KINDS: dict[str, str] = {
     "item": _I + "ItemTally",
     "specialty": _I + "SpecialtyTally",
     "letter": _I + "LetterTally",
+    "reason": _I + "ReasonTally",
 }
 LEVELS = ("section", "document")
 _YEAR_SOURCES = ("decisionDate", "dateAssigned", "applicationReceivedDate")
@@ -109,6 +112,7 @@ class Tally:
     outcome: str | None = None  # imr:Upheld / imr:Overturned IRI
     specialty: str | None = None
     warned: bool | None = None  # letters: has parser warnings
+    reason: str | None = None  # decision reason concept IRI (reason tallies)
 
     @cached_property  # a frozen dataclass without slots: cached in the instance's __dict__
     def iri(self) -> str:
@@ -120,6 +124,8 @@ class Tally:
                 self.level or "-",
                 _local(self.guideline, str(GL)),
             ]
+        if self.kind == "reason":
+            parts.append(_local(self.reason, str(RSN)))
         if self.kind == "specialty":
             # "-" stands for "none": a specialty written "-" is escaped so the two never share
             parts.append(
@@ -149,6 +155,7 @@ class Tally:
             ("tallyGuideline", self.guideline),
             ("tallyCategory", self.category),
             ("tallyOutcome", self.outcome),
+            ("tallyReason", self.reason),
         ):
             if iri is not None:
                 add(prop, ox.NamedNode(iri))
@@ -260,6 +267,13 @@ def letter_tallies(
                 for service in index.objects(item, "requestsService")
                 for category in index.iris(service, "serviceCategory")
             ] or [None]
+            reasons = sorted(
+                {
+                    reason
+                    for statement in index.objects(item, "hasReason")
+                    for reason in index.iris(statement, "reasonConcept")
+                }
+            )
             concepts: set[tuple[str, str]] = set()
             for citation in index.objects(item, "hasCitation"):
                 for party in index.iris(citation, "citedBy"):
@@ -269,6 +283,16 @@ def letter_tallies(
             for outcome in outcomes:
                 for category in categories:
                     item_tallies.add(Tally("item", category=category, year=year, outcome=outcome))
+                    for reason in reasons:
+                        item_tallies.add(
+                            Tally(
+                                "reason",
+                                reason=reason,
+                                category=category,
+                                year=year,
+                                outcome=outcome,
+                            )
+                        )
                     for specialty in specialties:
                         item_tallies.add(
                             Tally(

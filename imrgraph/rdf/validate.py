@@ -45,6 +45,7 @@ from imrgraph.rdf.vocab import (
     ONTOLOGY_GRAPH,
     PREFIXES,
     PROV,
+    RSN,
     SH,
 )
 from imrgraph.resources import resource_dir, resource_path
@@ -195,9 +196,9 @@ def load_shapes() -> Graph:
 
 def validation_ontology(ontology: Graph) -> Graph:
     """The part of ``ontology`` the shapes read: subclass axioms, and the types, scheme
-    membership and family of the guideline and category concepts."""
+    membership and family of the guideline, category and reason concepts."""
     slim = Graph()
-    concept_prefixes = (str(GL), str(CAT))
+    concept_prefixes = (str(GL), str(CAT), str(RSN))
     for s, p, o in ontology.triples((None, RDFS.subClassOf, None)):
         if isinstance(o, URIRef):
             slim.add((s, p, o))

@@ -12,6 +12,7 @@ from rdflib import Namespace
 IMR = Namespace("https://w3id.org/imrgraph/ontology#")
 GL = Namespace("https://w3id.org/imrgraph/guideline/")  # guideline concept scheme
 CAT = Namespace("https://w3id.org/imrgraph/category/")  # service category concept scheme
+RSN = Namespace("https://w3id.org/imrgraph/reason/")  # decision reason concept scheme
 DEFAULT_DATA_BASE = "https://w3id.org/imrgraph/data/"
 
 PROV = Namespace("http://www.w3.org/ns/prov#")
@@ -22,6 +23,7 @@ PREFIXES: dict[str, str] = {
     "imr": str(IMR),
     "gl": str(GL),
     "cat": str(CAT),
+    "rsn": str(RSN),
     "prov": str(PROV),
     "schema": str(SCHEMA),
     "skos": "http://www.w3.org/2004/02/skos/core#",
@@ -38,5 +40,6 @@ XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 # The guideline and category schemes themselves, and the graph the store keeps them in.
 GUIDELINE_SCHEME = GL["scheme"]
 CATEGORY_SCHEME = CAT["scheme"]
+REASON_SCHEME = RSN["scheme"]
 ONTOLOGY_GRAPH = "https://w3id.org/imrgraph/graph/ontology"
 ONTOLOGY_IRI = "https://w3id.org/imrgraph/ontology"

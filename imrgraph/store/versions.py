@@ -48,6 +48,7 @@ SUPERSEDED_OUTCOME = ox.NamedNode(_I + "supersededOutcome")
 _DECISION_DATE = ox.NamedNode(_I + "decisionDate")
 _SHA256 = ox.NamedNode(_I + "sha256")
 _SOURCE_PAGE = ox.NamedNode(_I + "sourcePage")
+_HAS_REASON = ox.NamedNode(_I + "hasReason")
 # Provenance differs between two files of one letter; it is not what the letter says.
 _PROVENANCE = {
     "http://www.w3.org/ns/prov#wasDerivedFrom",
@@ -126,6 +127,10 @@ def _content(triples: Iterable[ox.Triple], det: ox.NamedNode) -> set[ox.Triple]:
         and t.predicate.value not in _PROVENANCE
         and t.predicate != _SHA256
         and t.predicate != COUNTED_UNDER  # derived, and absent from letters stored before tallies
+        # Reasons are read out of the rationale (which counts), by rules that change between
+        # versions, and carry pages: like the content key (Letter.content_digest), not content.
+        and t.predicate != _HAS_REASON
+        and "/reason/" not in t.subject.value
     }
 
 
