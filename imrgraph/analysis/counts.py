@@ -136,8 +136,8 @@ class TallyCounts:
         outcome: str | None = None,
         by_category: bool = False,
     ) -> list[dict[str, Any]]:
-        """Rows ``reason`` (concept IRI), [``category``], ``items``, ``upheld``: items stating
-        each reason. ``outcome``: an outcome IRI to keep only those items."""
+        """Rows ``reason`` (concept IRI), [``category``], ``items``, ``upheld``, ``overturned``:
+        items stating each reason. ``outcome``: an outcome IRI to keep only those items."""
         selected = self._selected(category, year)
         sums = self._sum(
             "reason",
@@ -145,12 +145,11 @@ class TallyCounts:
             lambda t: selected(t) and (outcome is None or t.outcome == outcome),
         )
         rows = []
-        for key, (items, upheld) in sums.items():
+        for key, (items, upheld, overturned) in sums.items():
+            row = {"reason": key, "items": items, "upheld": upheld, "overturned": overturned}
             if by_category:
-                reason, cat = key  # type: ignore[misc]
-                rows.append({"reason": reason, "category": cat, "items": items, "upheld": upheld})
-            else:
-                rows.append({"reason": key, "items": items, "upheld": upheld})
+                row["reason"], row["category"] = key  # type: ignore[misc]
+            rows.append(row)
         return rows
 
     def letters(self) -> tuple[int, int]:

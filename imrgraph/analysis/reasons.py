@@ -26,7 +26,6 @@ from imrgraph.analysis.counts import TallyCounts, resolve
 from imrgraph.analysis.guidelines import GuidelineInfo, guideline_scheme
 from imrgraph.analysis.selection import ONTOLOGY_GRAPH, Selection, category_iri, run_select
 from imrgraph.errors import QueryError
-from imrgraph.model import OUTCOMES
 from imrgraph.rdf.vocab import IMR, RSN
 
 __all__ = [
@@ -54,6 +53,9 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
 _WORD = re.compile(r"[\w/-]+")
 _PADDING = 100_000  # example sentences are compared by "<100000 + length><sentence>"
 
+# The outcomes a reason can be asked for: a decided item's (an unreadable outcome has no side).
+_DECIDED = ("Upheld", "Overturned")
+
 
 @dataclass(frozen=True)
 class ReasonQuery:
@@ -66,8 +68,8 @@ class ReasonQuery:
     year: int | None = None
 
     def __post_init__(self) -> None:
-        if self.outcome is not None and self.outcome not in OUTCOMES:
-            raise QueryError(f"unknown outcome {self.outcome!r}; choose {' or '.join(OUTCOMES)}")
+        if self.outcome is not None and self.outcome not in _DECIDED:
+            raise QueryError(f"unknown outcome {self.outcome!r}; choose {' or '.join(_DECIDED)}")
         if self.service is not None and not _WORD.findall(self.service):
             raise QueryError(f"--service {self.service!r}: no words to look for")
 
@@ -197,8 +199,8 @@ def _from_tallies(
     selection = Selection(category=query.category, year=query.year)
     category = category_iri(store, query.category) if query.category is not None else None
     outcome = f"{IMR}{query.outcome}" if query.outcome is not None else None
-    items, upheld = counts.overall(category, query.year)
-    total = {None: items, "Upheld": upheld, "Overturned": items - upheld}[query.outcome]
+    items, upheld, overturned = counts.overall(category, query.year)
+    total = {None: items, "Upheld": upheld, "Overturned": overturned}[query.outcome]
     labels = reason_labels(store)
     records = []
     for row in counts.reason_counts(category, query.year, outcome):
