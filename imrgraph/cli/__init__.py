@@ -18,7 +18,7 @@ from imrgraph.errors import ImrGraphError
 __all__ = ["app", "main"]
 
 # Imported for their side effect of adding commands to ``app``, one module per pipeline step.
-from imrgraph.cli import analysis, graph, parse, store  # noqa: F401
+from imrgraph.cli import analysis, graph, parse, serve, store  # noqa: F401
 
 
 def main() -> None:

@@ -121,7 +121,9 @@ def _xml_term(term: Any) -> str:
         if term.language:
             return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
         if term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+            return (
+                f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+            )
         return f"<literal>{escape(term.value)}</literal>"
     return f"<literal>{escape(str(term))}</literal>"
 
@@ -198,9 +200,7 @@ def rdf_bytes(fmt: str, triples: Iterable[ox.Triple]) -> bytes:
         import rdflib
 
         graph = rdflib.Graph()
-        graph.parse(
-            data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt"
-        )
+        graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
         text = graph.serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True)
         return text.encode("utf-8")
     if fmt == "turtle":

@@ -105,7 +105,9 @@ _running: dict[int, threading.Semaphore] = {}
 
 def _semaphore(limits: Limits) -> threading.Semaphore:
     with _running_lock:
-        return _running.setdefault(limits.max_running, threading.BoundedSemaphore(limits.max_running))
+        return _running.setdefault(
+            limits.max_running, threading.BoundedSemaphore(limits.max_running)
+        )
 
 
 def _too_slow(limits: Limits) -> QueryLimitHit:

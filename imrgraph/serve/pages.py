@@ -121,7 +121,11 @@ def guideline(
     is_family = info.document is None
     use = _tallies(store)
     record = next(
-        (r for r in rank_guidelines(store, "reviewer", level, tallies=use) if r["concept"] == concept),
+        (
+            r
+            for r in rank_guidelines(store, "reviewer", level, tallies=use)
+            if r["concept"] == concept
+        ),
         None,
     )
     ca_record = next(
@@ -146,7 +150,9 @@ def guideline(
         hit = next(
             (
                 r
-                for r in rank_guidelines(store, "reviewer", level, year=int(row["key"]), tallies=use)
+                for r in rank_guidelines(
+                    store, "reviewer", level, year=int(row["key"]), tallies=use
+                )
                 if r["concept"] == concept
             ),
             None,
@@ -207,9 +213,7 @@ def _services(
     out = []
     for name, (items, upheld) in grouped.items():
         p = proportion(upheld, items)
-        out.append(
-            {"service": name, "items": items, "upheld": upheld, "uphold_rate": p.rate}
-        )
+        out.append({"service": name, "items": items, "upheld": upheld, "uphold_rate": p.rate})
     out.sort(key=lambda r: (-r["items"], r["service"]))
     return out[:top]
 
@@ -470,7 +474,10 @@ def letter(store: GraphStore, graph: str, data_base: str) -> dict[str, Any] | No
     ur = one(det, f"{IMR}followsURDecision")
     source = one(det, f"{PROV}wasDerivedFrom")
     activity = one(det, f"{PROV}wasGeneratedBy")
-    body_parts = [one(b, RDFS_LABEL) or str(b).rsplit("/", 1)[-1] for b in many(injury, f"{IMR}affectsBodyPart")]
+    body_parts = [
+        one(b, RDFS_LABEL) or str(b).rsplit("/", 1)[-1]
+        for b in many(injury, f"{IMR}affectsBodyPart")
+    ]
     key = letter_key(graph, data_base)
     return {
         "key": key,
@@ -510,7 +517,15 @@ def _position(iri: str) -> int:
     return int(tail) if tail.isdigit() else 0
 
 
-LETTER_COLUMNS = ("number", "service", "category", "outcome", "page", "decisive_sentence", "citations")
+LETTER_COLUMNS = (
+    "number",
+    "service",
+    "category",
+    "outcome",
+    "page",
+    "decisive_sentence",
+    "citations",
+)
 
 
 def letter_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -540,9 +555,7 @@ def resource(store: GraphStore, iri: str) -> dict[str, Any] | None:
         graphs.add(str(terms[2].value))
     is_graph = False
     if not triples:
-        is_graph = store.ask(
-            "ASK { GRAPH ?g { ?s ?p ?o } }", {"g": ox.NamedNode(iri)}
-        )
+        is_graph = store.ask("ASK { GRAPH ?g { ?s ?p ?o } }", {"g": ox.NamedNode(iri)})
         if not is_graph:
             return None
     return {"iri": iri, "triples": triples, "graphs": sorted(graphs), "is_graph": is_graph}

@@ -46,7 +46,7 @@ __all__ = [
 class ReadOnlyEmbedded(EmbeddedStore):
     """An embedded store (or one of its snapshots) opened with ``Store.read_only``: no lock."""
 
-    def __init__(self, path: Path, folder: Path, label: str) -> None:  # noqa: D107
+    def __init__(self, path: Path, folder: Path, label: str) -> None:
         # Deliberately not EmbeddedStore.__init__: that one opens the folder read-write.
         self.path = path
         self.location = f"store {path} ({label}, read-only)"
