@@ -476,7 +476,7 @@ class _Server:
                 "default-graph-uri and named-graph-uri are not supported: letters are named "
                 "graphs, match them with GRAPH ?g { ... }",
             )
-        wants_html = self._wants_html(request)
+        wants_html = self._wants_html(request, given)
         if sparql is None:
             if request.method == "POST":
                 raise HTTPException(
@@ -497,7 +497,13 @@ class _Server:
             if graph
             else ("json", "xml", "csv", "tsv", "html")
         )
-        fmt = self.choose(request, offered, {**RDF_TYPES, **RESULT_TYPES, "html": "text/html"})
+        types = {**RDF_TYPES, **RESULT_TYPES, "html": "text/html"}
+        if given.get("format") and "format" not in request.query_params:  # the form's field
+            if given["format"] not in offered:
+                raise HTTPException(400, f"format {given['format']!r} is not offered here")
+            fmt = given["format"]
+        else:
+            fmt = self.choose(request, offered, types)
         store, _ = await run_in_threadpool(self.source.current)
         try:
             answer = await run_in_threadpool(run_limited, store, sparql, self.limits)
@@ -519,9 +525,10 @@ class _Server:
         return Response(body, media_type=media)
 
     @staticmethod
-    def _wants_html(request: Request) -> bool:
-        if request.query_params.get("format"):
-            return request.query_params.get("format") == "html"
+    def _wants_html(request: Request, given: dict[str, Any]) -> bool:
+        asked = request.query_params.get("format") or given.get("format")
+        if asked:
+            return asked == "html"
         accept = request.headers.get("accept", "")
         return "text/html" in accept
 
