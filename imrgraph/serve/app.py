@@ -67,7 +67,7 @@ CSP = (
 )
 # The live report is the file `imrgraph report` writes: its own inline CSS and SVG, no script.
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
-STATIC = {"style.css": "text/css; charset=utf-8"}
+STATIC = {"style.css": "text/css; charset=utf-8", "favicon.svg": "image/svg+xml"}
 
 
 def _pct(value: Any, digits: int = 1) -> str:
@@ -353,7 +353,7 @@ class _Server:
             request, ("html", "json", "csv", "turtle", "jsonld", "ntriples"), PAGE_TYPES | RDF_TYPES
         )
         if fmt in RDF_TYPES:
-            triples = await self.read(lambda s: [q.triple for q in s.quads(graph)])
+            triples = await self.read(lambda s: pages.graph_triples(s, graph))
             if not triples:
                 raise HTTPException(404, f"no letter {key!r} in {self.source.location}")
             return self.rdf(fmt, triples, name=key.replace("/", "-"))
@@ -574,7 +574,7 @@ class _Server:
             or iri == f"{self.base}graph/ontology"
             or iri.startswith(f"{self.base}graph/")
         ):
-            triples = await self.read(lambda s: [q.triple for q in s.quads(iri)])
+            triples = await self.read(lambda s: pages.graph_triples(s, iri))
             if triples:
                 if fmt in RDF_TYPES:
                     return self.rdf(fmt, triples)

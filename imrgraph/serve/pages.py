@@ -401,12 +401,22 @@ def looks_like_case(text: str) -> bool:
 # -- one letter ----------------------------------------------------------------------------
 
 
+def graph_triples(store: GraphStore, graph: str) -> list[ox.Triple]:
+    """The triples of named graph ``graph``; none if the store has no such graph.
+
+    Asked first: a SPARQL server's Graph Store Protocol answers an unknown graph with an
+    HTTP 404, which the store API reports as a server failure.
+    """
+    if not store.ask("ASK { GRAPH ?g { ?s ?p ?o } }", {"g": ox.NamedNode(graph)}):
+        return []
+    return [quad.triple for quad in store.quads(graph)]
+
+
 def letter(store: GraphStore, graph: str, data_base: str) -> dict[str, Any] | None:
     """A letter's facts read from its named graph; None if the graph holds no letter."""
     props: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    triples: list[ox.Triple] = []
-    for quad in store.quads(graph):
-        triples.append(quad.triple)
+    triples = graph_triples(store, graph)
+    for quad in triples:
         props[str(quad.subject.value)][quad.predicate.value].append(
             quad.object.value if isinstance(quad.object, ox.NamedNode) else to_python(quad.object)
         )
