@@ -135,6 +135,7 @@ class _Cache:
         self.size = size
         self.generation = -1
         self.entries: dict[Any, Any] = {}
+        self.computing = {}
         self.lock = threading.Lock()
 
     def get(self, generation: int, key: Any, compute: Callable[[], Any]) -> Any:
@@ -142,14 +143,22 @@ class _Cache:
             if generation != self.generation:
                 self.generation = generation
                 self.entries = {}
+                self.computing: dict[Any, threading.Lock] = {}
             if key in self.entries:
                 return self.entries[key]
-        value = compute()
-        with self.lock:
-            if generation == self.generation:
-                if len(self.entries) >= self.size:
-                    self.entries.pop(next(iter(self.entries)))
-                self.entries[key] = value
+            # one computation per key: 20 clients asking for the same page wait for the first
+            gate = self.computing.setdefault(key, threading.Lock())
+        with gate:
+            with self.lock:
+                if generation == self.generation and key in self.entries:
+                    return self.entries[key]
+            value = compute()
+            with self.lock:
+                if generation == self.generation:
+                    if len(self.entries) >= self.size:
+                        self.entries.pop(next(iter(self.entries)))
+                    self.entries[key] = value
+                    self.computing.pop(key, None)
         return value
 
 

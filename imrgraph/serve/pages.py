@@ -10,6 +10,7 @@ is escaped there (Jinja2 autoescape).
 from __future__ import annotations
 
 import re
+import time
 from collections import defaultdict
 from typing import Any
 
@@ -42,9 +43,24 @@ PAGE_SIZE = 100
 MAX_WORDS = 8
 
 
+_TALLY_SECONDS = 2.0  # how long a SPARQL server's tallies are reused (it may change meanwhile)
+
+
 def _tallies(store: GraphStore) -> TallyCounts | bool:
+    """The store's tallies (False: count from the citations), read once per view of a
+    read-only embedded store (it cannot change) and at most every 2 s from a server."""
+    from imrgraph.serve.storeview import ReadOnlyEmbedded
+
+    cached = getattr(store, "_serve_tallies", None)
+    now = time.monotonic()
+    if cached is not None and (
+        isinstance(store, ReadOnlyEmbedded) or now - cached[1] < _TALLY_SECONDS
+    ):
+        return cached[0]
     counts = TallyCounts.of(store)
-    return counts if counts is not None else False
+    value: TallyCounts | bool = counts if counts is not None else False
+    store._serve_tallies = (value, now)  # type: ignore[attr-defined]
+    return value
 
 
 # -- home and the ranking -------------------------------------------------------------------
