@@ -128,7 +128,6 @@ class ReadOnlySource(StoreSource):
     def __init__(self, path: Path, refresh: float = 2.0) -> None:
         self.path = Path(path)
         self.refresh = refresh
-        self.location = f"store {self.path}"
         if not _is_oxigraph_dir(self.path):
             raise StoreError(
                 f"{self.path}: no imrgraph store here (run `imrgraph ingest` first, "
@@ -140,6 +139,12 @@ class ReadOnlySource(StoreSource):
         self._checked = 0.0
         self._generation = 0
         self._open()
+
+    @property
+    def location(self) -> str:  # type: ignore[override]
+        """The view being read: the live store, or which snapshot while an ingest writes."""
+        view = self._view
+        return view.location if view is not None else f"store {self.path}"
 
     def _folder_signature(self) -> tuple[object, ...]:
         """What changes when a writer commits: the folder's files, the snapshots, the lock."""
