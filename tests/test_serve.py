@@ -492,6 +492,28 @@ def test_query_limits_stop_long_and_large_queries(backend, tmp_path) -> None:
             assert slow.status_code == 503
             assert "time limit of 1 s" in slow.text
             assert time.monotonic() - started < 10
+            if backend.name == "embedded":
+                # the evaluation was stopped, not left running: the server's processes idle
+                tree = psutil.Process(served.process.pid)
+                time.sleep(1)
+
+                def busy() -> float:
+                    procs = [tree, *tree.children(recursive=True)]
+                    return sum(sum(p.cpu_times()[:2]) for p in procs if p.is_running())
+
+                before = busy()
+                time.sleep(2)
+                assert busy() - before < 1.0
+            # a second runaway query is stopped the same way (a fresh worker took the place)
+            again = http.get(
+                "/sparql",
+                params={
+                    "query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?a { ?s ?p ?o } "
+                    "GRAPH ?b { ?x ?y ?z } GRAPH ?c { ?q ?r ?t } }"
+                },
+                headers={"Accept": "application/sparql-results+json"},
+            )
+            assert again.status_code == 503
             # the server still answers
             assert http.get("/", headers=HTML).status_code == 200
     finally:

@@ -50,8 +50,15 @@ from imrgraph.serve.formats import (
     rows_csv,
     to_json,
 )
-from imrgraph.serve.limits import READ_ONLY, Limits, QueryLimitHit, QueryRefused, run_limited
-from imrgraph.serve.storeview import StoreSource, open_source
+from imrgraph.serve.limits import (
+    READ_ONLY,
+    Limits,
+    QueryLimitHit,
+    QueryPool,
+    QueryRefused,
+    run_limited,
+)
+from imrgraph.serve.storeview import ReadOnlySource, StoreSource, open_source
 from imrgraph.store import GraphStore
 
 __all__ = ["DEFAULT_BASE", "create_app"]
@@ -171,6 +178,8 @@ class _Server:
         self.data_base = base + "data/"
         self.limits = limits
         self.env = _environment(base)
+        # worker processes for visitors' queries on the embedded store (killed at the deadline)
+        self.pool = QueryPool(limits.max_running) if isinstance(source, ReadOnlySource) else None
         self.cache = _Cache()
         self.started = time.time()
 
@@ -515,7 +524,7 @@ class _Server:
             fmt = self.choose(request, offered, types)
         store, _ = await run_in_threadpool(self.source.current)
         try:
-            answer = await run_in_threadpool(run_limited, store, sparql, self.limits)
+            answer = await run_in_threadpool(run_limited, store, sparql, self.limits, self.pool)
         except (QueryRefused, QueryLimitHit) as exc:
             return self._sparql_error(request, sparql, str(exc), exc.status, fmt == "html")
         except QueryError as exc:
@@ -731,6 +740,8 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        if server.pool is not None:
+            server.pool.close()
         source.close()
 
     app = Starlette(

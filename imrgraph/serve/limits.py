@@ -6,19 +6,25 @@ separately) can replace the body later without touching the endpoint.
 
 * Updates, ``SERVICE`` (the store would fetch a URL of the visitor's choosing) and dataset
   clauses are refused before anything runs.
-* The embedded store evaluates in a worker thread (pyoxigraph releases the GIL) and the rows
-  are pulled one by one: the pull stops at ``max_rows`` + 1 (the answer says it was cut) or at
-  the deadline. A query that computes everything before its first row (ORDER BY, GROUP BY)
-  cannot be interrupted inside pyoxigraph 0.5: the visitor gets the time-limit error at the
-  deadline, the evaluation finishes in its thread, and the number of evaluations at once is
-  capped (``max_running``), so runaway queries cannot take every core.
-* A SPARQL server gets the query with an HTTP timeout of the same limit, and its answer is
-  read up to ``max_bytes``.
+* The server's embedded store: the query runs in one of ``max_running`` worker processes
+  (:class:`QueryPool`), each holding its own read-only handle on the folder the server reads.
+  Rows are pulled one by one up to ``max_rows`` + 1 (the answer is refused as too large); at the
+  deadline the worker is killed, whatever pyoxigraph is doing (pyoxigraph 0.5 cannot interrupt
+  a query that computes everything before its first row, ORDER BY or GROUP BY), and a fresh one
+  takes its place. So a runaway query costs its visitor an error and the server nothing.
+* Any other embedded store (the Python API without a pool): a thread, with the same row cap; at
+  the deadline the visitor gets the error and the evaluation ends on its own.
+* A SPARQL server gets the query with an HTTP timeout of the same limit, and its answer is read
+  up to ``max_bytes``.
 """
 
 from __future__ import annotations
 
 import io
+import multiprocessing
+import multiprocessing.connection
+import multiprocessing.context
+import queue
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,7 +36,15 @@ from imrgraph.errors import ImrGraphError, QueryError
 from imrgraph.store import EmbeddedStore, EndpointStore, GraphStore
 from imrgraph.store.sparqltext import _tokens, query_form
 
-__all__ = ["Answer", "Limits", "QueryLimitHit", "QueryRefused", "check_query", "run_limited"]
+__all__ = [
+    "Answer",
+    "Limits",
+    "QueryLimitHit",
+    "QueryPool",
+    "QueryRefused",
+    "check_query",
+    "run_limited",
+]
 
 MAX_QUERY_CHARS = 100_000
 
@@ -124,6 +138,144 @@ def _too_big(limits: Limits) -> QueryLimitHit:
         "(add a LIMIT, or page with LIMIT/OFFSET)",
         413,
     )
+
+
+def _collect(result: object, form: str, max_rows: int) -> Answer | None:
+    """The answer of a pyoxigraph query result, or None past ``max_rows`` results."""
+    answer = Answer(form)
+    if isinstance(result, ox.QueryBoolean):
+        answer.boolean = bool(result)
+    elif isinstance(result, ox.QuerySolutions):
+        answer.variables = [v.value for v in result.variables]
+        width = len(answer.variables)
+        for solution in result:
+            answer.rows.append(tuple(solution[i] for i in range(width)))
+            if len(answer.rows) > max_rows:
+                return None
+    else:
+        for triple in result:  # type: ignore[attr-defined]
+            answer.triples.append(triple)
+            if len(answer.triples) > max_rows:
+                return None
+    return answer
+
+
+def _worker_main(conn: multiprocessing.connection.Connection) -> None:  # pragma: no cover
+    """A query worker: open the folder read-only (again only when it changes), run, answer."""
+    opened: dict[tuple[str, int], ox.Store] = {}
+    conn.send(("ready", None))  # imports done: the query's time starts when it is sent
+    while True:
+        try:
+            folder, generation, sparql, form, max_rows = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        try:
+            key = (folder, generation)
+            if key not in opened:
+                opened.clear()
+                opened[key] = ox.Store.read_only(folder)
+            answer = _collect(opened[key].query(sparql), form, max_rows)
+            reply: tuple[str, object] = ("too-big", None) if answer is None else ("ok", answer)
+        except SyntaxError as exc:
+            reply = ("syntax", str(exc))
+        except OSError as exc:
+            opened.clear()
+            reply = ("store", str(exc))
+        except Exception as exc:  # an engine error is the visitor's answer, not the worker's end
+            reply = ("error", str(exc))
+        try:
+            conn.send(reply)
+        except (OSError, ValueError):
+            return
+
+
+class _Worker:
+    def __init__(self, context: multiprocessing.context.BaseContext) -> None:
+        self.conn, child = context.Pipe()
+        self.process = context.Process(
+            target=_worker_main, args=(child,), daemon=True, name="imrgraph-sparql"
+        )
+        self.process.start()
+        child.close()
+        self.ready = False
+
+    def wait_ready(self, seconds: float = 120.0) -> None:
+        """Wait for the worker's imports (a spawned process starts from scratch)."""
+        if self.ready:
+            return
+        if not self.conn.poll(seconds):
+            raise EOFError("the query worker did not start")
+        self.conn.recv()
+        self.ready = True
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+class QueryPool:
+    """``size`` worker processes that run visitors' queries on a read-only store folder.
+
+    Spawned (not forked: the server has threads and an open store) and started at once, so the
+    first queries do not pay for the start. A worker past its deadline is killed and replaced.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._context = multiprocessing.get_context("spawn")
+        self._idle: queue.Queue[_Worker | None] = queue.Queue()
+        self._all: list[_Worker] = []
+        self._lock = threading.Lock()
+        for _ in range(size):
+            self._idle.put(self._start())
+
+    def _start(self) -> _Worker:
+        worker = _Worker(self._context)
+        with self._lock:
+            self._all = [w for w in self._all if w.process.is_alive()] + [worker]
+        return worker
+
+    def run(self, folder: str, generation: int, sparql: str, form: str, limits: Limits) -> Answer:
+        try:
+            worker = self._idle.get(timeout=limits.seconds)
+        except queue.Empty:
+            raise QueryLimitHit(
+                f"the server is busy with {limits.max_running} other queries; try again shortly",
+                503,
+            ) from None
+        try:
+            if worker is None or not worker.process.is_alive():
+                worker = self._start()
+            worker.wait_ready()
+            deadline = time.monotonic() + limits.seconds
+            worker.conn.send((folder, generation, sparql, form, limits.max_rows))
+            if not worker.conn.poll(max(deadline - time.monotonic(), 0)):
+                worker.kill()  # the only way to stop pyoxigraph mid-query
+                worker = self._start()
+                raise _too_slow(limits)
+            kind, payload = worker.conn.recv()
+        except (EOFError, OSError) as exc:
+            if worker is not None:
+                worker.kill()
+            worker = None
+            raise ImrGraphError(f"the query worker stopped ({exc or 'no answer'})") from exc
+        finally:
+            self._idle.put(worker)
+        if kind == "ok":
+            return payload  # type: ignore[return-value]
+        if kind == "too-big":
+            raise _too_big(limits)
+        if kind == "syntax":
+            raise QueryError(f"bad SPARQL: {payload}")
+        if kind == "store":
+            raise ImrGraphError(f"query failed: {payload}")
+        raise QueryError(f"the query failed: {payload}")
+
+    def close(self) -> None:
+        with self._lock:
+            workers, self._all = self._all, []
+        for worker in workers:
+            worker.kill()
 
 
 def _embedded(store: EmbeddedStore, sparql: str, form: str, limits: Limits) -> Answer:
@@ -231,11 +383,21 @@ def _endpoint(store: EndpointStore, sparql: str, form: str, limits: Limits) -> A
     return answer
 
 
-def run_limited(store: GraphStore, sparql: str, limits: Limits) -> Answer:
-    """Run a visitor's read-only query within ``limits``; raise a one-line error otherwise."""
+def run_limited(
+    store: GraphStore, sparql: str, limits: Limits, pool: QueryPool | None = None
+) -> Answer:
+    """Run a visitor's read-only query within ``limits``; raise a one-line error otherwise.
+
+    ``pool``: worker processes for the server's read-only embedded store (killed at the
+    deadline); without it an embedded store is queried in a thread.
+    """
+    from imrgraph.serve.storeview import ReadOnlyEmbedded
+
     form = check_query(sparql)
     started = time.monotonic()
-    if isinstance(store, EmbeddedStore):
+    if pool is not None and isinstance(store, ReadOnlyEmbedded):
+        answer = pool.run(str(store.folder), store.generation, sparql, form, limits)
+    elif isinstance(store, EmbeddedStore):
         answer = _embedded(store, sparql, form, limits)
     elif isinstance(store, EndpointStore):
         answer = _endpoint(store, sparql, form, limits)

@@ -46,9 +46,11 @@ __all__ = [
 class ReadOnlyEmbedded(EmbeddedStore):
     """An embedded store (or one of its snapshots) opened with ``Store.read_only``: no lock."""
 
-    def __init__(self, path: Path, folder: Path, label: str) -> None:
+    def __init__(self, path: Path, folder: Path, label: str, generation: int = 0) -> None:
         # Deliberately not EmbeddedStore.__init__: that one opens the folder read-write.
         self.path = path
+        self.folder = folder  # what query workers open too (imrgraph.serve.limits)
+        self.generation = generation
         self.location = f"store {path} ({label}, read-only)"
         self.snapshot = label  # EmbeddedStore refuses writes while this is set
         self._last_snapshot = None
@@ -169,6 +171,7 @@ class ReadOnlySource(StoreSource):
                         self.path,
                         self.path / SNAPSHOT_DIR / name,
                         f"snapshot of {taken}: an ingest is writing",
+                        self._generation + 1,
                     )
                     break
                 except StoreError:
@@ -176,7 +179,7 @@ class ReadOnlySource(StoreSource):
         if view is None:
             # No writer, or a writer that has not committed yet (its first write publishes a
             # snapshot): the live folder, read-only.
-            view = ReadOnlyEmbedded(self.path, self.path, "live")
+            view = ReadOnlyEmbedded(self.path, self.path, "live", self._generation + 1)
         self._view = view
         self._signature = signature
         self._generation += 1
