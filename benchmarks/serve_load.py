@@ -10,12 +10,12 @@ has a timeout, and the server is always stopped.
 
 Phases (each client loops: pick a request at random, send it, wait for the answer):
 
-- ``pages``: a letter page (a random letter of the store: never cached), a guideline page (a
-  random guideline of the ranking), a search for a service word (random word from a fixed list,
-  with a random outcome filter half of the time), the home page. The server caches whole-corpus
-  page data (home, guideline, the results of one search) per view of the store, so after its
-  first request each distinct guideline or search is served from memory; letter pages are
-  read from the store every time.
+- warm-up (not timed as throughput): every page the server caches, once, two at a time (the
+  home page, the 20 most cited guidelines, 10 service words x 3 outcome filters); their
+  first-request times are printed. The server keeps whole-corpus page data (home, guideline,
+  one search's results) per view of the store, so the timed phases measure the steady state.
+- ``pages``: a letter page (a random one of 500 letters: read from the store every time, never
+  cached), a guideline page, a search (word and outcome filter at random), the home page.
 - ``sparql``: POSTs to ``/sparql`` (JSON results): one letter's items by case number, a count of
   the decisions for a service word, and the saved query ``outcomes-by-category``.
 
@@ -59,7 +59,8 @@ WORDS = [
     "knee",
     "shoulder",
     "omeprazole",
-]
+][:10]
+GUIDELINES = 20  # the most cited: the guideline pages requested
 PREFIX = (
     "PREFIX imr: <https://w3id.org/imrgraph/ontology#>\n"
     "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
@@ -136,7 +137,7 @@ def sample(base: str, letters: int) -> dict[str, list[str]]:
         )
         keys = [r["g"]["value"].split("/graph/", 1)[1] for r in rows]
         ranking = client.get("/guidelines", params={"format": "json"}).json()["ranking"]
-        guidelines = [r["concept"].rsplit("/", 1)[-1] for r in ranking]
+        guidelines = [r["concept"].rsplit("/", 1)[-1] for r in ranking][:GUIDELINES]
         cases = sparql_json(
             client,
             PREFIX + "SELECT ?id WHERE { GRAPH ?g { ?d a imr:Determination ; "
@@ -153,8 +154,9 @@ def page_request(rng: random.Random, s: dict[str, list[str]]) -> tuple[str, str,
         return kind, f"/guideline/{rng.choice(s['guidelines'])}", {}
     if kind == "search":
         params = {"q": rng.choice(WORDS)}
-        if rng.random() < 0.5:
-            params["outcome"] = rng.choice(["Upheld", "Overturned"])
+        outcome = rng.choice(["", "Upheld", "Overturned"])
+        if outcome:
+            params["outcome"] = outcome
         return kind, "/search", params
     return kind, "/", {}
 
@@ -219,6 +221,30 @@ async def phase(
     return {"latencies": latencies, "errors": errors, "wall": wall}
 
 
+async def warm_up(base: str, s: dict[str, list[str]]) -> list[float]:
+    """Every cached page once (two at a time), before the clock: their first-request times."""
+    paths: list[tuple[str, dict]] = [("/", {})]
+    paths += [(f"/guideline/{g}", {}) for g in s["guidelines"]]
+    for word in WORDS:
+        paths += [
+            ("/search", {"q": word, **({"outcome": o} if o else {})})
+            for o in ("", "Upheld", "Overturned")
+        ]
+    times: list[float] = []
+    gate = asyncio.Semaphore(2)
+    async with httpx.AsyncClient(base_url=base, timeout=600) as client:
+
+        async def one(path: str, params: dict) -> None:
+            async with gate:
+                started = time.monotonic()
+                response = await client.get(path, params=params, headers={"Accept": "text/html"})
+                response.raise_for_status()
+                times.append(time.monotonic() - started)
+
+        await asyncio.gather(*(one(p, q) for p, q in paths))
+    return times
+
+
 def p95(values: list[float]) -> float:
     if len(values) < 2:
         return values[0] if values else float("nan")
@@ -279,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         load_before = os.getloadavg()
         s = sample(base, args.letters)
         stats = httpx.get(base + "/", params={"format": "json"}, timeout=300).json()["overview"]
+        cold = asyncio.run(warm_up(base, s))
         rows = []
         for name, pick in (("pages", page_request), ("sparql", sparql_request)):
             result = asyncio.run(phase(base, pick, s, args.clients, seconds, args.seed))

@@ -43,24 +43,42 @@ PAGE_SIZE = 100
 MAX_WORDS = 8
 
 
-_TALLY_SECONDS = 2.0  # how long a SPARQL server's tallies are reused (it may change meanwhile)
+_SERVER_SECONDS = 2.0  # how long a SPARQL server's answers below are reused (it may change)
+
+
+def _memo(store: GraphStore, name: str, compute: Any) -> Any:
+    """``compute(store)`` once per view of a read-only embedded store (it cannot change), at
+    most every 2 s on a server: the tallies, the guideline scheme, the category labels."""
+    from imrgraph.serve.storeview import ReadOnlyEmbedded
+
+    memo = store.__dict__.setdefault("_serve_memo", {})
+    now = time.monotonic()
+    cached = memo.get(name)
+    if cached is not None and (
+        isinstance(store, ReadOnlyEmbedded) or now - cached[1] < _SERVER_SECONDS
+    ):
+        return cached[0]
+    value = compute(store)
+    memo[name] = (value, now)
+    return value
 
 
 def _tallies(store: GraphStore) -> TallyCounts | bool:
-    """The store's tallies (False: count from the citations), read once per view of a
-    read-only embedded store (it cannot change) and at most every 2 s from a server."""
-    from imrgraph.serve.storeview import ReadOnlyEmbedded
+    """The store's tallies (False: count from the citations)."""
 
-    cached = getattr(store, "_serve_tallies", None)
-    now = time.monotonic()
-    if cached is not None and (
-        isinstance(store, ReadOnlyEmbedded) or now - cached[1] < _TALLY_SECONDS
-    ):
-        return cached[0]
-    counts = TallyCounts.of(store)
-    value: TallyCounts | bool = counts if counts is not None else False
-    store._serve_tallies = (value, now)  # type: ignore[attr-defined]
-    return value
+    def read(s: GraphStore) -> TallyCounts | bool:
+        counts = TallyCounts.of(s)
+        return counts if counts is not None else False
+
+    return _memo(store, "tallies", read)
+
+
+def _scheme(store: GraphStore) -> dict[str, GuidelineInfo]:
+    return _memo(store, "scheme", guideline_scheme)
+
+
+def _categories(store: GraphStore) -> dict[str, str]:
+    return _memo(store, "categories", category_labels)
 
 
 # -- home and the ranking -------------------------------------------------------------------
@@ -71,7 +89,7 @@ def home(store: GraphStore, top: int = 10) -> dict[str, Any]:
     use = _tallies(store)
     year_rows, category_rows = year_category_counts(store, use)
     years = outcome_records(year_rows, "year")
-    categories = outcome_records(category_rows, "category", labels=category_labels(store))
+    categories = outcome_records(category_rows, "category", labels=_categories(store))
     overview = corpus_overview(store, years, categories, tallies=use)
     total = overview["items"]
     overview["uphold_rate"] = overview["upheld"] / total if total else None
@@ -105,7 +123,7 @@ def guidelines(
         "category": category,
         "year": year,
         "ranking": ranking,
-        "categories": sorted(category_labels(store).values()),
+        "categories": sorted(_categories(store).values()),
     }
 
 
@@ -129,7 +147,7 @@ def guideline(
 ) -> dict[str, Any] | None:
     """A guideline concept: its counts with Wilson interval, by year and category, the
     services it is cited for, and example decisions. None if the concept is unknown."""
-    scheme = guideline_scheme(store)
+    scheme = _scheme(store)
     info = scheme.get(concept)
     if info is None:
         return None
@@ -152,7 +170,7 @@ def guideline(
         ),
         None,
     )
-    labels = category_labels(store)
+    labels = _categories(store)
     by_category = [
         {"key": r["category"], "items": r["items"], "upheld": r["upheld"]}
         for r in guideline_category_counts(store, "reviewer", level, tallies=use)
@@ -351,7 +369,7 @@ def search(
         "limit": limit + 1,
     }
     rows = run_select(store, sparql, bindings)
-    labels = category_labels(store)
+    labels = _categories(store)
     decisions = [
         {
             "key": letter_key(str(r["g"]), data_base),
@@ -399,7 +417,7 @@ def matching_guidelines(store: GraphStore, text: str, top: int = 10) -> list[dic
     if not words:
         return []
     out = []
-    for info in guideline_scheme(store).values():
+    for info in _scheme(store).values():
         name = info.display.lower()
         if all(w in name for w in words):
             out.append({"concept": info.concept, "label": info.display})
@@ -456,8 +474,8 @@ def letter(store: GraphStore, graph: str, data_base: str) -> dict[str, Any] | No
             return []
         return sorted(props.get(node, {}).get(prop) or [], key=str)
 
-    categories = category_labels(store)
-    scheme = guideline_scheme(store)
+    categories = _categories(store)
+    scheme = _scheme(store)
     items = []
     for item in d.get(f"{IMR}hasItem", []):
         service = one(item, f"{IMR}requestsService")
