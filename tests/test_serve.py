@@ -587,3 +587,45 @@ def test_serving_never_blocks_an_ingest_and_shows_its_letters(tmp_path) -> None:
             assert home["overview"]["letters"] == len(list(EXAMPLES.glob("*.pdf"))) + 2
     finally:
         stop_server(served)
+
+
+WRITER = """
+import sys, time
+from imrgraph.store import open_store
+from imrgraph.store.ingest import ingest
+store = open_store(sys.argv[1], read_only=False)  # read-write: holds the lock
+summary = ingest([sys.argv[2]], store, workers=1)
+assert not summary.failures, summary.failures
+print("written", flush=True)
+time.sleep(120)  # still holding the lock, as a long ingest does
+"""
+
+
+def test_while_an_ingest_holds_the_store_its_snapshot_is_served(tmp_path) -> None:
+    """A writer at work holds the lock: the server reads the snapshot it published."""
+    store = embedded_store(tmp_path)
+    served = start_server(["--store", str(store), "--refresh", "0.2"], tmp_path / "log")
+    text = (EXAMPLES / "cm14-wrist-nine-items.txt").read_text(encoding="utf-8")
+    new = tmp_path / "new-letter.txt"
+    new.write_text(text.replace("CM14-0087452", "CM99-0000002"), encoding="utf-8")
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(store), str(new)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert writer.stdout is not None
+        assert writer.stdout.readline().strip() == "written"
+        with served.client() as http:
+            deadline = time.monotonic() + 20
+            while (page := http.get("/letter/CM99-0000002", headers=HTML)).status_code != 200:
+                assert time.monotonic() < deadline, "the writer's snapshot was never served"
+                time.sleep(0.2)
+            assert "snapshot of" in page.text  # the footer names the view being read
+            assert writer.poll() is None  # the writer was never disturbed
+            assert http.get("/letter/CM15-0045678", headers=HTML).status_code == 200
+    finally:
+        writer.kill()
+        writer.wait(10)
+        stop_server(served)

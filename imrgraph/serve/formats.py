@@ -68,7 +68,8 @@ def negotiate(accept: str | None, offered: Sequence[str], types: dict[str, str])
     for alias, name in _ALIASES.items():
         if name in offered:
             by_type.setdefault(alias, name)
-    best: tuple[float, int, str] | None = None
+    parts = []
+    refused = set()  # "type;q=0": never this one, even through a wildcard
     for position, part in enumerate(accept.split(",")):
         fields = [f.strip() for f in part.split(";")]
         media = fields[0].lower()
@@ -81,11 +82,21 @@ def negotiate(accept: str | None, offered: Sequence[str], types: dict[str, str])
                 except ValueError:
                     q = 0.0
         if q <= 0 or math.isnan(q):
+            if media in by_type:
+                refused.add(by_type[media])
             continue
+        parts.append((position, media, q))
+    best: tuple[float, int, str] | None = None
+    for position, media, q in parts:
         if media in ("*/*", "text/*", "application/*"):
             major = media.split("/")[0]
             name = next(
-                (n for n in offered if major == "*" or types[n].startswith(major + "/")), None
+                (
+                    n
+                    for n in offered
+                    if n not in refused and (major == "*" or types[n].startswith(major + "/"))
+                ),
+                None,
             )
             # a wildcard loses to an exact type of the same q
             rank = (q - 0.0001, -position, name) if name else None
