@@ -298,7 +298,7 @@ def _examples(
             out.append(
                 {
                     "key": key,
-                    "case": (letter.get(f"{DCTERMS}identifier") or [key])[0],
+                    "case": (letter.get(f"{DCTERMS}identifier") or [None])[0],
                     "service": label,
                     "outcome": outcome,
                     "sentence": (item.get(f"{IMR}decisiveSentence") or [None])[0],
@@ -489,7 +489,9 @@ def letter(store: GraphStore, graph: str, data_base: str) -> dict[str, Any] | No
             citations.append(
                 {
                     "iri": cit,
-                    "party": str(party).rsplit("#", 1)[-1] if party else None,
+                    "party": _PARTY.get(str(party), str(party).rsplit("#", 1)[-1])
+                    if party
+                    else None,
                     "text": one(cit, f"{IMR}citationText"),
                     "guideline": concept,
                     "guideline_label": info.display if info else concept,
@@ -554,6 +556,13 @@ def letter(store: GraphStore, graph: str, data_base: str) -> dict[str, Any] | No
         },
         "triples": len(triples),
     }
+
+
+_PARTY = {
+    f"{IMR}ClaimsAdministrator": "claims administrator",
+    f"{IMR}ExpertReviewer": "expert reviewer",
+    f"{IMR}RationaleText": "rationale text",
+}
 
 
 def _position(iri: str) -> int:
