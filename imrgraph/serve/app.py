@@ -708,9 +708,8 @@ def create_app(
     """
     if not base.endswith(("/", "#")):
         base += "/"
-    source = source or open_source(
-        store, endpoint, refresh=refresh, timeout=(limits or Limits()).seconds + 5
-    )
+    # a page may need a long query on a large server; visitors' SPARQL has its own limit
+    source = source or open_source(store, endpoint, refresh=refresh, timeout=300.0)
     server = _Server(source, base, limits or Limits())
     routes = [
         Route("/", server.home),
