@@ -48,6 +48,14 @@ def serve(
             help="Seconds between looks for letters stored since (embedded store).", min=0
         ),
     ] = 2.0,
+    cache_seconds: Annotated[
+        float,
+        typer.Option(
+            help="With --endpoint: seconds whole-corpus pages (home, guideline, search, report) "
+            "are reused before they are counted again.",
+            min=0,
+        ),
+    ] = 60.0,
 ) -> None:
     import uvicorn
 
@@ -59,6 +67,7 @@ def serve(
         base=base,
         limits=Limits(seconds=query_seconds, max_rows=max_rows, max_running=max_running),
         refresh=refresh,
+        cache_seconds=cache_seconds,
     )
     typer.echo(f"imrgraph: serving {web.state.server.source.location} at http://{host}:{port}/")
     uvicorn.run(web, host=host, port=port, log_level="warning", server_header=False)

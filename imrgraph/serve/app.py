@@ -698,18 +698,23 @@ def create_app(
     base: str = DEFAULT_BASE,
     limits: Limits | None = None,
     refresh: float = 2.0,
+    cache_seconds: float = 60.0,
     source: StoreSource | None = None,
 ) -> Starlette:
     """The web application over the embedded ``store`` (read-only) or a SPARQL ``endpoint``.
 
     ``base``: the IRI prefix served at the app's root (``{base}data/...`` -> ``/data/...``).
     ``limits``: the SPARQL endpoint's per-query limits. ``refresh``: how often (seconds) the
-    server looks for letters stored since (``imrgraph.serve.storeview``).
+    server looks for letters stored since (``imrgraph.serve.storeview``). ``cache_seconds``:
+    on a SPARQL server, how long whole-corpus pages are reused (the embedded store's are kept
+    until the store changes).
     """
     if not base.endswith(("/", "#")):
         base += "/"
     # a page may need a long query on a large server; visitors' SPARQL has its own limit
-    source = source or open_source(store, endpoint, refresh=refresh, timeout=300.0)
+    source = source or open_source(
+        store, endpoint, refresh=refresh, timeout=300.0, cache_seconds=cache_seconds
+    )
     server = _Server(source, base, limits or Limits())
     routes = [
         Route("/", server.home),

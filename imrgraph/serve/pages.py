@@ -43,12 +43,12 @@ PAGE_SIZE = 100
 MAX_WORDS = 8
 
 
-_SERVER_SECONDS = 2.0  # how long a SPARQL server's answers below are reused (it may change)
+_SERVER_SECONDS = 10.0  # how long a SPARQL server's answers below are reused (it may change)
 
 
 def _memo(store: GraphStore, name: str, compute: Any) -> Any:
     """``compute(store)`` once per view of a read-only embedded store (it cannot change), at
-    most every 2 s on a server: the tallies, the guideline scheme, the category labels."""
+    most every 10 s on a server: the tallies, the guideline scheme, the category labels."""
     from imrgraph.serve.storeview import ReadOnlyEmbedded
 
     memo = store.__dict__.setdefault("_serve_memo", {})

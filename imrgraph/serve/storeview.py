@@ -109,12 +109,14 @@ class StoreSource:
 
 
 class EndpointSource(StoreSource):
-    """A SPARQL server: always current; the generation ticks every ``refresh`` seconds
-    (pages cached per generation show a server's new letters at most that late)."""
+    """A SPARQL server: always current. Its changes cannot be seen from here, so the
+    generation ticks every ``cache_seconds``: whole-corpus pages (home, guideline, search,
+    report) are recomputed at most that often, and show a server's new letters at most that
+    late; letter pages, linked data and SPARQL always read the server."""
 
-    def __init__(self, store: EndpointStore, refresh: float) -> None:
+    def __init__(self, store: EndpointStore, cache_seconds: float) -> None:
         self.store = store
-        self.refresh = max(refresh, 0.001)
+        self.refresh = max(cache_seconds, 0.001)
         self.location = store.location
 
     def current(self) -> tuple[GraphStore, int]:
@@ -212,6 +214,7 @@ def open_source(
     *,
     refresh: float = 2.0,
     timeout: float = 30.0,
+    cache_seconds: float = 60.0,
 ) -> StoreSource:
     """The store a server reads: ``endpoint`` (a SPARQL server) or the embedded ``store``."""
     from imrgraph.store import default_store_path
@@ -222,5 +225,5 @@ def open_source(
     if not store and not endpoint:
         endpoint = os.environ.get(ENDPOINT_ENV) or None
     if endpoint:
-        return EndpointSource(EndpointStore(endpoint, timeout=timeout, retries=1), refresh)
+        return EndpointSource(EndpointStore(endpoint, timeout=timeout, retries=1), cache_seconds)
     return ReadOnlySource(default_store_path(store), refresh)
