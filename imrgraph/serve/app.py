@@ -138,8 +138,9 @@ class _Cache:
     """Page data per store generation: the home page, the report and the guideline pages are
     whole-corpus counts, computed once per view of the store (a new view clears it)."""
 
-    def __init__(self, size: int = 256) -> None:
+    def __init__(self, size: int = 256, max_age: float | None = None) -> None:
         self.size = size
+        self.max_age = max_age  # seconds an entry is kept (a SPARQL server); None: per view
         self.generation = -1
         self.entries: dict[Any, Any] = {}
         self.computing = {}
@@ -151,22 +152,26 @@ class _Cache:
                 self.generation = generation
                 self.entries = {}
                 self.computing: dict[Any, threading.Lock] = {}
-            if key in self.entries:
-                return self.entries[key]
+            if key in self.entries and self._fresh(key):
+                return self.entries[key][0]
             # one computation per key: 20 clients asking for the same page wait for the first
             gate = self.computing.setdefault(key, threading.Lock())
         with gate:
             with self.lock:
-                if generation == self.generation and key in self.entries:
-                    return self.entries[key]
+                if generation == self.generation and key in self.entries and self._fresh(key):
+                    return self.entries[key][0]
             value = compute()
             with self.lock:
                 if generation == self.generation:
                     if len(self.entries) >= self.size:
                         self.entries.pop(next(iter(self.entries)))
-                    self.entries[key] = value
+                    self.entries.pop(key, None)  # re-inserted last: the oldest go first
+                    self.entries[key] = (value, time.monotonic())
                     self.computing.pop(key, None)
         return value
+
+    def _fresh(self, key: Any) -> bool:
+        return self.max_age is None or time.monotonic() - self.entries[key][1] < self.max_age
 
 
 class _Server:
@@ -180,7 +185,7 @@ class _Server:
         self.env = _environment(base)
         # worker processes for visitors' queries on the embedded store (killed at the deadline)
         self.pool = QueryPool(limits.max_running) if isinstance(source, ReadOnlySource) else None
-        self.cache = _Cache()
+        self.cache = _Cache(max_age=getattr(source, "cache_seconds", None))
         self.started = time.time()
 
     # -- helpers -----------------------------------------------------------------------------

@@ -110,17 +110,17 @@ class StoreSource:
 
 class EndpointSource(StoreSource):
     """A SPARQL server: always current. Its changes cannot be seen from here, so the
-    generation ticks every ``cache_seconds``: whole-corpus pages (home, guideline, search,
-    report) are recomputed at most that often, and show a server's new letters at most that
-    late; letter pages, linked data and SPARQL always read the server."""
+    whole-corpus pages (home, guideline, search, report) are kept ``cache_seconds`` after they
+    were computed, and show a server's new letters at most that late; letter pages, linked
+    data and SPARQL always read the server."""
 
     def __init__(self, store: EndpointStore, cache_seconds: float) -> None:
         self.store = store
-        self.refresh = max(cache_seconds, 0.001)
+        self.cache_seconds = cache_seconds
         self.location = store.location
 
     def current(self) -> tuple[GraphStore, int]:
-        return self.store, int(time.monotonic() / self.refresh)
+        return self.store, 0  # cached pages expire by age instead (imrgraph.serve.app._Cache)
 
     def close(self) -> None:
         self.store.close()
