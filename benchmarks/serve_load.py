@@ -76,6 +76,7 @@ def free_port() -> int:
 
 def start(args: argparse.Namespace, port: int, log: Path) -> subprocess.Popen[bytes]:
     where = ["--store", str(args.store)] if args.store else ["--endpoint", args.endpoint]
+    where += ["--cache-seconds", str(args.cache_seconds)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -297,6 +298,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=30.0, help="per phase (max 300)")
     parser.add_argument("--letters", type=int, default=500, help="letters sampled for requests")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--cache-seconds",
+        type=float,
+        default=60.0,
+        help="imrgraph serve --cache-seconds (with --endpoint: how long pages are reused)",
+    )
     parser.add_argument("--json", type=Path, help="write the results here too")
     args = parser.parse_args(argv)
     if args.endpoint and not args.endpoint.startswith(("http://127.0.0.1", "http://localhost")):

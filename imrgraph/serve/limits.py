@@ -400,7 +400,16 @@ def run_limited(
     elif isinstance(store, EmbeddedStore):
         answer = _embedded(store, sparql, form, limits)
     elif isinstance(store, EndpointStore):
-        answer = _endpoint(store, sparql, form, limits)
+        gate = _semaphore(limits)  # at most max_running at once on a server too
+        if not gate.acquire(timeout=limits.seconds):
+            raise QueryLimitHit(
+                f"the server is busy with {limits.max_running} other queries; try again shortly",
+                503,
+            )
+        try:
+            answer = _endpoint(store, sparql, form, limits)
+        finally:
+            gate.release()
     else:  # pragma: no cover - only two backends exist
         raise QueryError(f"cannot run queries on {store.location}")
     answer.seconds = time.monotonic() - started
