@@ -21,7 +21,7 @@ from imrgraph.filenames import shown
 __all__ = ["app", "main"]
 
 #: The modules that add commands to the app (each registers its own), one per pipeline step.
-COMMAND_MODULES = ("analysis", "graph", "parse", "store")
+COMMAND_MODULES = ("analysis", "graph", "parse", "serve", "store")
 
 
 def _with_commands(modules: tuple[str, ...] = COMMAND_MODULES) -> typer.Typer:
