@@ -75,11 +75,14 @@ def test_json_array_of_letters(corpus):
     assert pdf["source"]["pages"] >= 2 and text["source"]["pages"] is None
     for letter in letters:
         assert [item["outcome"] for item in letter["items"]] == ["Overturned", "Upheld"]
-    # The PDF and its text parse to the same letter, apart from where they came from.
+    # The PDF and its text parse to the same letter, apart from where they came from (the file,
+    # and the pages of the decision lines and of the reasons' sentences).
     for letter in letters:
         del letter["source"]
         for item in letter["items"]:
             item["page"] = None
+            for reason in item["reasons"]:
+                reason["page"] = None
     assert pdf == text
 
 
