@@ -91,9 +91,10 @@ def home(store: GraphStore, top: int = 10) -> dict[str, Any]:
     years = outcome_records(year_rows, "year")
     categories = outcome_records(category_rows, "category", labels=_categories(store))
     overview = corpus_overview(store, years, categories, tallies=use)
-    total = overview["items"]
-    overview["uphold_rate"] = overview["upheld"] / total if total else None
-    base = (total, overview["upheld"])
+    # Rates are over decided items: an item whose outcome could not be read is in neither side.
+    decided = overview["upheld"] + overview["overturned"]
+    overview["uphold_rate"] = overview["upheld"] / decided if decided else None
+    base = (overview["items"], overview["upheld"], overview["overturned"])
     ranking = rank_guidelines(store, "reviewer", "document", top=top, base=base, tallies=use)
     return {
         "overview": overview,
@@ -232,21 +233,24 @@ def _services(
     rows = run_select(
         store,
         "SELECT ?label (COUNT(DISTINCT ?item) AS ?items) (COUNT(DISTINCT ?up) AS ?upheld) "
+        "(COUNT(DISTINCT ?down) AS ?overturned) "
         "WHERE {\n  GRAPH ?g {\n"
         + _cites(is_section, is_family)
         + "    ?cit imr:citedBy imr:ExpertReviewer . ?item imr:hasCitation ?cit ;\n"
         "      imr:hasOutcome ?outcome ; imr:requestsService ?svc . ?svc rdfs:label ?label .\n"
-        "  }\n  BIND(IF(?outcome = imr:Upheld, ?item, ?none) AS ?up)\n} GROUP BY ?label",
+        "  }\n  BIND(IF(?outcome = imr:Upheld, ?item, ?none) AS ?up)\n"
+        "  BIND(IF(?outcome = imr:Overturned, ?item, ?none) AS ?down)\n} GROUP BY ?label",
         {"guideline": ox.NamedNode(concept)},
     )
-    grouped: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    grouped: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for row in rows:
         cell = grouped[normalise_service(str(row["label"]))]
         cell[0] += int(row["items"])
         cell[1] += int(row["upheld"])
+        cell[2] += int(row["overturned"])
     out = []
-    for name, (items, upheld) in grouped.items():
-        p = proportion(upheld, items)
+    for name, (items, upheld, overturned) in grouped.items():
+        p = proportion(upheld, upheld + overturned)  # over decided items
         out.append({"service": name, "items": items, "upheld": upheld, "uphold_rate": p.rate})
     out.sort(key=lambda r: (-r["items"], r["service"]))
     return out[:top]
@@ -384,7 +388,8 @@ def search(
         for r in rows[:limit]
     ]
     upheld = sum(d["outcome"] == "Upheld" for d in decisions)
-    p = proportion(upheld, len(decisions))
+    decided = sum(d["outcome"] in ("Upheld", "Overturned") for d in decisions)
+    p = proportion(upheld, decided)  # an unreadable outcome is in neither side of the rate
     return {
         "q": text,
         "outcome": outcome,
@@ -393,9 +398,9 @@ def search(
         "decisions": decisions,
         "truncated": len(rows) > limit,
         "upheld": upheld,
-        "uphold_rate": p.rate if decisions else None,
-        "ci_low": p.ci_low if decisions else None,
-        "ci_high": p.ci_high if decisions else None,
+        "uphold_rate": p.rate if decided else None,
+        "ci_low": p.ci_low if decided else None,
+        "ci_high": p.ci_high if decided else None,
         "categories": sorted(labels.values()),
     }
 
