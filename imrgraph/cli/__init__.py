@@ -8,6 +8,7 @@ parse, a graph that does not conform), 2 bad usage.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -27,7 +28,23 @@ def main() -> None:
         app()
     except ImrGraphError as exc:
         typer.echo(f"imrgraph: error: {exc}", err=True)
-        sys.exit(1)
+        _exit(1)
     except KeyboardInterrupt:
         typer.echo("imrgraph: interrupted", err=True)
-        sys.exit(130)
+        _exit(130)
+
+
+def _exit(status: int) -> None:
+    """Exit with ``status``; at once if a query given up on still runs in a thread.
+
+    Oxigraph cannot stop a query (``imrgraph.store.embedded._bounded``), and the interpreter's
+    normal exit would tear the store down under it; ``os._exit`` ends the process as a kill
+    would, which the store survives by design (it only read, or had not committed).
+    """
+    from imrgraph.store.embedded import abandoned_queries
+
+    if abandoned_queries():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    sys.exit(status)

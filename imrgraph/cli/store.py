@@ -37,6 +37,8 @@ from imrgraph.cli._options import (
     DEFAULT_MAX_MEMORY,
     DEFAULT_MAX_PAGES,
     DEFAULT_MAX_SECONDS,
+    DEFAULT_TIMEOUT,
+    AllowServiceOpt,
     EndpointOpt,
     MaxMbOpt,
     MaxMemoryOpt,
@@ -62,7 +64,8 @@ def _open(
     store_endpoint: str | None = None,
     *,
     read_only: bool = True,
-    timeout: float = 300.0,
+    timeout: float = DEFAULT_TIMEOUT,
+    allow_service: bool = False,
 ) -> GraphStore:
     return open_store(
         store,
@@ -70,7 +73,8 @@ def _open(
         update_endpoint=update_endpoint,
         store_endpoint=store_endpoint,
         read_only=read_only,
-        timeout=timeout,
+        timeout=timeout or None,
+        allow_service=allow_service,
     )
 
 
@@ -117,7 +121,7 @@ def ingest_command(
         str,
         typer.Option("--base", envvar="IMRGRAPH_BASE", help="Base IRI of the data."),
     ] = DEFAULT_DATA_BASE,
-    timeout: TimeoutOpt = 300.0,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
     max_pages: MaxPagesOpt = DEFAULT_MAX_PAGES,
     max_mb: MaxMbOpt = DEFAULT_MAX_MB,
     max_seconds: MaxSecondsOpt = DEFAULT_MAX_SECONDS,
@@ -335,7 +339,8 @@ def query_command(
     store: StoreOpt = None,
     endpoint: EndpointOpt = None,
     update_endpoint: UpdateEndpointOpt = None,
-    timeout: TimeoutOpt = 300.0,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    allow_service: AllowServiceOpt = False,
 ) -> None:
     """Run a saved query, a .rq file, or SPARQL text, and print the result.
 
@@ -356,7 +361,9 @@ def query_command(
         raise QueryError("give a saved query name, a .rq file, or --sparql TEXT (one of them)")
     saved = adhoc_query(sparql) if sparql is not None else load_query(str(query))
     values = _parse_params(param or [])
-    with _open(store, endpoint, update_endpoint, timeout=timeout) as graph_store:
+    with _open(
+        store, endpoint, update_endpoint, timeout=timeout, allow_service=allow_service
+    ) as graph_store:
         form = saved.form
         if form == "UPDATE":
             if not (allow_update and sparql is not None):
@@ -448,7 +455,7 @@ def export_command(
     store: StoreOpt = None,
     endpoint: EndpointOpt = None,
     store_endpoint: StoreEndpointOpt = None,
-    timeout: TimeoutOpt = 300.0,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
 ) -> None:
     """Export the whole graph or one letter as RDF (with the project's prefixes).
 
@@ -481,7 +488,7 @@ def tally_command(
     endpoint: EndpointOpt = None,
     update_endpoint: UpdateEndpointOpt = None,
     store_endpoint: StoreEndpointOpt = None,
-    timeout: TimeoutOpt = 300.0,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
 ) -> None:
     """Rebuild the tallies that make counting fast, from the letters in the store.
 
@@ -523,7 +530,7 @@ def stats_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     store: StoreOpt = None,
     endpoint: EndpointOpt = None,
-    timeout: TimeoutOpt = 300.0,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
 ) -> None:
     """Counts: letters, disputed items, outcomes, triples.
 

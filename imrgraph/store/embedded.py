@@ -29,16 +29,20 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 
 from imrgraph.errors import QueryError, StoreError, StoreLocked
-from imrgraph.store.base import GraphStore
+from imrgraph.store.base import DEFAULT_TIMEOUT, GraphStore
 from imrgraph.store.results import Term
 from imrgraph.store.sparqltext import bind_with_values
+
+T = TypeVar("T")
 
 DEFAULT_STORE_DIR = "imrgraph-store"
 STORE_ENV = "IMRGRAPH_STORE"
@@ -88,10 +92,72 @@ def _store_error(path: Path, exc: OSError) -> StoreError:
     return StoreError(f"{path}: cannot open the store: {message}")
 
 
+#: Query threads given up on (past their deadline, or Ctrl-C) that may still be running: Oxigraph
+#: cannot be told to stop a query, so the thread is left to finish (a streaming SELECT stops at
+#: its next row). ``imrgraph.cli.main`` ends the process without waiting for them.
+_ABANDONED: set[threading.Thread] = set()
+
+
+def abandoned_queries() -> int:
+    """How many abandoned query threads are still running (a web app may refuse work above N)."""
+    for thread in [t for t in _ABANDONED if not t.is_alive()]:
+        _ABANDONED.discard(thread)
+    return len(_ABANDONED)
+
+
+def _bounded(work: Callable[[Callable[[], bool]], T], deadline: float | None, on_late) -> T:
+    """Run ``work(cancelled)`` in a thread; wait until it ends, ``deadline`` or Ctrl-C.
+
+    Why a thread: pyoxigraph has no query timeout nor cancellation, and a query runs inside
+    Rust without returning to Python, where neither a deadline nor SIGINT can reach it. The
+    thread releases the GIL while Oxigraph works, so the calling thread waits on an event and
+    stays interruptible. Safe with RocksDB: the abandoned thread only reads (a user's update that
+    is abandoned has not committed: Oxigraph commits at the end, and the CLI then ends the
+    process), and ``work`` polls ``cancelled`` between rows so a streaming query stops soon.
+    """
+    box: dict[str, object] = {}
+    done = threading.Event()
+    cancelled = threading.Event()
+
+    def run() -> None:
+        try:
+            box["value"] = work(cancelled.is_set)
+        except BaseException as exc:  # handed to the caller's thread below
+            box["error"] = exc
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=run, name="imrgraph-query", daemon=True)
+    thread.start()
+    try:
+        while True:
+            wait = 0.5 if deadline is None else min(0.5, deadline - time.monotonic())
+            if done.wait(max(wait, 0.0)):
+                break
+            if deadline is not None and time.monotonic() >= deadline:
+                raise on_late()
+    except BaseException:  # the deadline, or KeyboardInterrupt: give the thread up
+        cancelled.set()
+        _ABANDONED.add(thread)
+        raise
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["value"]  # type: ignore[return-value]
+
+
 class EmbeddedStore(GraphStore):
     """An Oxigraph store on disk (or in memory when ``path`` is None, for tests and benchmarks)."""
 
-    def __init__(self, path: Path | str | None, *, create: bool = True) -> None:
+    def __init__(
+        self,
+        path: Path | str | None,
+        *,
+        create: bool = True,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        allow_service: bool = False,
+    ) -> None:
+        self.timeout = timeout
+        self.allow_service = allow_service
         self.path = Path(path) if path is not None else None
         self.location = f"store {self.path}" if self.path else "in-memory store"
         self.snapshot: str | None = None  # set when reading a writer's snapshot
@@ -165,36 +231,70 @@ class EmbeddedStore(GraphStore):
         """The underlying pyoxigraph store (for benchmarks and bulk tools)."""
         return self._store
 
-    def _run(self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]):
-        # Bindings go in as a VALUES block of pyoxigraph-serialised terms, exactly as on a
-        # SPARQL server. Not ``substitutions=``: pyoxigraph 0.5 refuses a substituted variable
-        # that is not projected, and a projected one is not seen by FILTER(BOUND(?x)) (it is
-        # joined after the WHERE clause), so saved queries would differ from the server.
-        try:
-            return self._store.query(bind_with_values(sparql, bindings))
-        except SyntaxError as exc:
-            raise QueryError(f"bad SPARQL: {exc}") from exc
-        except OSError as exc:
-            raise StoreError(f"{self.location}: query failed: {exc}") from exc
+    def _query(self, sparql: str, read: Callable[[object, Callable[[], bool]], T]) -> T:
+        """Run ``sparql`` and ``read(results, cancelled)`` within the deadline (``_bounded``)."""
+        store = self._store
+
+        def work(cancelled: Callable[[], bool]) -> T:
+            # pyoxigraph's result iterators must be dropped in the thread that made them (else
+            # a panic message), so no error leaves this thread holding a frame that holds one.
+            results = None
+            error: BaseException
+            try:
+                results = store.query(sparql)
+                return read(results, cancelled)
+            except SyntaxError as exc:
+                error = QueryError(f"bad SPARQL: {exc}")
+            except (OSError, RuntimeError, ValueError) as exc:  # storage, or a SERVICE's answer
+                message = " ".join(str(exc).split())[:300]
+                error = StoreError(f"{self.location}: query failed: {message}")
+            except BaseException as exc:
+                error = exc.with_traceback(None)
+            finally:
+                del results
+            raise error
+
+        return _bounded(work, self.deadline(), self.timed_out)
 
     def _select_terms(
         self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]
     ) -> tuple[list[str], Iterable[tuple[Term | None, ...]]]:
-        solutions = self._run(sparql, bindings)
-        if not isinstance(solutions, ox.QuerySolutions):
-            raise QueryError("expected a SELECT query")
-        columns = [v.value for v in solutions.variables]
-        try:
-            rows = [tuple(solution[i] for i in range(len(columns))) for solution in solutions]
-        except OSError as exc:
-            raise StoreError(f"{self.location}: query failed: {exc}") from exc
-        return columns, rows
+        # Bindings go in as a VALUES block of pyoxigraph-serialised terms, exactly as on a
+        # SPARQL server. Not ``substitutions=``: pyoxigraph 0.5 refuses a substituted variable
+        # that is not projected, and a projected one is not seen by FILTER(BOUND(?x)) (it is
+        # joined after the WHERE clause), so saved queries would differ from the server.
+        def read(solutions, cancelled):
+            if not isinstance(solutions, ox.QuerySolutions):
+                raise QueryError("expected a SELECT query")
+            columns = [v.value for v in solutions.variables]
+            width = range(len(columns))
+            rows = []
+            for solution in solutions:
+                if cancelled():
+                    break
+                rows.append(tuple(solution[i] for i in width))
+            return columns, rows
+
+        return self._query(bind_with_values(sparql, bindings), read)
 
     def _ask(self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> bool:
-        return bool(self._run(sparql, bindings))
+        return self._query(bind_with_values(sparql, bindings), lambda answer, _: bool(answer))
 
     def _construct(self, sparql: str) -> Iterator[ox.Triple]:
-        return iter(self._run(sparql, {}))
+        def read(triples, cancelled):
+            out = []
+            for triple in triples:
+                if cancelled():
+                    break
+                out.append(triple)
+            return out
+
+        return iter(self._query(sparql, read))
+
+    def _user_update(self, sparql: str) -> None:
+        # A user's update may run for ever (DELETE ... WHERE over a cartesian product), so it
+        # is bounded like a query; an abandoned one has not committed (see ``_bounded``).
+        _bounded(lambda _: self._update(sparql), self.deadline(), self.timed_out)
 
     def _update(self, sparql: str) -> None:
         if self.snapshot is not None:

@@ -18,7 +18,7 @@ import httpx
 import pyoxigraph as ox
 
 from imrgraph.errors import EndpointError, QueryError
-from imrgraph.store.base import GraphStore
+from imrgraph.store.base import DEFAULT_TIMEOUT, GraphStore
 from imrgraph.store.results import Term
 from imrgraph.store.sparqltext import bind_with_values
 
@@ -77,7 +77,8 @@ class EndpointStore(GraphStore):
         update_url: str | None = None,
         store_url: str | None = None,
         *,
-        timeout: float = 300.0,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        allow_service: bool = False,
         retries: int = 3,
         backoff: float = 0.5,
         transport: httpx.BaseTransport | None = None,
@@ -86,10 +87,12 @@ class EndpointStore(GraphStore):
         self.update_url = update_url or sibling_url(query_url, "update")
         self.store_url = store_url or sibling_url(query_url, "store")
         self.location = f"endpoint {query_url}"
+        self.timeout = timeout
+        self.allow_service = allow_service
         self.retries = retries
         self.backoff = backoff
         self._client = httpx.Client(
-            timeout=httpx.Timeout(timeout, connect=10.0),
+            timeout=httpx.Timeout(timeout or None, connect=10.0),
             transport=transport,
             headers={"User-Agent": "imrgraph"},
         )
@@ -97,31 +100,46 @@ class EndpointStore(GraphStore):
     # -- HTTP with retries ------------------------------------------------------------------
 
     def _send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
-        """Send ``request``; retry transient failures; raise a one-line error on failure."""
+        """Send ``request``; retry transient failures; raise a one-line error on failure.
+
+        The whole exchange, retries and backoff included, ends by the deadline of the query
+        (``--timeout``), and one that timed out is not sent again: the server may still be
+        working on it, and a retry would only stack up busy threads there. Only a connection
+        that was never made (refused, connect timeout) or a 5xx answer is retried.
+        """
         url = str(request.url.copy_with(query=None))
+        deadline = self.deadline()
         for attempt in range(self.retries + 1):
             last = attempt == self.retries
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise self.timed_out()
+                request.extensions["timeout"] = httpx.Timeout(
+                    left, connect=min(10.0, left)
+                ).as_dict()
             try:
                 response = self._client.send(request, stream=stream)
-            except httpx.TimeoutException as exc:
-                # A read timeout may come after the server applied an update; retrying is safe
-                # because every request is idempotent (see TRANSIENT_STATUS).
-                if not last:
-                    time.sleep(self.backoff * 2**attempt)
+            except httpx.ConnectTimeout as exc:  # nothing reached the server: a retry is safe
+                if not last and self._pause(attempt, deadline):
                     continue
                 raise EndpointError(
-                    f"{url}: timed out ({type(exc).__name__}) after {self.retries + 1} attempts"
+                    f"{url}: cannot reach the SPARQL server (connect timed out)"
                 ) from exc
+            except httpx.TimeoutException as exc:
+                raise self.timed_out() from exc
             except httpx.TransportError as exc:
-                if not last:
-                    time.sleep(self.backoff * 2**attempt)
+                if not last and self._pause(attempt, deadline):
                     continue
                 raise EndpointError(
                     f"{url}: cannot reach the SPARQL server ({exc or type(exc).__name__})"
                 ) from exc
-            if response.status_code in TRANSIENT_STATUS and not last:
+            if (
+                response.status_code in TRANSIENT_STATUS
+                and not last
+                and self._pause(attempt, deadline)
+            ):
                 response.close()
-                time.sleep(self.backoff * 2**attempt)
                 continue
             if response.is_success:
                 return response
@@ -141,6 +159,31 @@ class EndpointStore(GraphStore):
             )
         raise AssertionError("unreachable")
 
+    def _pause(self, attempt: int, deadline: float | None) -> bool:
+        """Sleep before retry ``attempt + 1``; False if the deadline comes first."""
+        pause = self.backoff * 2**attempt
+        if deadline is not None and time.monotonic() + pause >= deadline:
+            return False
+        time.sleep(pause)
+        return True
+
+    def _body(self, response: httpx.Response) -> bytes:
+        """The body of a streamed ``response``, read by the deadline (a trickling server too)."""
+        deadline = self.deadline()
+        chunks = []
+        try:
+            for chunk in response.iter_bytes():
+                chunks.append(chunk)
+                if deadline is not None and time.monotonic() > deadline:
+                    raise self.timed_out()
+        except httpx.TimeoutException as exc:
+            raise self.timed_out() from exc
+        except httpx.TransportError as exc:
+            raise EndpointError(f"{self.query_url}: the answer broke off ({exc})") from exc
+        finally:
+            response.close()
+        return b"".join(chunks)
+
     def _post_query(self, sparql: str, accept: str, *, stream: bool = False) -> httpx.Response:
         request = self._client.build_request(
             "POST",
@@ -154,10 +197,11 @@ class EndpointStore(GraphStore):
 
     def _results(self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]):
         response = self._post_query(
-            bind_with_values(sparql, bindings), "application/sparql-results+json"
+            bind_with_values(sparql, bindings), "application/sparql-results+json", stream=True
         )
+        body = self._body(response)
         try:
-            return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+            return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
         except (SyntaxError, ValueError) as exc:
             raise EndpointError(f"{self.query_url}: unreadable query results: {exc}") from exc
 
@@ -175,9 +219,10 @@ class EndpointStore(GraphStore):
         return bool(self._results(sparql, bindings))
 
     def _construct(self, sparql: str) -> Iterator[ox.Triple]:
-        response = self._post_query(sparql, "application/n-triples")
+        response = self._post_query(sparql, "application/n-triples", stream=True)
+        body = self._body(response)
         try:
-            quads = list(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
+            quads = list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
         except SyntaxError as exc:
             raise EndpointError(f"{self.query_url}: unreadable triples: {exc}") from exc
         return iter(q.triple for q in quads)

@@ -100,6 +100,94 @@ def _tokens(text: str):
             i += 1
 
 
+#: What a query may hold before it reaches an engine. Oxigraph parses and evaluates queries by
+#: recursion: 3,000 nested groups, or about 10,000 chained elements (``!!!...``, ``a || b || ...``,
+#: triple patterns, ``UNION``s, path steps), overflow its stack, which kills the process (a
+#: segfault in-process; ``oxigraph serve`` aborts at about 2,500 nested groups). The limits sit
+#: far below what crashes and far above any real query (the largest saved query has about 650
+#: tokens and nests 6 deep).
+MAX_QUERY_CHARS = 1 << 20
+MAX_QUERY_DEPTH = 64
+MAX_QUERY_TOKENS = 3_000
+_OPEN = "{(["
+_CLOSE = "})]"
+
+
+def check_query_text(text: str, *, allow_service: bool = False) -> None:
+    """Refuse, with one line, a query too big or too deep for the engine, or one with SERVICE.
+
+    A cheap scan (no parse): brackets and tokens outside comments, strings and IRIs. Tokens
+    inside a ``VALUES`` block's data are not counted (a long flat list of terms is harmless).
+    ``SERVICE`` makes the engine fetch any URL the query names (an outbound request nobody
+    asked for, and a hang on a server that never answers): refused unless ``allow_service``.
+    """
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"the query is too large ({len(text):,} characters > limit {MAX_QUERY_CHARS:,})"
+        )
+    depth = 0
+    tokens = 0
+    values_depth: int | None = None  # the depth of the VALUES data block being read
+    expect_values = False
+    i = 0
+    n = len(text)
+    while i < n:
+        char = text[i]
+        if char.isspace():
+            i += 1
+            continue
+        start = i
+        if char == "#":
+            newline = text.find("\n", i)
+            i = n if newline < 0 else newline + 1
+            continue
+        if char in "\"'":
+            i = _skip_string(text, i)
+        elif char == "<" and (match := _IRI.match(text, i)):
+            i = match.end()
+        elif char in _OPEN:
+            if expect_values and char == "{":
+                values_depth, expect_values = depth, False
+            depth += 1
+            if depth > MAX_QUERY_DEPTH:
+                raise QueryError(
+                    f"the query nests brackets too deep (more than {MAX_QUERY_DEPTH} levels)"
+                )
+            i += 1
+        elif char in _CLOSE:
+            depth -= 1
+            if values_depth is not None and depth == values_depth:
+                values_depth = None
+            i += 1
+        elif char.isdigit():  # a number is one token
+            while i < n and (text[i].isalnum() or text[i] == "."):
+                i += 1
+        elif char.isalpha() or char == "_" or char in "?$":
+            match = _WORD.match(text, i + (char in "?$"))
+            i = match.end() if match else i + 1
+            if char not in "?$" and i < n and text[i] == ":":  # a prefixed name
+                while i < n and not text[i].isspace() and text[i] not in "{}()[];,":
+                    i += 1
+            elif char not in "?$":
+                word = text[start:i].upper()
+                if word == "SERVICE" and not allow_service:
+                    raise QueryError(
+                        "the query calls a remote SERVICE: refused (the store would send a "
+                        "request to that URL; use --allow-service to allow it)"
+                    )
+                if word == "VALUES":
+                    expect_values = True
+        else:
+            i += 1
+        if values_depth is None:
+            tokens += 1
+            if tokens > MAX_QUERY_TOKENS:
+                raise QueryError(
+                    f"the query is too long for the engine (more than {MAX_QUERY_TOKENS:,} "
+                    "tokens outside VALUES data)"
+                )
+
+
 def then(update: str, more: str) -> str:
     """The SPARQL Update ``update`` followed by the operation(s) ``more``, as one request.
 
