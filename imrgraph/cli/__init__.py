@@ -32,6 +32,10 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("imrgraph: interrupted", err=True)
         _exit(130)
+    except SystemExit as exc:
+        if exc.code == 130:  # Typer turns Ctrl-C inside a command into a silent exit 130
+            typer.echo("imrgraph: interrupted", err=True)
+        _exit(exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1)
 
 
 def _exit(status: int) -> None:
