@@ -69,8 +69,49 @@ KEEP_SNAPSHOTS = 3
 FLUSH_BYTES = 8 << 20
 
 
+#: The file that marks a folder as an imrgraph store (written when the store is created, or the
+#: first time an older store without it is opened for writing). A non-empty folder with neither
+#: it nor Oxigraph's own files is never opened: opening writes RocksDB's LOCK and LOG files.
+MARKER = "imrgraph-store.json"
+_MARKER_TEXT = '{"imrgraph_store": 1}\n'
+
+
 def _is_oxigraph_dir(path: Path) -> bool:
-    return (path / "CURRENT").is_file()
+    """Whether ``path`` holds an imrgraph store: RocksDB's CURRENT with the marker, or Oxigraph's
+    layout.
+
+    A store written before the marker existed is known by its RocksDB files and by Oxigraph's
+    column families in its OPTIONS file (a folder that merely holds a file named CURRENT, or
+    another program's RocksDB, is not one).
+    """
+    if not (path / "CURRENT").is_file():
+        return False
+    if (path / MARKER).is_file():
+        return True
+    for options in path.glob("OPTIONS-*"):
+        try:
+            with options.open("rb") as handle:
+                if b'[CFOptions "gspo"]' in handle.read(1 << 20):
+                    return True
+        except OSError:
+            continue
+    return False
+
+
+def _write_marker(path: Path) -> None:
+    """Mark ``path`` as an imrgraph store (a read-only folder just stays unmarked)."""
+    if not (path / MARKER).is_file():
+        with contextlib.suppress(OSError):
+            (path / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
+
+
+def _damaged(path: Path, exc: BaseException) -> StoreError:
+    """One line for a store RocksDB finds corrupt (pyoxigraph raises it as RuntimeError)."""
+    message = " ".join(str(exc).split())[:300]
+    return StoreError(
+        f"{path}: the store is damaged and cannot be read ({message}); restore it from a copy, "
+        "or ingest the letters again into a new folder"
+    )
 
 
 def _snapshots(path: Path) -> list[Path]:
@@ -83,7 +124,7 @@ def _snapshots(path: Path) -> list[Path]:
 
 
 def _store_error(path: Path, exc: OSError) -> StoreError:
-    message = str(exc)
+    message = " ".join(str(exc).split())
     if "lock" in message.lower():
         return StoreLocked(
             f"{path}: store is locked by another process (an ingest running?); "
@@ -145,6 +186,12 @@ def _bounded(work: Callable[[Callable[[], bool]], T], deadline: float | None, on
     return box["value"]  # type: ignore[return-value]
 
 
+def _unwritable(exc: OSError) -> bool:
+    """Whether opening failed because the folder cannot be written (permissions, a ro mount)."""
+    text = str(exc).lower()
+    return "permission denied" in text or "read-only file system" in text
+
+
 class EmbeddedStore(GraphStore):
     """An Oxigraph store on disk (or in memory when ``path`` is None, for tests and benchmarks)."""
 
@@ -161,6 +208,7 @@ class EmbeddedStore(GraphStore):
         self.path = Path(path) if path is not None else None
         self.location = f"store {self.path}" if self.path else "in-memory store"
         self.snapshot: str | None = None  # set when reading a writer's snapshot
+        self.read_only = False  # opened read-only: a folder that cannot be written
         self._last_snapshot: float | None = None
         self._unflushed = 0  # bytes of update text since the memtables were last flushed
         if self.path is None:
@@ -174,7 +222,7 @@ class EmbeddedStore(GraphStore):
                     f"{self.path}: no imrgraph store here (run `imrgraph ingest` first, "
                     "or give --store DIR / --endpoint URL)"
                 )
-            if self.path.is_dir() and any(self.path.iterdir()):
+            if self.path.is_dir() and any(p.name != MARKER for p in self.path.iterdir()):
                 raise StoreError(
                     f"{self.path}: folder exists and is not an Oxigraph store; "
                     "choose an empty or new folder"
@@ -183,11 +231,29 @@ class EmbeddedStore(GraphStore):
             self._store = ox.Store(str(self.path))
         except OSError as exc:
             error = _store_error(self.path, exc)
+            if not create and _unwritable(exc) and self._open_read_only():
+                return
             if create or not isinstance(error, StoreLocked) or not self._open_snapshot():
                 raise error from exc
             return
+        except RuntimeError as exc:  # RocksDB: Corruption (a truncated file, a bad checksum)
+            raise _damaged(self.path, exc) from None
+        _write_marker(self.path)
         with contextlib.suppress(OSError):  # left by a writer that was killed
             shutil.rmtree(self.path / SNAPSHOT_DIR)
+
+    def _open_read_only(self) -> bool:
+        """Open a store whose folder cannot be written (a read-only mount) for reading only."""
+        assert self.path is not None
+        try:
+            self._store = ox.Store.read_only(str(self.path))
+        except OSError:
+            return False
+        except RuntimeError as exc:
+            raise _damaged(self.path, exc) from None
+        self.read_only = True
+        self.location = f"store {self.path} (read-only)"
+        return True
 
     def _open_snapshot(self) -> bool:
         """Open the newest snapshot of a store being written, read-only; False if none."""
@@ -297,6 +363,10 @@ class EmbeddedStore(GraphStore):
         _bounded(lambda _: self._update(sparql), self.deadline(), self.timed_out)
 
     def _update(self, sparql: str) -> None:
+        if self.read_only:
+            raise StoreError(
+                f"{self.path}: the store is read-only here: it can be read, not written"
+            )
         if self.snapshot is not None:
             raise StoreLocked(
                 f"{self.path}: store is locked by another process (an ingest running?); "
@@ -306,8 +376,9 @@ class EmbeddedStore(GraphStore):
             self._store.update(sparql)
         except SyntaxError as exc:
             raise QueryError(f"bad SPARQL Update: {exc}") from exc
-        except OSError as exc:
-            raise StoreError(f"{self.location}: write failed: {exc}") from exc
+        except (OSError, RuntimeError) as exc:  # RuntimeError: RocksDB found corruption
+            message = " ".join(str(exc).split())[:300]
+            raise StoreError(f"{self.location}: write failed: {message}") from exc
         self._unflushed += len(sparql)
         now = time.monotonic()
         if self._last_snapshot is None or now - self._last_snapshot >= SNAPSHOT_SECONDS:
@@ -331,13 +402,22 @@ class EmbeddedStore(GraphStore):
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         if graph is None:
-            return iter(self._store)
-        return iter(self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+            quads = iter(self._store)
+        else:
+            quads = iter(self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+        return self._reading(quads)
+
+    def _reading(self, quads: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
+        try:
+            yield from quads
+        except (OSError, RuntimeError) as exc:  # a damaged file met while streaming the store
+            message = " ".join(str(exc).split())[:300]
+            raise StoreError(f"{self.location}: reading failed: {message}") from None
 
     def close(self) -> None:
         store = getattr(self, "_store", None)
         if store is not None:
-            writer = self.path is not None and self.snapshot is None
+            writer = self.path is not None and self.snapshot is None and not self.read_only
             if writer:
                 with contextlib.suppress(OSError):
                     store.flush()
