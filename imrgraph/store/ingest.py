@@ -32,7 +32,7 @@ from imrgraph.rdf.vocab import DEFAULT_DATA_BASE
 from imrgraph.store.base import GraphStore
 from imrgraph.store.sparqltext import serialize_term
 from imrgraph.store.tallies import has_letters, mark_tallies, tallies_current
-from imrgraph.store.versions import store_letter
+from imrgraph.store.versions import check_base, store_letter
 from imrgraph.workers import run_supervised
 
 BATCH_SIZE = 32  # files per worker task: one pyshacl call validates them together
@@ -249,6 +249,7 @@ def ingest(
     notify = on_event or (lambda kind, path, detail: None)
     inflight_sha: set[str] = set()
 
+    check_base(store, base)  # one store, one base: a letter is one letter
     prepare_tallies(store)
 
     def to_parse() -> Iterator[str]:
