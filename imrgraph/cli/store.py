@@ -276,6 +276,8 @@ def _parse_params(pairs: list[str]) -> dict[str, str]:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
             raise QueryError(f"--param {pair!r}: expected NAME=VALUE")
+        if name.strip() in values:  # silently keeping one of the two would answer another question
+            raise QueryError(f"--param {name.strip()} is given twice; give each parameter once")
         values[name.strip()] = value
     return values
 

@@ -68,6 +68,30 @@ def _server_message(response: httpx.Response) -> str:
     return text[:300] if text else response.reason_phrase
 
 
+def _check_update_answer(url: str, response: httpx.Response) -> None:
+    """Refuse a 2xx answer to an update that does not come from a SPARQL Update endpoint.
+
+    The protocol fixes only the status (2xx) of a successful update, not its body, so what is
+    checked is what a SPARQL server answers and a web page does not: 204 No Content (Oxigraph,
+    GraphDB), or a body that is not an HTML page, or an HTML page saying the update succeeded
+    (Fuseki's "Update succeeded"). A web server or app answering 200 with its own page to any
+    POST (a wrong --update-endpoint) is reported instead of "update done".
+    """
+    if response.status_code == 204 or not response.content.strip():
+        return
+    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = response.text[:4000].lower()
+    html = kind in ("text/html", "application/xhtml+xml") or body.lstrip().startswith(
+        ("<!doctype html", "<html")
+    )
+    if html and "succe" not in body:
+        raise EndpointError(
+            f"{url}: answered the update with HTTP {response.status_code} and a web page, not "
+            "as a SPARQL Update endpoint does (nothing says the update was applied): check "
+            "--update-endpoint"
+        )
+
+
 class EndpointStore(GraphStore):
     """A store reached over HTTP: ``query_url`` for queries, update/store URLs next to it."""
 
@@ -234,7 +258,7 @@ class EndpointStore(GraphStore):
             content=sparql.encode("utf-8"),
             headers={"Content-Type": "application/sparql-update; charset=utf-8"},
         )
-        self._send(request)
+        _check_update_answer(self.update_url, self._send(request))
 
     def _graph_quads(self, graph: str | None) -> Iterator[ox.Quad]:
         """One graph through the Graph Store Protocol (``graph=None``: the default graph)."""
