@@ -285,9 +285,7 @@ def test_a_server_answering_500_stops_ingest_naming_the_letters_not_written(
     assert got == expected, _difference(got, expected)
 
 
-def test_a_server_too_slow_times_out_once_then_a_rerun_finishes(
-    corpus, expected, server, proxy
-):
+def test_a_server_too_slow_times_out_once_then_a_rerun_finishes(corpus, expected, server, proxy):
     # from the 6th update on, the proxy waits 2.5 s before forwarding: longer than --timeout 1
     proxy.fault = lambda kind, n: ("sleep", 2.5) if kind == "update" and n > 5 else None
     run = _ingest(corpus, proxy.query_url, "--timeout", "1")
