@@ -274,3 +274,16 @@ def test_an_allowed_service_that_answers_badly_or_never_ends_in_one_line(example
         assert "time limit (2 s)" in line
     else:
         assert "query failed" in line
+
+
+def test_service_is_found_as_a_keyword_only():
+    from imrgraph.store.sparqltext import check_query_text
+
+    harmless = (
+        'SELECT * WHERE { ?s ex:SERVICE "SERVICE <http://x/>" . ?s <http://e/SERVICE> ?o }\n'
+        "# SERVICE <http://x/> in a comment"
+    )
+    check_query_text("PREFIX ex: <http://e/>\n" + harmless)
+    for hidden in ("\n\tSeRvIcE <http://x/> {}", " SERVICE SILENT <http://x/> {}"):
+        with pytest.raises(QueryError, match="SERVICE"):
+            check_query_text("SELECT * WHERE { ?s ?p ?o" + hidden + " }")

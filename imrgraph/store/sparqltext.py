@@ -11,6 +11,7 @@ not a SPARQL parser.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 
@@ -113,13 +114,39 @@ _OPEN = "{(["
 _CLOSE = "})]"
 
 
+_TOKEN = re.compile(
+    r"(?:\s|#[^\n]*)*"  # whitespace and comments before the token, skipped
+    r'(?:(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*')"
+    r'|(?P<iri><[^<>"{}|^`\\\s]*>)'
+    r"|(?P<open>[{(\[])|(?P<close>[})\]])"
+    r"|(?P<var>[?$][A-Za-z0-9_]+)"
+    r"|(?P<word>[A-Za-z_][A-Za-z0-9_\-]*)(?P<prefixed>:[^\s{}()\[\];,]*)?"
+    r"|(?P<number>\d[\w.]*)"
+    r"|(?P<other>.))",
+    re.DOTALL,
+)
+
+
 def check_query_text(text: str, *, allow_service: bool = False) -> None:
     """Refuse, with one line, a query too big or too deep for the engine, or one with SERVICE.
 
-    A cheap scan (no parse): brackets and tokens outside comments, strings and IRIs. Tokens
-    inside a ``VALUES`` block's data are not counted (a long flat list of terms is harmless).
-    ``SERVICE`` makes the engine fetch any URL the query names (an outbound request nobody
-    asked for, and a hang on a server that never answers): refused unless ``allow_service``.
+    See ``_check``; a text that passed is remembered (the saved queries run again and again).
+    """
+    _check(text, allow_service)
+
+
+@functools.lru_cache(maxsize=256)
+def _check(text: str, allow_service: bool) -> None:
+    """Refuse, with one line, a query too big or too deep for the engine, or one with SERVICE.
+
+    A cheap scan (one regular expression, no parse): brackets and tokens outside comments,
+    strings and IRIs. Tokens inside a ``VALUES`` block's data are not counted (a long flat list
+    of terms is harmless). ``SERVICE`` makes the engine fetch any URL the query names (an
+    outbound request nobody asked for, and a hang on a server that never answers): refused
+    unless ``allow_service``. An unterminated string is left for the engine to report.
     """
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(
@@ -127,59 +154,32 @@ def check_query_text(text: str, *, allow_service: bool = False) -> None:
         )
     depth = 0
     tokens = 0
-    values_depth: int | None = None  # the depth of the VALUES data block being read
+    values_depth = -1  # the depth of the VALUES data block being read, -1 outside one
     expect_values = False
-    i = 0
-    n = len(text)
-    while i < n:
-        char = text[i]
-        if char.isspace():
-            i += 1
-            continue
-        start = i
-        if char == "#":
-            newline = text.find("\n", i)
-            i = n if newline < 0 else newline + 1
-            continue
-        if char in "\"'":
-            i = _skip_string(text, i)
-        elif char == "<" and (match := _IRI.match(text, i)):
-            i = match.end()
-        elif char in _OPEN:
-            if expect_values and char == "{":
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind == "open":
+            if expect_values and match.group("open") == "{":
                 values_depth, expect_values = depth, False
             depth += 1
             if depth > MAX_QUERY_DEPTH:
                 raise QueryError(
                     f"the query nests brackets too deep (more than {MAX_QUERY_DEPTH} levels)"
                 )
-            i += 1
-        elif char in _CLOSE:
+        elif kind == "close":
             depth -= 1
-            if values_depth is not None and depth == values_depth:
-                values_depth = None
-            i += 1
-        elif char.isdigit():  # a number is one token
-            while i < n and (text[i].isalnum() or text[i] == "."):
-                i += 1
-        elif char.isalpha() or char == "_" or char in "?$":
-            match = _WORD.match(text, i + (char in "?$"))
-            i = match.end() if match else i + 1
-            if char not in "?$" and i < n and text[i] == ":":  # a prefixed name
-                while i < n and not text[i].isspace() and text[i] not in "{}()[];,":
-                    i += 1
-            elif char not in "?$":
-                word = text[start:i].upper()
-                if word == "SERVICE" and not allow_service:
-                    raise QueryError(
-                        "the query calls a remote SERVICE: refused (the store would send a "
-                        "request to that URL; use --allow-service to allow it)"
-                    )
-                if word == "VALUES":
-                    expect_values = True
-        else:
-            i += 1
-        if values_depth is None:
+            if depth == values_depth:
+                values_depth = -1
+        elif kind == "word":  # a keyword (a prefixed name such as ex:SERVICE is "prefixed")
+            word = match.group("word").upper()
+            if word == "SERVICE" and not allow_service:
+                raise QueryError(
+                    "the query calls a remote SERVICE: refused (the store would send a request "
+                    "to that URL; use --allow-service to allow it)"
+                )
+            if word == "VALUES":
+                expect_values = True
+        if values_depth < 0:
             tokens += 1
             if tokens > MAX_QUERY_TOKENS:
                 raise QueryError(
