@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import shutil
 import threading
 import time
@@ -133,21 +134,62 @@ def _store_error(path: Path, exc: OSError) -> StoreError:
     return StoreError(f"{path}: cannot open the store: {message}")
 
 
-#: Query threads given up on (past their deadline, or Ctrl-C) that may still be running: Oxigraph
-#: cannot be told to stop a query, so the thread is left to finish (a streaming SELECT stops at
+class _Job:
+    """One query handed to a query thread: the work, and what came of it."""
+
+    __slots__ = ("cancelled", "done", "error", "value", "work")
+
+    def __init__(self, work: Callable[[Callable[[], bool]], object]) -> None:
+        self.work: Callable[[Callable[[], bool]], object] | None = work
+        self.done = threading.Event()
+        self.cancelled = threading.Event()
+        self.value: object = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            assert self.work is not None
+            self.value = self.work(self.cancelled.is_set)
+        except BaseException as exc:  # handed to the caller's thread
+            self.error = exc
+        finally:
+            self.work = None
+            self.done.set()
+
+
+#: Queries given up on (past their deadline, or Ctrl-C) that may still be running: Oxigraph
+#: cannot be told to stop a query, so its thread is left to finish (a streaming SELECT stops at
 #: its next row). ``imrgraph.cli.main`` ends the process without waiting for them.
-_ABANDONED: set[threading.Thread] = set()
+_ABANDONED: set[_Job] = set()
+#: Idle query threads (their job queues), reused: starting a thread per query cost about 0.1 ms.
+_IDLE: list[queue.SimpleQueue[_Job]] = []
+_IDLE_LOCK = threading.Lock()
+_KEEP_IDLE = 8
 
 
 def abandoned_queries() -> int:
-    """How many abandoned query threads are still running (a web app may refuse work above N)."""
-    for thread in [t for t in _ABANDONED if not t.is_alive()]:
-        _ABANDONED.discard(thread)
+    """How many queries given up on still run (a long-running caller may refuse work above N)."""
+    for job in [job for job in _ABANDONED if job.done.is_set()]:
+        _ABANDONED.discard(job)
     return len(_ABANDONED)
 
 
+def _query_thread(jobs: queue.SimpleQueue[_Job]) -> None:
+    while True:
+        job = jobs.get()
+        job.run()
+        retire = job.cancelled.is_set()  # given up on: its caller has gone
+        del job  # the result must not outlive its caller's use of it
+        if retire:
+            return
+        with _IDLE_LOCK:
+            if len(_IDLE) >= _KEEP_IDLE:
+                return
+            _IDLE.append(jobs)
+
+
 def _bounded(work: Callable[[Callable[[], bool]], T], deadline: float | None, on_late) -> T:
-    """Run ``work(cancelled)`` in a thread; wait until it ends, ``deadline`` or Ctrl-C.
+    """Run ``work(cancelled)`` in a query thread; wait until it ends, ``deadline`` or Ctrl-C.
 
     Why a thread: pyoxigraph has no query timeout nor cancellation, and a query runs inside
     Rust without returning to Python, where neither a deadline nor SIGINT can reach it. The
@@ -156,34 +198,29 @@ def _bounded(work: Callable[[Callable[[], bool]], T], deadline: float | None, on
     is abandoned has not committed: Oxigraph commits at the end, and the CLI then ends the
     process), and ``work`` polls ``cancelled`` between rows so a streaming query stops soon.
     """
-    box: dict[str, object] = {}
-    done = threading.Event()
-    cancelled = threading.Event()
-
-    def run() -> None:
-        try:
-            box["value"] = work(cancelled.is_set)
-        except BaseException as exc:  # handed to the caller's thread below
-            box["error"] = exc
-        finally:
-            done.set()
-
-    thread = threading.Thread(target=run, name="imrgraph-query", daemon=True)
-    thread.start()
+    job = _Job(work)
+    with _IDLE_LOCK:
+        jobs = _IDLE.pop() if _IDLE else None
+    if jobs is None:
+        jobs = queue.SimpleQueue()
+        threading.Thread(
+            target=_query_thread, args=(jobs,), name="imrgraph-query", daemon=True
+        ).start()
+    jobs.put(job)
     try:
         while True:
             wait = 0.5 if deadline is None else min(0.5, deadline - time.monotonic())
-            if done.wait(max(wait, 0.0)):
+            if job.done.wait(max(wait, 0.0)):
                 break
             if deadline is not None and time.monotonic() >= deadline:
                 raise on_late()
-    except BaseException:  # the deadline, or KeyboardInterrupt: give the thread up
-        cancelled.set()
-        _ABANDONED.add(thread)
+    except BaseException:  # the deadline, or KeyboardInterrupt: give the query up
+        job.cancelled.set()
+        _ABANDONED.add(job)
         raise
-    if "error" in box:
-        raise box["error"]  # type: ignore[misc]
-    return box["value"]  # type: ignore[return-value]
+    if job.error is not None:
+        raise job.error
+    return job.value  # type: ignore[return-value]
 
 
 def _unwritable(exc: OSError) -> bool:
