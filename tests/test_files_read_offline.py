@@ -20,6 +20,7 @@ import pytest
 from test_query_limits import recorder
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow  # interpreters started per case
 LETTER_TTL = """@prefix imr: <https://w3id.org/imrgraph/ontology#> .
 <https://w3id.org/imrgraph/data/determination/X> a imr:Determination ."""
 

@@ -19,6 +19,7 @@ from imrgraph.store import EndpointStore
 from imrgraph.store.ingest import ingest
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow  # interpreters started per case
 LETTERS = ROOT / "examples" / "letters"
 DEFAULT = "https://w3id.org/imrgraph/data/"
 OTHER = "http://other.org/d/"

@@ -33,6 +33,7 @@ from imrgraph.store import EmbeddedStore, EndpointStore
 from imrgraph.store.queries import saved_queries
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow  # interpreters started per case
 IMRGRAPH = [sys.executable, "-m", "imrgraph"]
 # Four unrelated patterns over every triple of every graph: 2,000 triples of the examples make
 # 1.6e13 rows to count, i.e. for ever.

@@ -19,6 +19,7 @@ import pytest
 from imrgraph.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow  # interpreters started per case
 IMRGRAPH = [sys.executable, "-m", "imrgraph"]
 READERS = [
     ("stats",),

@@ -233,7 +233,12 @@ def _parse_param(spec: str, source: str) -> Param:
 
 def read_query(path: Path, name: str | None = None) -> SavedQuery:
     """Load a query file and its header."""
+    from imrgraph.store.sparqltext import MAX_QUERY_CHARS
+
     try:
+        size = path.stat().st_size
+        if size > 4 * MAX_QUERY_CHARS:  # refused before reading a huge file into memory
+            raise QueryError(f"{path}: the query is too large ({size:,} bytes)")
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise QueryError(f"{path}: cannot read the query: {exc}") from exc
