@@ -33,9 +33,19 @@ def main() -> None:
         typer.echo("imrgraph: interrupted", err=True)
         _exit(130)
     except SystemExit as exc:
-        if exc.code == 130:  # Typer turns Ctrl-C inside a command into a silent exit 130
+        if _from_ctrl_c(exc):  # Typer turns Ctrl-C inside a command into a silent exit 130
             typer.echo("imrgraph: interrupted", err=True)
         _exit(exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1)
+
+
+def _from_ctrl_c(exc: BaseException) -> bool:
+    """Whether ``exc`` comes from a KeyboardInterrupt (not a command's own exit status 130)."""
+    seen: BaseException | None = exc
+    for _ in range(5):
+        seen = seen.__cause__ or seen.__context__ if seen is not None else None
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+    return False
 
 
 def _exit(status: int) -> None:
