@@ -35,7 +35,9 @@ def main() -> None:
     except SystemExit as exc:
         if _from_ctrl_c(exc):  # Typer turns Ctrl-C inside a command into a silent exit 130
             typer.echo("imrgraph: interrupted", err=True)
-        _exit(exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1)
+        if exc.code is not None and not isinstance(exc.code, int):
+            raise  # sys.exit(message): Python prints it
+        _exit(exc.code or 0)
 
 
 def _from_ctrl_c(exc: BaseException) -> bool:
