@@ -175,10 +175,20 @@ def test_a_cartesian_product_stops_at_the_time_limit_with_one_line(example_store
     assert elapsed < 15, elapsed  # interpreter start-up + 2 s; before: for ever
 
 
-def test_ctrl_c_stops_a_running_query(example_store):
+@pytest.mark.parametrize("backend", ["embedded", "hung server"])
+def test_ctrl_c_stops_a_running_query(example_store, backend):
+    with contextlib.ExitStack() as stack:
+        if backend == "embedded":
+            where = ["--store", str(example_store)]
+        else:
+            where = ["--endpoint", f"{stack.enter_context(recorder('hang')).url}/query"]
+        _interrupt([*IMRGRAPH, "query", "--sparql", CARTESIAN, *where])
+
+
+def _interrupt(command: list[str]) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
-        [*IMRGRAPH, "query", "--sparql", CARTESIAN, "--store", str(example_store)],
+        command,
         stderr=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
