@@ -298,3 +298,27 @@ def test_service_is_found_as_a_keyword_only():
     for hidden in ("\n\tSeRvIcE <http://x/> {}", " SERVICE SILENT <http://x/> {}"):
         with pytest.raises(QueryError, match="SERVICE"):
             check_query_text("SELECT * WHERE { ?s ?p ?o" + hidden + " }")
+
+
+@pytest.mark.parametrize("backend", ["embedded", "server"])
+def test_a_select_returning_too_many_values_is_refused_not_held(example_store, backend, request):
+    # a cartesian product streams about 40 MB of rows a second: before, held until memory ran
+    # out (the time limit alone would allow gigabytes); the default limit is 5 million values
+    if backend == "server":
+        server = request.getfixturevalue("oxigraph_server")
+        server.clear()
+        store = EndpointStore(server.query_url)
+        store.update("INSERT DATA { GRAPH <http://g> { " + " ".join(
+            f"<http://s{i}> <http://p> {i} ." for i in range(100)) + " } }")  # fmt: skip
+    else:
+        store = EmbeddedStore(example_store, create=False)
+    store.max_cells = 3_000
+    streaming = "SELECT * WHERE { GRAPH ?g { ?a ?b ?c . ?d ?e ?f } }"
+    try:
+        with pytest.raises(QueryError, match=r"more than 428 rows \(3,000 values\)"):
+            store.select(streaming)
+        assert len(store.select(streaming + " LIMIT 428").rows) == 428  # 7 columns
+    finally:
+        store.close()
+        if backend == "server":
+            server.clear()

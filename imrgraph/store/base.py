@@ -30,6 +30,11 @@ from imrgraph.store.sparqltext import check_query_text, query_form, serialize_te
 #: Seconds one query may run, by default (``--timeout``): far above what any saved query or
 #: analysis needs at 100,000 letters (BENCHMARKS.md), far below "for ever".
 DEFAULT_TIMEOUT = 300.0
+#: Cells (rows x columns) a SELECT may return by default (``GraphStore.max_cells``), all held in
+#: memory at about 190 bytes a cell (10 million took 1.9 GB; 10 million rows of 12 columns, 18 GB;
+#: so this is about 1 GB). Every saved query and the analysis return far fewer at 100,000
+#: letters (at most one row per item, about 450,000, of a few columns).
+MAX_CELLS = 5_000_000
 
 #: The deadline (``time.monotonic()``) of the query the current thread is running, set by the
 #: public query methods for the backend's primitives (a context variable, so threads of a web
@@ -88,6 +93,20 @@ class GraphStore(abc.ABC):
     timeout: float | None = DEFAULT_TIMEOUT
     #: whether a query may hold SERVICE (the engine would fetch the URL it names)
     allow_service: bool = False
+    #: cells a SELECT may return (held in memory): a cartesian product streams rows at about
+    #: 40 MB a second, so the time limit alone would let it fill gigabytes first
+    max_cells: int = MAX_CELLS
+
+    def row_limit(self, columns: int) -> int:
+        """How many rows of ``columns`` columns a SELECT may return (``max_cells``)."""
+        return max(1, self.max_cells // max(1, columns))
+
+    def too_many_rows(self, rows: int) -> QueryError:
+        """The one-line error for a SELECT over ``max_cells``."""
+        return QueryError(
+            f"{self.location}: the query returns more than {rows:,} rows "
+            f"({self.max_cells:,} values); add a LIMIT or narrow it"
+        )
 
     # -- time limits ------------------------------------------------------------------------
 

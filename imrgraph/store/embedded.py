@@ -372,9 +372,12 @@ class EmbeddedStore(GraphStore):
             columns = [v.value for v in solutions.variables]
             width = range(len(columns))
             rows = []
+            limit = self.row_limit(len(columns))
             for solution in solutions:
                 if cancelled():
                     break
+                if len(rows) == limit:
+                    raise self.too_many_rows(limit)
                 rows.append(tuple(solution[i] for i in width))
             return columns, rows
 

@@ -27,6 +27,8 @@ from imrgraph.store.sparqltext import bind_with_values
 # can never write a letter twice. A 4xx is the request's fault and is never retried.
 TRANSIENT_STATUS = {500, 502, 503, 504}
 ENDPOINT_ENV = "IMRGRAPH_ENDPOINT"
+#: Bytes of one query answer held in memory, at most (``max_cells`` values as JSON fit below).
+MAX_ANSWER_BYTES = 2 << 30
 
 
 def sibling_url(query_url: str, segment: str) -> str:
@@ -195,11 +197,18 @@ class EndpointStore(GraphStore):
         """The body of a streamed ``response``, read by the deadline (a trickling server too)."""
         deadline = self.deadline()
         chunks = []
+        size = 0
         try:
             for chunk in response.iter_bytes():
                 chunks.append(chunk)
+                size += len(chunk)
                 if deadline is not None and time.monotonic() > deadline:
                     raise self.timed_out()
+                if size > MAX_ANSWER_BYTES:  # held in memory to be parsed: bounded
+                    raise EndpointError(
+                        f"{self.query_url}: the answer is larger than "
+                        f"{MAX_ANSWER_BYTES >> 20:,} MiB; add a LIMIT or narrow the query"
+                    )
         except httpx.TimeoutException as exc:
             raise self.timed_out() from exc
         except httpx.TransportError as exc:
@@ -236,7 +245,12 @@ class EndpointStore(GraphStore):
         if not isinstance(solutions, ox.QuerySolutions):
             raise QueryError("expected a SELECT query")
         columns = [v.value for v in solutions.variables]
-        rows = [tuple(solution[i] for i in range(len(columns))) for solution in solutions]
+        rows = []
+        limit = self.row_limit(len(columns))
+        for solution in solutions:
+            if len(rows) == limit:
+                raise self.too_many_rows(limit)
+            rows.append(tuple(solution[i] for i in range(len(columns))))
         return columns, rows
 
     def _ask(self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> bool:
