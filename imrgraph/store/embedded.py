@@ -298,8 +298,10 @@ class EmbeddedStore(GraphStore):
         for snapshot in reversed(_snapshots(self.path)):
             try:
                 self._store = ox.Store.read_only(str(snapshot))
-            except OSError:
-                continue  # removed by the writer meanwhile: try an older one
+            except (OSError, RuntimeError):
+                # removed by the writer meanwhile (RocksDB may then say "Corruption: ... No
+                # such file", a RuntimeError): try an older one
+                continue
             taken = time.strftime("%H:%M:%S", time.localtime(int(snapshot.name) / 1e9))
             self.snapshot = snapshot.name
             self.location = (
