@@ -69,6 +69,10 @@ class EndpointError(StoreError):
     """A SPARQL server did not answer, or answered with an error."""
 
 
+class QueryTimeout(StoreError):
+    """A query ran past its time limit (``--timeout``) and was stopped; it is not retried."""
+
+
 class QueryError(ImrGraphError):
     """A saved query is unknown, malformed, or was given bad parameters."""
 

@@ -42,8 +42,25 @@ StoreEndpointOpt = Annotated[
         show_default=False,
     ),
 ]
+# The time limit of one query (RELIABILITY.md, "Query limits"): every command that reads or
+# writes the store takes it, on the embedded store and on a server alike.
+DEFAULT_TIMEOUT = 300.0
 TimeoutOpt = Annotated[
-    float, typer.Option("--timeout", help="Seconds to wait for a SPARQL server.", min=1)
+    float,
+    typer.Option(
+        "--timeout",
+        help="Seconds one query (or one request to a SPARQL server) may take; past it, it is "
+        "stopped with an error and not retried (0 = no limit).",
+        min=0,
+    ),
+]
+AllowServiceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-service",
+        help="Let the query use SERVICE (the store then fetches the URL it names); refused "
+        "otherwise.",
+    ),
 ]
 
 # Per-file limits (RELIABILITY.md): one bad file must not stall or exhaust a batch.

@@ -12,7 +12,7 @@ from typing import Any
 import typer
 
 from imrgraph.cli._app import app
-from imrgraph.cli._options import EndpointOpt, StoreOpt
+from imrgraph.cli._options import DEFAULT_TIMEOUT, EndpointOpt, StoreOpt, TimeoutOpt
 from imrgraph.errors import ImrGraphError
 from imrgraph.filenames import shown
 from imrgraph.output import check_writable, is_stdout, output_stream, replacing
@@ -49,10 +49,10 @@ def _examples(*commands: str) -> str:
     return "\n\nExamples:\n\n" + "\n\n".join(commands)
 
 
-def _open(store: Path | None, endpoint: str | None) -> Any:
+def _open(store: Path | None, endpoint: str | None, timeout: float) -> Any:
     from imrgraph.store import open_store
 
-    return open_store(store, endpoint, read_only=True)
+    return open_store(store, endpoint, read_only=True, timeout=timeout or None)
 
 
 def _cell(value: Any) -> str:
@@ -93,12 +93,13 @@ def guidelines(
     fmt: str = typer.Option("table", "--format", help="table, csv or json."),
     store: StoreOpt = None,
     endpoint: EndpointOpt = None,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
 ) -> None:
     from imrgraph.analysis.guidelines import COLUMNS, rank_guidelines
 
     if fmt not in ("table", "csv", "json"):
         raise ImrGraphError(f"unknown format {fmt!r}; choose table, csv or json")
-    with _open(store, endpoint) as graph_store:
+    with _open(store, endpoint, timeout) as graph_store:
         records = rank_guidelines(
             graph_store,
             by=by,
@@ -149,6 +150,7 @@ def reasons(
     fmt: str = typer.Option("table", "--format", help="table, csv or json."),
     store: StoreOpt = None,
     endpoint: EndpointOpt = None,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
 ) -> None:
     from imrgraph.analysis.reasons import COLUMNS, ReasonQuery, count_reasons
 
@@ -159,7 +161,7 @@ def reasons(
     query = ReasonQuery(
         service=service, category=category, guideline=guideline, outcome=outcome, year=year
     )
-    with _open(store, endpoint) as graph_store:
+    with _open(store, endpoint, timeout) as graph_store:
         total, records = count_reasons(graph_store, query)
     if fmt == "csv":
         buffer = io.StringIO()
@@ -252,12 +254,13 @@ def network(
     top: int = typer.Option(10, "--top", help="Rows in the summary."),
     store: StoreOpt = None,
     endpoint: EndpointOpt = None,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
 ) -> None:
     from imrgraph.analysis.network import build_network, summarize, write_network
 
     if fmt is not None and output is None:
         raise ImrGraphError("--format needs -o FILE")
-    with _open(store, endpoint) as graph_store:
+    with _open(store, endpoint, timeout) as graph_store:
         graph = build_network(
             graph_store,
             kind,
@@ -318,6 +321,7 @@ def plot(
     sort: str = typer.Option("upheld", "--sort", help="guidelines: upheld or rate."),
     store: StoreOpt = None,
     endpoint: EndpointOpt = None,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
 ) -> None:
     from imrgraph.analysis import plots
     from imrgraph.analysis.guidelines import rank_guidelines
@@ -328,7 +332,7 @@ def plot(
         raise ImrGraphError(f"unknown plot {kind!r}; choose {', '.join(plots.KINDS)}")
     if output.suffix.lower() not in (".svg", ".png"):
         raise ImrGraphError(f"{output}: plots are written as .svg or .png")
-    with _open(store, endpoint) as graph_store:
+    with _open(store, endpoint, timeout) as graph_store:
         if kind == "guidelines":
             records = rank_guidelines(
                 graph_store,
@@ -372,6 +376,7 @@ def report(
     ),
     store: StoreOpt = None,
     endpoint: EndpointOpt = None,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
 ) -> None:
     from imrgraph.analysis import report as report_module
 
@@ -380,7 +385,7 @@ def report(
     runner = (lambda s: report_module.shacl_sample(s, shacl_sample)) if shacl_sample else None
     if not is_stdout(output):
         check_writable(output, "the report")  # before minutes of queries, not after
-    with _open(store, endpoint) as graph_store:
+    with _open(store, endpoint, timeout) as graph_store:
         data = report_module.report_data(graph_store, top=top, shacl=runner)
     html = report_module.build_report(data).encode("utf-8")
     with output_stream(output, "the report") as handle:  # whole or untouched

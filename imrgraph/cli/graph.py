@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from imrgraph.cli._app import app
-from imrgraph.cli._options import EndpointOpt, StoreOpt
+from imrgraph.cli._options import DEFAULT_TIMEOUT, EndpointOpt, StoreOpt, TimeoutOpt
 from imrgraph.errors import ImrGraphError, InputError
 from imrgraph.filenames import shown
 
@@ -57,6 +57,7 @@ def validate_command(
     batch_size: Annotated[
         int, typer.Option("--batch-size", help="Letters per pyshacl run.", min=1)
     ] = DEFAULT_BATCH_SIZE,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
 ) -> None:
     """Check letter graphs against the SHACL shapes (exit 0: conforms, 1: does not).
 
@@ -105,7 +106,7 @@ def validate_command(
     else:
         from imrgraph.store import open_store
 
-        with open_store(store, endpoint, read_only=True) as opened:
+        with open_store(store, endpoint, read_only=True, timeout=timeout or None) as opened:
             report = validator.validate_store(opened, batch_size)
         results = report.results
         failed_files = 0

@@ -38,6 +38,8 @@ from imrgraph.cli._options import (
     DEFAULT_MAX_MEMORY,
     DEFAULT_MAX_PAGES,
     DEFAULT_MAX_SECONDS,
+    DEFAULT_TIMEOUT,
+    AllowServiceOpt,
     EndpointOpt,
     MaxMbOpt,
     MaxMemoryOpt,
@@ -64,7 +66,8 @@ def _open(
     store_endpoint: str | None = None,
     *,
     read_only: bool = True,
-    timeout: float = 300.0,
+    timeout: float = DEFAULT_TIMEOUT,
+    allow_service: bool = False,
 ) -> GraphStore:
     return open_store(
         store,
@@ -72,7 +75,8 @@ def _open(
         update_endpoint=update_endpoint,
         store_endpoint=store_endpoint,
         read_only=read_only,
-        timeout=timeout,
+        timeout=timeout or None,
+        allow_service=allow_service,
     )
 
 
@@ -119,7 +123,7 @@ def ingest_command(
         str,
         typer.Option("--base", envvar="IMRGRAPH_BASE", help="Base IRI of the data."),
     ] = DEFAULT_DATA_BASE,
-    timeout: TimeoutOpt = 300.0,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
     max_pages: MaxPagesOpt = DEFAULT_MAX_PAGES,
     max_mb: MaxMbOpt = DEFAULT_MAX_MB,
     max_seconds: MaxSecondsOpt = DEFAULT_MAX_SECONDS,
@@ -285,6 +289,8 @@ def _parse_params(pairs: list[str]) -> dict[str, str]:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
             raise QueryError(f"--param {pair!r}: expected NAME=VALUE")
+        if name.strip() in values:  # silently keeping one of the two would answer another question
+            raise QueryError(f"--param {name.strip()} is given twice; give each parameter once")
         values[name.strip()] = value
     return values
 
@@ -350,7 +356,8 @@ def query_command(
     store: StoreOpt = None,
     endpoint: EndpointOpt = None,
     update_endpoint: UpdateEndpointOpt = None,
-    timeout: TimeoutOpt = 300.0,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    allow_service: AllowServiceOpt = False,
 ) -> None:
     """Run a saved query, a .rq file, or SPARQL text, and print the result.
 
@@ -371,7 +378,9 @@ def query_command(
         raise QueryError("give a saved query name, a .rq file, or --sparql TEXT (one of them)")
     saved = adhoc_query(sparql) if sparql is not None else load_query(str(query))
     values = _parse_params(param or [])
-    with _open(store, endpoint, update_endpoint, timeout=timeout) as graph_store:
+    with _open(
+        store, endpoint, update_endpoint, timeout=timeout, allow_service=allow_service
+    ) as graph_store:
         form = saved.form
         if form == "UPDATE":
             if not (allow_update and sparql is not None):
@@ -468,7 +477,7 @@ def export_command(
     store: StoreOpt = None,
     endpoint: EndpointOpt = None,
     store_endpoint: StoreEndpointOpt = None,
-    timeout: TimeoutOpt = 300.0,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
 ) -> None:
     """Export the whole graph or one letter as RDF (with the project's prefixes).
 
@@ -503,7 +512,7 @@ def tally_command(
     endpoint: EndpointOpt = None,
     update_endpoint: UpdateEndpointOpt = None,
     store_endpoint: StoreEndpointOpt = None,
-    timeout: TimeoutOpt = 300.0,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
 ) -> None:
     """Rebuild the tallies that make counting fast, from the letters in the store.
 
@@ -545,7 +554,7 @@ def stats_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     store: StoreOpt = None,
     endpoint: EndpointOpt = None,
-    timeout: TimeoutOpt = 300.0,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
 ) -> None:
     """Counts: letters, disputed items, outcomes, triples.
 

@@ -17,6 +17,7 @@ reaches pyshacl is explained on :class:`Validator`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -541,7 +542,10 @@ def read_rdf(path: Path) -> Dataset:
     """Parse an RDF file, its format chosen by extension, into a Dataset.
 
     Raises :class:`InputError` ("PATH: reason", one line) for a missing file, an unknown
-    extension or a syntax error.
+    extension or a syntax error. A file is read without network access and without entity
+    expansion: a JSON-LD ``@context`` (or ``@import``) naming a URL is refused, not fetched, and
+    RDF/XML may declare only plain internal entities (no external, parameter or nested ones:
+    the "billion laughs" bomb), checked before any entity is expanded.
     """
     fmt = RDF_FORMATS.get(path.suffix.lower())
     if fmt is None:
@@ -551,11 +555,85 @@ def read_rdf(path: Path) -> Dataset:
         raise InputError(str(path), "no such file")
     dataset = Dataset()
     try:
-        dataset.parse(path, format=fmt)
+        if fmt == "json-ld":
+            text = path.read_text(encoding="utf-8")
+            _refuse_remote_contexts(path, json.loads(text))
+            dataset.parse(data=text, format=fmt, base=path.resolve().as_uri())
+        else:
+            if fmt == "xml":
+                _refuse_entity_bombs(path)
+            dataset.parse(path, format=fmt)
+    except InputError:
+        raise
     except Exception as exc:  # rdflib's parsers raise many exception types
         reason = " ".join(str(exc).split()) or type(exc).__name__
         raise InputError(str(path), f"not valid {fmt}: {reason[:300]}") from exc
     return dataset
+
+
+def _refuse_remote_contexts(path: Path, data: object) -> None:
+    """Refuse a JSON-LD document whose ``@context`` (or a context's ``@import``) is a URL.
+
+    rdflib would fetch it (an outbound request nobody asked for, and a hang on a server that
+    never answers); rdflib 7 has no switch to forbid that, so the document is checked first.
+    """
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                contexts = value if isinstance(value, list) else [value]
+                if key in ("@context", "@import"):
+                    for context in contexts:
+                        if isinstance(context, str):
+                            raise InputError(
+                                str(path),
+                                f"JSON-LD {key} names a remote document ({context[:200]}); "
+                                "files are read without network access: inline the context",
+                            )
+                stack.append(value)
+
+
+class _Prolog(Exception):
+    """Raised to stop the entity check at the first element (the prolog is all it needs)."""
+
+
+def _refuse_entity_bombs(path: Path) -> None:
+    """Refuse an XML file declaring external, parameter or nested entities, before parsing.
+
+    Expat reports each declaration before anything is expanded; a plain internal entity
+    (``<!ENTITY owl "http://www.w3.org/2002/07/owl#">``, common in OWL files) expands to its
+    text once per use, which the file's size bounds. Reading stops at the first element.
+    """
+    import xml.parsers.expat
+
+    parser = xml.parsers.expat.ParserCreate()
+
+    def declared(name, is_parameter, value, base, system_id, public_id, notation) -> None:
+        if is_parameter or value is None or "&" in value or "%" in value:
+            raise InputError(
+                str(path),
+                f"XML entity {name!r} is external, a parameter entity or refers to other "
+                "entities: refused (files are read with entity expansion off)",
+            )
+
+    def first_element(name, attributes) -> None:
+        raise _Prolog
+
+    parser.EntityDeclHandler = declared
+    parser.StartElementHandler = first_element
+    parser.ExternalEntityRefHandler = lambda *args: 1  # never fetch an external DTD or entity
+    try:
+        with path.open("rb") as handle:
+            parser.ParseFile(handle)
+    except _Prolog:
+        return
+    except xml.parsers.expat.ExpatError as exc:
+        raise InputError(str(path), f"not valid xml: {exc}") from None
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
 
 
 # ---- module-level conveniences ----------------------------------------------------------------

@@ -15,13 +15,14 @@ import os
 from pathlib import Path
 
 from imrgraph.errors import StoreError
-from imrgraph.store.base import EXPORT_FORMATS, ONTOLOGY_GRAPH, GraphStore
+from imrgraph.store.base import DEFAULT_TIMEOUT, EXPORT_FORMATS, ONTOLOGY_GRAPH, GraphStore
 from imrgraph.store.embedded import DEFAULT_STORE_DIR, STORE_ENV, EmbeddedStore, default_store_path
 from imrgraph.store.endpoint import ENDPOINT_ENV, EndpointStore, sibling_url
 from imrgraph.store.results import SelectResult, to_python
 
 __all__ = [
     "DEFAULT_STORE_DIR",
+    "DEFAULT_TIMEOUT",
     "ENDPOINT_ENV",
     "EXPORT_FORMATS",
     "ONTOLOGY_GRAPH",
@@ -44,7 +45,8 @@ def open_store(
     update_endpoint: str | None = None,
     store_endpoint: str | None = None,
     read_only: bool = True,
-    timeout: float = 300.0,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    allow_service: bool = False,
 ) -> GraphStore:
     """Open the embedded store at ``store`` or the SPARQL server at ``endpoint``.
 
@@ -53,11 +55,24 @@ def open_store(
     opened read-write, because Oxigraph's read-only mode next to a writer is undefined
     behaviour; its lock makes a concurrent writer fail cleanly instead. If another process is
     writing it, a reader opens that writer's newest snapshot instead (``embedded.py``).
+    ``timeout``: seconds a query may run (None or 0: no limit; each query method also takes its
+    own). ``allow_service``: let queries hold SERVICE (the engine then fetches the URL).
     """
     if store and endpoint:
         raise StoreError("give either --store or --endpoint, not both")
     if not store and not endpoint:
         endpoint = os.environ.get(ENDPOINT_ENV) or None
     if endpoint:
-        return EndpointStore(endpoint, update_endpoint, store_endpoint, timeout=timeout)
-    return EmbeddedStore(default_store_path(store), create=not read_only)
+        return EndpointStore(
+            endpoint,
+            update_endpoint,
+            store_endpoint,
+            timeout=timeout,
+            allow_service=allow_service,
+        )
+    return EmbeddedStore(
+        default_store_path(store),
+        create=not read_only,
+        timeout=timeout,
+        allow_service=allow_service,
+    )

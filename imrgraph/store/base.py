@@ -9,20 +9,38 @@ the same by construction.
 from __future__ import annotations
 
 import abc
+import contextlib
+import contextvars
 import hashlib
 import io
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
-from imrgraph.errors import ImrGraphError, QueryError, StoreError
+from imrgraph.errors import ImrGraphError, QueryError, QueryTimeout, StoreError
 from imrgraph.rdf.tallies import TALLY_GRAPH, UNMARK_TALLIES
 from imrgraph.rdf.vocab import IMR, PREFIXES
 from imrgraph.resources import resource_dir
 from imrgraph.store.results import SelectResult, Term
-from imrgraph.store.sparqltext import query_form, serialize_term, then
+from imrgraph.store.sparqltext import check_query_text, query_form, serialize_term, then
+
+#: Seconds one query may run, by default (``--timeout``): far above what any saved query or
+#: analysis needs at 100,000 letters (BENCHMARKS.md), far below "for ever".
+DEFAULT_TIMEOUT = 300.0
+#: Cells (rows x columns) a SELECT may return by default (``GraphStore.max_cells``), all held in
+#: memory at about 190 bytes a cell (10 million took 1.9 GB; 10 million rows of 12 columns, 18 GB;
+#: so this is about 1 GB). Every saved query and the analysis return far fewer at 100,000
+#: letters (at most one row per item, about 450,000, of a few columns).
+MAX_CELLS = 5_000_000
+
+#: The deadline (``time.monotonic()``) of the query the current thread is running, set by the
+#: public query methods for the backend's primitives (a context variable, so threads of a web
+#: app sharing one store each keep their own).
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("imrgraph_deadline")
+_SECONDS: contextvars.ContextVar[float | None] = contextvars.ContextVar("imrgraph_seconds")
 
 ONTOLOGY_GRAPH = "https://w3id.org/imrgraph/graph/ontology"
 
@@ -71,6 +89,54 @@ class GraphStore(abc.ABC):
 
     #: a short description for messages ("store ./imrgraph-store", "endpoint http://...")
     location: str = ""
+    #: seconds a query may run unless its call says otherwise (None: no limit)
+    timeout: float | None = DEFAULT_TIMEOUT
+    #: whether a query may hold SERVICE (the engine would fetch the URL it names)
+    allow_service: bool = False
+    #: cells a SELECT may return (held in memory): a cartesian product streams rows at about
+    #: 40 MB a second, so the time limit alone would let it fill gigabytes first
+    max_cells: int = MAX_CELLS
+
+    def row_limit(self, columns: int) -> int:
+        """How many rows of ``columns`` columns a SELECT may return (``max_cells``)."""
+        return max(1, self.max_cells // max(1, columns))
+
+    def too_many_rows(self, rows: int) -> QueryError:
+        """The one-line error for a SELECT over ``max_cells``."""
+        return QueryError(
+            f"{self.location}: the query returns more than {rows:,} rows "
+            f"({self.max_cells:,} values); add a LIMIT or narrow it"
+        )
+
+    # -- time limits ------------------------------------------------------------------------
+
+    def deadline(self) -> float | None:
+        """When the query being run must stop (``time.monotonic()``), or None for no limit."""
+        deadline = _DEADLINE.get(0.0)
+        if deadline != 0.0:
+            return deadline
+        return time.monotonic() + self.timeout if self.timeout else None
+
+    @contextlib.contextmanager
+    def _limited(self, sparql: str, timeout: float | None) -> Iterator[None]:
+        """Check ``sparql`` (size, nesting, SERVICE) and set the deadline of running it."""
+        check_query_text(sparql, allow_service=self.allow_service)
+        seconds = self.timeout if timeout is None else timeout
+        token = _DEADLINE.set(time.monotonic() + seconds if seconds else None)
+        seconds_token = _SECONDS.set(seconds)
+        try:
+            yield
+        finally:
+            _DEADLINE.reset(token)
+            _SECONDS.reset(seconds_token)
+
+    def timed_out(self) -> QueryTimeout:
+        """The one-line error for a query stopped at its deadline."""
+        seconds = _SECONDS.get(self.timeout)
+        return QueryTimeout(
+            f"{self.location}: the query ran past its time limit ({seconds:g} s) and was "
+            "stopped (--timeout SECONDS to allow more)"
+        )
 
     # -- primitives every backend implements -------------------------------------------------
 
@@ -107,30 +173,50 @@ class GraphStore(abc.ABC):
 
     # -- the public interface ---------------------------------------------------------------
 
-    def select(self, sparql: str, bindings: Mapping[str, Binding] | None = None) -> SelectResult:
+    # Every public query method takes ``timeout`` (seconds; None: the store's own, 0: none): a
+    # query past it stops with ``QueryTimeout`` and is never retried. Each refuses first a query
+    # the engine could not survive (too deep, too long) or one holding SERVICE
+    # (``sparqltext.check_query_text``).
+
+    def select(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Binding] | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> SelectResult:
         """Run a SELECT query with ``bindings`` bound as RDF terms; rows of Python values."""
         form = query_form(sparql)
         if form != "SELECT":
             raise QueryError(f"expected a SELECT query, got {form}")
         terms = {name: to_term(value) for name, value in (bindings or {}).items()}
-        columns, rows = self._select_terms(sparql, terms)
+        with self._limited(sparql, timeout):
+            columns, rows = self._select_terms(sparql, terms)
         return SelectResult.from_terms(columns, rows)
 
-    def ask(self, sparql: str, bindings: Mapping[str, Binding] | None = None) -> bool:
+    def ask(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Binding] | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> bool:
         """Run an ASK query with ``bindings`` bound as RDF terms."""
         form = query_form(sparql)
         if form != "ASK":
             raise QueryError(f"expected an ASK query, got {form}")
-        return self._ask(sparql, {name: to_term(v) for name, v in (bindings or {}).items()})
+        with self._limited(sparql, timeout):
+            return self._ask(sparql, {name: to_term(v) for name, v in (bindings or {}).items()})
 
-    def construct(self, sparql: str) -> Iterator[ox.Triple]:
+    def construct(self, sparql: str, *, timeout: float | None = None) -> Iterator[ox.Triple]:
         """Run a CONSTRUCT or DESCRIBE query; the triples it builds."""
         form = query_form(sparql)
         if form not in ("CONSTRUCT", "DESCRIBE"):
             raise QueryError(f"expected a CONSTRUCT or DESCRIBE query, got {form}")
-        return self._construct(sparql)
+        with self._limited(sparql, timeout):
+            return self._construct(sparql)
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, timeout: float | None = None) -> None:
         """Run a SPARQL Update (one transaction). Only reached through ``--allow-update``.
 
         The tallies' trust mark is removed first (``imrgraph.store.tallies``): an update can
@@ -140,7 +226,12 @@ class GraphStore(abc.ABC):
         """
         if query_form(sparql) != "UPDATE":
             raise QueryError("expected a SPARQL Update")
-        self._update(then(sparql, UNMARK_TALLIES))
+        with self._limited(sparql, timeout):
+            self._user_update(then(sparql, UNMARK_TALLIES))
+
+    def _user_update(self, sparql: str) -> None:
+        """Run a user's update (``update``); a backend may bound its time (the embedded one)."""
+        self._update(sparql)
 
     def replace_graph(
         self, graph: str, triples: Iterable[ox.Triple] | bytes, drop: Iterable[str] = ()

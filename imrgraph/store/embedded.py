@@ -28,17 +28,22 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import shutil
+import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 
 from imrgraph.errors import QueryError, StoreError, StoreLocked
-from imrgraph.store.base import GraphStore
+from imrgraph.store.base import DEFAULT_TIMEOUT, GraphStore
 from imrgraph.store.results import Term
 from imrgraph.store.sparqltext import bind_with_values
+
+T = TypeVar("T")
 
 DEFAULT_STORE_DIR = "imrgraph-store"
 STORE_ENV = "IMRGRAPH_STORE"
@@ -65,8 +70,49 @@ KEEP_SNAPSHOTS = 3
 FLUSH_BYTES = 8 << 20
 
 
+#: The file that marks a folder as an imrgraph store (written when the store is created, or the
+#: first time an older store without it is opened for writing). A non-empty folder with neither
+#: it nor Oxigraph's own files is never opened: opening writes RocksDB's LOCK and LOG files.
+MARKER = "imrgraph-store.json"
+_MARKER_TEXT = '{"imrgraph_store": 1}\n'
+
+
 def _is_oxigraph_dir(path: Path) -> bool:
-    return (path / "CURRENT").is_file()
+    """Whether ``path`` holds an imrgraph store: RocksDB's CURRENT with the marker, or Oxigraph's
+    layout.
+
+    A store written before the marker existed is known by its RocksDB files and by Oxigraph's
+    column families in its OPTIONS file (a folder that merely holds a file named CURRENT, or
+    another program's RocksDB, is not one).
+    """
+    if not (path / "CURRENT").is_file():
+        return False
+    if (path / MARKER).is_file():
+        return True
+    for options in path.glob("OPTIONS-*"):
+        try:
+            with options.open("rb") as handle:
+                if b'[CFOptions "gspo"]' in handle.read(1 << 20):
+                    return True
+        except OSError:
+            continue
+    return False
+
+
+def _write_marker(path: Path) -> None:
+    """Mark ``path`` as an imrgraph store (a read-only folder just stays unmarked)."""
+    if not (path / MARKER).is_file():
+        with contextlib.suppress(OSError):
+            (path / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
+
+
+def _damaged(path: Path, exc: BaseException) -> StoreError:
+    """One line for a store RocksDB finds corrupt (pyoxigraph raises it as RuntimeError)."""
+    message = " ".join(str(exc).split())[:300]
+    return StoreError(
+        f"{path}: the store is damaged and cannot be read ({message}); restore it from a copy, "
+        "or ingest the letters again into a new folder"
+    )
 
 
 def _snapshots(path: Path) -> list[Path]:
@@ -79,7 +125,7 @@ def _snapshots(path: Path) -> list[Path]:
 
 
 def _store_error(path: Path, exc: OSError) -> StoreError:
-    message = str(exc)
+    message = " ".join(str(exc).split())
     if "lock" in message.lower():
         return StoreLocked(
             f"{path}: store is locked by another process (an ingest running?); "
@@ -88,13 +134,118 @@ def _store_error(path: Path, exc: OSError) -> StoreError:
     return StoreError(f"{path}: cannot open the store: {message}")
 
 
+class _Job:
+    """One query handed to a query thread: the work, and what came of it."""
+
+    __slots__ = ("cancelled", "done", "error", "value", "work")
+
+    def __init__(self, work: Callable[[Callable[[], bool]], object]) -> None:
+        self.work: Callable[[Callable[[], bool]], object] | None = work
+        self.done = threading.Event()
+        self.cancelled = threading.Event()
+        self.value: object = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            assert self.work is not None
+            self.value = self.work(self.cancelled.is_set)
+        except BaseException as exc:  # handed to the caller's thread
+            self.error = exc
+        finally:
+            self.work = None
+            self.done.set()
+
+
+#: Queries given up on (past their deadline, or Ctrl-C) that may still be running: Oxigraph
+#: cannot be told to stop a query, so its thread is left to finish (a streaming SELECT stops at
+#: its next row). ``imrgraph.cli.main`` ends the process without waiting for them.
+_ABANDONED: set[_Job] = set()
+#: Idle query threads (their job queues), reused: starting a thread per query cost about 0.1 ms.
+_IDLE: list[queue.SimpleQueue[_Job]] = []
+_IDLE_LOCK = threading.Lock()
+_KEEP_IDLE = 8
+
+
+def abandoned_queries() -> int:
+    """How many queries given up on still run (a long-running caller may refuse work above N)."""
+    for job in [job for job in _ABANDONED if job.done.is_set()]:
+        _ABANDONED.discard(job)
+    return len(_ABANDONED)
+
+
+def _query_thread(jobs: queue.SimpleQueue[_Job]) -> None:
+    while True:
+        job = jobs.get()
+        job.run()
+        retire = job.cancelled.is_set()  # given up on: its caller has gone
+        del job  # the result must not outlive its caller's use of it
+        if retire:
+            return
+        with _IDLE_LOCK:
+            if len(_IDLE) >= _KEEP_IDLE:
+                return
+            _IDLE.append(jobs)
+
+
+def _bounded(work: Callable[[Callable[[], bool]], T], deadline: float | None, on_late) -> T:
+    """Run ``work(cancelled)`` in a query thread; wait until it ends, ``deadline`` or Ctrl-C.
+
+    Why a thread: pyoxigraph has no query timeout nor cancellation, and a query runs inside
+    Rust without returning to Python, where neither a deadline nor SIGINT can reach it. The
+    thread releases the GIL while Oxigraph works, so the calling thread waits on an event and
+    stays interruptible. Safe with RocksDB: the abandoned thread only reads (a user's update that
+    is abandoned has not committed: Oxigraph commits at the end, and the CLI then ends the
+    process), and ``work`` polls ``cancelled`` between rows so a streaming query stops soon.
+    """
+    job = _Job(work)
+    with _IDLE_LOCK:
+        jobs = _IDLE.pop() if _IDLE else None
+    if jobs is None:
+        jobs = queue.SimpleQueue()
+        threading.Thread(
+            target=_query_thread, args=(jobs,), name="imrgraph-query", daemon=True
+        ).start()
+    jobs.put(job)
+    try:
+        while True:
+            wait = 0.5 if deadline is None else min(0.5, deadline - time.monotonic())
+            if job.done.wait(max(wait, 0.0)):
+                break
+            if deadline is not None and time.monotonic() >= deadline:
+                raise on_late()
+    except BaseException:  # the deadline, or KeyboardInterrupt: give the query up
+        job.cancelled.set()
+        _ABANDONED.add(job)
+        raise
+    if job.error is not None:
+        raise job.error
+    return job.value  # type: ignore[return-value]
+
+
+def _unwritable(exc: OSError) -> bool:
+    """Whether opening failed because the folder cannot be written (permissions, a ro mount)."""
+    text = str(exc).lower()
+    return "permission denied" in text or "read-only file system" in text
+
+
 class EmbeddedStore(GraphStore):
     """An Oxigraph store on disk (or in memory when ``path`` is None, for tests and benchmarks)."""
 
-    def __init__(self, path: Path | str | None, *, create: bool = True) -> None:
+    def __init__(
+        self,
+        path: Path | str | None,
+        *,
+        create: bool = True,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        allow_service: bool = False,
+    ) -> None:
+        self.timeout = timeout
+        self.allow_service = allow_service
         self.path = Path(path) if path is not None else None
         self.location = f"store {self.path}" if self.path else "in-memory store"
         self.snapshot: str | None = None  # set when reading a writer's snapshot
+        self.read_only = False  # opened read-only: a folder that cannot be written
         self._last_snapshot: float | None = None
         self._unflushed = 0  # bytes of update text since the memtables were last flushed
         if self.path is None:
@@ -108,7 +259,7 @@ class EmbeddedStore(GraphStore):
                     f"{self.path}: no imrgraph store here (run `imrgraph ingest` first, "
                     "or give --store DIR / --endpoint URL)"
                 )
-            if self.path.is_dir() and any(self.path.iterdir()):
+            if self.path.is_dir() and any(p.name != MARKER for p in self.path.iterdir()):
                 raise StoreError(
                     f"{self.path}: folder exists and is not an Oxigraph store; "
                     "choose an empty or new folder"
@@ -117,11 +268,29 @@ class EmbeddedStore(GraphStore):
             self._store = ox.Store(str(self.path))
         except OSError as exc:
             error = _store_error(self.path, exc)
+            if not create and _unwritable(exc) and self._open_read_only():
+                return
             if create or not isinstance(error, StoreLocked) or not self._open_snapshot():
                 raise error from exc
             return
+        except RuntimeError as exc:  # RocksDB: Corruption (a truncated file, a bad checksum)
+            raise _damaged(self.path, exc) from None
+        _write_marker(self.path)
         with contextlib.suppress(OSError):  # left by a writer that was killed
             shutil.rmtree(self.path / SNAPSHOT_DIR)
+
+    def _open_read_only(self) -> bool:
+        """Open a store whose folder cannot be written (a read-only mount) for reading only."""
+        assert self.path is not None
+        try:
+            self._store = ox.Store.read_only(str(self.path))
+        except OSError:
+            return False
+        except RuntimeError as exc:
+            raise _damaged(self.path, exc) from None
+        self.read_only = True
+        self.location = f"store {self.path} (read-only)"
+        return True
 
     def _open_snapshot(self) -> bool:
         """Open the newest snapshot of a store being written, read-only; False if none."""
@@ -129,8 +298,10 @@ class EmbeddedStore(GraphStore):
         for snapshot in reversed(_snapshots(self.path)):
             try:
                 self._store = ox.Store.read_only(str(snapshot))
-            except OSError:
-                continue  # removed by the writer meanwhile: try an older one
+            except (OSError, RuntimeError):
+                # removed by the writer meanwhile (RocksDB may then say "Corruption: ... No
+                # such file", a RuntimeError): try an older one
+                continue
             taken = time.strftime("%H:%M:%S", time.localtime(int(snapshot.name) / 1e9))
             self.snapshot = snapshot.name
             self.location = (
@@ -165,38 +336,79 @@ class EmbeddedStore(GraphStore):
         """The underlying pyoxigraph store (for benchmarks and bulk tools)."""
         return self._store
 
-    def _run(self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]):
-        # Bindings go in as a VALUES block of pyoxigraph-serialised terms, exactly as on a
-        # SPARQL server. Not ``substitutions=``: pyoxigraph 0.5 refuses a substituted variable
-        # that is not projected, and a projected one is not seen by FILTER(BOUND(?x)) (it is
-        # joined after the WHERE clause), so saved queries would differ from the server.
-        try:
-            return self._store.query(bind_with_values(sparql, bindings))
-        except SyntaxError as exc:
-            raise QueryError(f"bad SPARQL: {exc}") from exc
-        except OSError as exc:
-            raise StoreError(f"{self.location}: query failed: {exc}") from exc
+    def _query(self, sparql: str, read: Callable[[object, Callable[[], bool]], T]) -> T:
+        """Run ``sparql`` and ``read(results, cancelled)`` within the deadline (``_bounded``)."""
+        store = self._store
+
+        def work(cancelled: Callable[[], bool]) -> T:
+            # pyoxigraph's result iterators must be dropped in the thread that made them (else
+            # a panic message), so no error leaves this thread holding a frame that holds one.
+            results = None
+            error: BaseException
+            try:
+                results = store.query(sparql)
+                return read(results, cancelled)
+            except SyntaxError as exc:
+                error = QueryError(f"bad SPARQL: {exc}")
+            except (OSError, RuntimeError, ValueError) as exc:  # storage, or a SERVICE's answer
+                message = " ".join(str(exc).split())[:300]
+                error = StoreError(f"{self.location}: query failed: {message}")
+            except BaseException as exc:
+                error = exc.with_traceback(None)
+            finally:
+                del results
+            raise error
+
+        return _bounded(work, self.deadline(), self.timed_out)
 
     def _select_terms(
         self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]
     ) -> tuple[list[str], Iterable[tuple[Term | None, ...]]]:
-        solutions = self._run(sparql, bindings)
-        if not isinstance(solutions, ox.QuerySolutions):
-            raise QueryError("expected a SELECT query")
-        columns = [v.value for v in solutions.variables]
-        try:
-            rows = [tuple(solution[i] for i in range(len(columns))) for solution in solutions]
-        except OSError as exc:
-            raise StoreError(f"{self.location}: query failed: {exc}") from exc
-        return columns, rows
+        # Bindings go in as a VALUES block of pyoxigraph-serialised terms, exactly as on a
+        # SPARQL server. Not ``substitutions=``: pyoxigraph 0.5 refuses a substituted variable
+        # that is not projected, and a projected one is not seen by FILTER(BOUND(?x)) (it is
+        # joined after the WHERE clause), so saved queries would differ from the server.
+        def read(solutions, cancelled):
+            if not isinstance(solutions, ox.QuerySolutions):
+                raise QueryError("expected a SELECT query")
+            columns = [v.value for v in solutions.variables]
+            width = range(len(columns))
+            rows = []
+            limit = self.row_limit(len(columns))
+            for solution in solutions:
+                if cancelled():
+                    break
+                if len(rows) == limit:
+                    raise self.too_many_rows(limit)
+                rows.append(tuple(solution[i] for i in width))
+            return columns, rows
+
+        return self._query(bind_with_values(sparql, bindings), read)
 
     def _ask(self, sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> bool:
-        return bool(self._run(sparql, bindings))
+        return self._query(bind_with_values(sparql, bindings), lambda answer, _: bool(answer))
 
     def _construct(self, sparql: str) -> Iterator[ox.Triple]:
-        return iter(self._run(sparql, {}))
+        def read(triples, cancelled):
+            out = []
+            for triple in triples:
+                if cancelled():
+                    break
+                out.append(triple)
+            return out
+
+        return iter(self._query(sparql, read))
+
+    def _user_update(self, sparql: str) -> None:
+        # A user's update may run for ever (DELETE ... WHERE over a cartesian product), so it
+        # is bounded like a query; an abandoned one has not committed (see ``_bounded``).
+        _bounded(lambda _: self._update(sparql), self.deadline(), self.timed_out)
 
     def _update(self, sparql: str) -> None:
+        if self.read_only:
+            raise StoreError(
+                f"{self.path}: the store is read-only here: it can be read, not written"
+            )
         if self.snapshot is not None:
             raise StoreLocked(
                 f"{self.path}: store is locked by another process (an ingest running?); "
@@ -206,8 +418,9 @@ class EmbeddedStore(GraphStore):
             self._store.update(sparql)
         except SyntaxError as exc:
             raise QueryError(f"bad SPARQL Update: {exc}") from exc
-        except OSError as exc:
-            raise StoreError(f"{self.location}: write failed: {exc}") from exc
+        except (OSError, RuntimeError) as exc:  # RuntimeError: RocksDB found corruption
+            message = " ".join(str(exc).split())[:300]
+            raise StoreError(f"{self.location}: write failed: {message}") from exc
         self._unflushed += len(sparql)
         now = time.monotonic()
         if self._last_snapshot is None or now - self._last_snapshot >= SNAPSHOT_SECONDS:
@@ -231,13 +444,22 @@ class EmbeddedStore(GraphStore):
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         if graph is None:
-            return iter(self._store)
-        return iter(self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+            quads = iter(self._store)
+        else:
+            quads = iter(self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+        return self._reading(quads)
+
+    def _reading(self, quads: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
+        try:
+            yield from quads
+        except (OSError, RuntimeError) as exc:  # a damaged file met while streaming the store
+            message = " ".join(str(exc).split())[:300]
+            raise StoreError(f"{self.location}: reading failed: {message}") from None
 
     def close(self) -> None:
         store = getattr(self, "_store", None)
         if store is not None:
-            writer = self.path is not None and self.snapshot is None
+            writer = self.path is not None and self.snapshot is None and not self.read_only
             if writer:
                 with contextlib.suppress(OSError):
                     store.flush()

@@ -33,7 +33,7 @@ from imrgraph.rdf.vocab import DEFAULT_DATA_BASE
 from imrgraph.store.base import GraphStore
 from imrgraph.store.sparqltext import serialize_term
 from imrgraph.store.tallies import has_letters, mark_tallies, tallies_current
-from imrgraph.store.versions import store_letter
+from imrgraph.store.versions import check_base, store_letter
 from imrgraph.workers import run_supervised
 
 BATCH_SIZE = 32  # files per worker task: one pyshacl call validates them together
@@ -268,6 +268,7 @@ def ingest(
     inflight: dict[str, str] = {}  # path in flight -> its sha256
     copies: dict[str, list[str]] = {}  # sha256 in flight -> the identical files waiting
 
+    check_base(store, base)  # one store, one base: a letter is one letter
     prepare_tallies(store)
 
     def to_parse() -> Iterator[str]:

@@ -233,7 +233,12 @@ def _parse_param(spec: str, source: str) -> Param:
 
 def read_query(path: Path, name: str | None = None) -> SavedQuery:
     """Load a query file and its header."""
+    from imrgraph.store.sparqltext import MAX_QUERY_CHARS
+
     try:
+        size = path.stat().st_size
+        if size > 4 * MAX_QUERY_CHARS:  # refused before reading a huge file into memory
+            raise QueryError(f"{path}: the query is too large ({size:,} bytes)")
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise QueryError(f"{path}: cannot read the query: {exc}") from exc
@@ -295,6 +300,19 @@ def check_requirements(store: GraphStore, query: SavedQuery) -> None:
         if need != "tallies":
             raise QueryError(f"{query.source}: unknown requirement {need!r} (known: tallies)")
         if not tallies_current(store):
+            from imrgraph.store.tallies import has_letters
+
+            if not has_letters(store):  # nothing to tally: `imrgraph tally` would not help
+                writing = getattr(store, "snapshot", None) is not None
+                raise QueryError(
+                    f"{store.location} holds no letters yet"
+                    + (
+                        " (the ingest writing it has not stored its first letter): run the "
+                        "query again in a moment"
+                        if writing
+                        else " (run `imrgraph ingest` first)"
+                    )
+                )
             raise QueryError(
                 f"{query.source}: reads the tallies, which are not current in "
                 f"{store.location} (letters written by an older imrgraph, or changed by a "
@@ -303,9 +321,16 @@ def check_requirements(store: GraphStore, query: SavedQuery) -> None:
 
 
 def run_select(
-    store: GraphStore, query: SavedQuery, values: Mapping[str, str] | None = None
+    store: GraphStore,
+    query: SavedQuery,
+    values: Mapping[str, str] | None = None,
+    *,
+    timeout: float | None = None,
 ) -> SelectResult:
-    """Run a SELECT saved query with parameter ``values``; refuse anything else."""
+    """Run a SELECT saved query with parameter ``values``; refuse anything else.
+
+    ``timeout``: seconds the query may run (None: the store's own limit; 0: none).
+    """
     form = query.form
     if form == "UPDATE":
         raise QueryError(f"{query.source}: is a SPARQL Update; queries here only read the store")
@@ -313,7 +338,7 @@ def run_select(
         raise QueryError(f"{query.source}: is a {form} query; expected SELECT")
     bindings = query.bindings(values or {})
     check_requirements(store, query)
-    result = store.select(query.text, bindings)
+    result = store.select(query.text, bindings, timeout=timeout)
     if query.requires:
         _check_unchanged(store, query)
     return result

@@ -11,6 +11,7 @@ not a SPARQL parser.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 
@@ -98,6 +99,93 @@ def _tokens(text: str):
             i = end
         else:
             i += 1
+
+
+#: What a query may hold before it reaches an engine. Oxigraph parses and evaluates queries by
+#: recursion: 3,000 nested groups, or about 10,000 chained elements (``!!!...``, ``a || b || ...``,
+#: triple patterns, ``UNION``s, path steps), overflow its stack, which kills the process (a
+#: segfault in-process; ``oxigraph serve`` aborts at about 2,500 nested groups). The limits sit
+#: far below what crashes and far above any real query (the largest saved query has about 650
+#: tokens and nests 6 deep).
+MAX_QUERY_CHARS = 1 << 20
+MAX_QUERY_DEPTH = 64
+MAX_QUERY_TOKENS = 3_000
+_OPEN = "{(["
+_CLOSE = "})]"
+
+
+_TOKEN = re.compile(
+    r"(?:\s|#[^\n]*)*"  # whitespace and comments before the token, skipped
+    r'(?:(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*')"
+    r'|(?P<iri><[^<>"{}|^`\\\s]*>)'
+    r"|(?P<open>[{(\[])|(?P<close>[})\]])"
+    r"|(?P<var>[?$][A-Za-z0-9_]+)"
+    r"|(?P<word>[A-Za-z_][A-Za-z0-9_\-]*)(?P<prefixed>:[^\s{}()\[\];,]*)?"
+    r"|(?P<number>\d[\w.]*)"
+    r"|(?P<other>.))",
+    re.DOTALL,
+)
+
+
+def check_query_text(text: str, *, allow_service: bool = False) -> None:
+    """Refuse, with one line, a query too big or too deep for the engine, or one with SERVICE.
+
+    See ``_check``; a text that passed is remembered (the saved queries run again and again).
+    """
+    _check(text, allow_service)
+
+
+@functools.lru_cache(maxsize=256)
+def _check(text: str, allow_service: bool) -> None:
+    """Refuse, with one line, a query too big or too deep for the engine, or one with SERVICE.
+
+    A cheap scan (one regular expression, no parse): brackets and tokens outside comments,
+    strings and IRIs. Tokens inside a ``VALUES`` block's data are not counted (a long flat list
+    of terms is harmless). ``SERVICE`` makes the engine fetch any URL the query names (an
+    outbound request nobody asked for, and a hang on a server that never answers): refused
+    unless ``allow_service``. An unterminated string is left for the engine to report.
+    """
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"the query is too large ({len(text):,} characters > limit {MAX_QUERY_CHARS:,})"
+        )
+    depth = 0
+    tokens = 0
+    values_depth = -1  # the depth of the VALUES data block being read, -1 outside one
+    expect_values = False
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind == "open":
+            if expect_values and match.group("open") == "{":
+                values_depth, expect_values = depth, False
+            depth += 1
+            if depth > MAX_QUERY_DEPTH:
+                raise QueryError(
+                    f"the query nests brackets too deep (more than {MAX_QUERY_DEPTH} levels)"
+                )
+        elif kind == "close":
+            depth -= 1
+            if depth == values_depth:
+                values_depth = -1
+        elif kind == "word":  # a keyword (a prefixed name such as ex:SERVICE is "prefixed")
+            word = match.group("word").upper()
+            if word == "SERVICE" and not allow_service:
+                raise QueryError(
+                    "the query calls a remote SERVICE: refused (the store would send a request "
+                    "to that URL; use --allow-service to allow it)"
+                )
+            if word == "VALUES":
+                expect_values = True
+        if values_depth < 0:
+            tokens += 1
+            if tokens > MAX_QUERY_TOKENS:
+                raise QueryError(
+                    f"the query is too long for the engine (more than {MAX_QUERY_TOKENS:,} "
+                    "tokens outside VALUES data)"
+                )
 
 
 def then(update: str, more: str) -> str:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from imrgraph.errors import ImrGraphError
 from imrgraph.rdf.tallies import COUNTED_UNDER, TALLY_GRAPH
 from imrgraph.rdf.vocab import IMR
 from imrgraph.store.base import GraphStore
@@ -223,4 +224,35 @@ def store_letter(
     return Placed(
         "stored",
         f"{target} (superseded: the version from {where} has a later decision date)",
+    )
+
+
+def check_base(store: GraphStore, base: str) -> None:
+    """Refuse to ingest under ``base`` into a store that holds letters under another base.
+
+    A letter's IRIs start with the base it was written under, so the same letter under a
+    second base would be a second letter: every count doubled, and SHACL happy with both. One
+    store holds one base; the store's letters say which (no extra record to keep in step, and
+    the same on a server). Since every ingest checks, one letter tells: the look-up costs the
+    same at any store size.
+    """
+    result = store.select(
+        f"SELECT ?g ?det WHERE {{ GRAPH ?g {{ ?det a ?type }} "
+        f"VALUES ?type {{ {DETERMINATION} {SUPERSEDED_DETERMINATION} }} }} LIMIT 1"
+    )
+    if not result.rows:
+        return
+    graph, det = (str(value) for value in result.rows[0])
+    if graph.startswith(base + "graph/"):
+        return
+    # the base is what the graph IRI ({base}graph/...) and the determination IRI share
+    length = next(
+        (i for i, (a, b) in enumerate(zip(graph, det, strict=False)) if a != b),
+        min(len(graph), len(det)),
+    )
+    theirs = graph[:length] or graph
+    raise ImrGraphError(
+        f"{store.location} holds letters written under the base {theirs} and this ingest would "
+        f"write under {base}, storing each letter a second time: one store holds one base "
+        f"(give --base {theirs}, or ingest into another store)"
     )
