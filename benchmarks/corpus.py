@@ -1173,7 +1173,13 @@ def make_letter(seed: int, index: int, layout: str | None = None) -> Draft:
         for block in blocks:
             block.text = smarten(block.text)
         for item in truth_items:
-            for key in ("service", "rationale", "decisive_sentence", "original_request", "authorized"):
+            for key in (
+                "service",
+                "rationale",
+                "decisive_sentence",
+                "original_request",
+                "authorized",
+            ):
                 if item[key]:
                     item[key] = smarten(item[key])
             for key in (
@@ -1514,7 +1520,7 @@ def render_text(draft: Draft, lay: Layout, formfeed: bool) -> str:
         for n, page in enumerate(lay.pages, start=1):
             lines = []
             if n == 1:
-                lines += pdfmaker.published_table_text(dict(draft.table)) + [""]
+                lines += [*pdfmaker.published_table_text(dict(draft.table)), ""]
             lines += [line for _, line in page]
             out.append("\n".join(lines) + "\n")
         return ("\f" if formfeed else "\n").join(out)
@@ -1738,8 +1744,8 @@ def main(argv: list[str] | None = None) -> int:
         "--layout",
         choices=("mix", *LAYOUTS),
         default="mix",
-        help=f"mix (default: {PUBLISHED_SHARE:.0%%} published, as a download holds), classic "
-        "(2013-2016 letters) or published (the DWC's PDFMaker letters from December 2016)",
+        help=f"mix (default: {PUBLISHED_SHARE * 100:.0f}%% published, as a download holds), "
+        "classic (2013-2016 letters) or published (the DWC's PDFMaker letters from December 2016)",
     )
     args = parser.parse_args(argv)
     if args.letters < 1:

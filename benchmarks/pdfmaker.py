@@ -17,6 +17,7 @@ given to ``Document`` (the kerning noise): byte-identical across runs. Nothing h
 
 from __future__ import annotations
 
+import itertools
 import random
 import zlib
 from dataclasses import dataclass, field
@@ -128,7 +129,9 @@ class Document:
         y = PAGE_H - top - h
         page.ops.append(f"{_num(gray)} g {_num(x)} {_num(y)} {_num(w)} {_num(h)} re f")
 
-    def text(self, page: Page, x: float, baseline: float, text: str, font: str, size: float) -> float:
+    def text(
+        self, page: Page, x: float, baseline: float, text: str, font: str, size: float
+    ) -> float:
         """Draw ``text`` with its baseline ``baseline`` points below the page top, starting at
         ``x``, as PDFMaker does: runs of 1-3 glyphs in ``TJ`` arrays with small kerning numbers,
         and now and then (always, for most hyphens) a new separately positioned text object.
@@ -143,7 +146,7 @@ class Document:
         runs: list[tuple[str, int]] = []
         run = ""
         for i, ch in enumerate(text):
-            new_object = ch == "-" and rng.random() < 0.7 or (i and rng.random() < 0.01)
+            new_object = (ch == "-" and rng.random() < 0.7) or (i and rng.random() < 0.01)
             if new_object and (run or runs):
                 if run:
                     runs.append((run, 0))
@@ -212,8 +215,7 @@ class Document:
             )
         objects[catalog - 1] = f"<< /Type /Catalog /Pages {pages_obj} 0 R >>".encode()
         objects[pages_obj - 1] = (
-            f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] "
-            f"/Count {len(kids)} >>"
+            f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>"
         ).encode()
         info = add(
             b"<< /Producer (imrgraph benchmarks/pdfmaker.py) "
@@ -282,14 +284,14 @@ def header_table(
         # the grid: thin filled rectangles, one per cell edge and one per joint, as Word draws
         # cell borders
         inner = xs if right_label else [xs[0], xs[1], xs[2], xs[-1]]
-        for a, b in zip(inner, inner[1:]):
+        for a, b in itertools.pairwise(inner):
             doc.rect(page, a - RULE, y, RULE, RULE, 0)
             doc.rect(page, a, y, b - a, RULE, 0)
         doc.rect(page, inner[-1] - RULE, y, RULE, RULE, 0)
         for x in inner:
             doc.rect(page, x - RULE, y, RULE, height, 0)
         y += height
-    for a, b in zip(xs, xs[1:]):
+    for a, b in itertools.pairwise(xs):
         doc.rect(page, a - RULE, y, RULE, RULE, 0)
         doc.rect(page, a, y, b - a, RULE, 0)
     return y
@@ -301,7 +303,8 @@ def published_rows(fields: dict[str, str]) -> list[tuple[str, str, list[str], st
         ("Case Number:", fields["Case Number"], [], ""),
         ("Date Assigned:", fields["Date Assigned"], ["Date of Injury:"], fields["Date of Injury"]),
         ("Decision Date:", fields["Decision Date"], ["UR Denial Date:"], fields["UR Denial Date"]),
-        ("Priority:", fields["Priority"], ["Application", "Received:"], fields["Application Received"]),
+        ("Priority:", fields["Priority"], ["Application", "Received:"],
+         fields["Application Received"]),
     ]  # fmt: skip
 
 
