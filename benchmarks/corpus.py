@@ -10,10 +10,20 @@ It is deliberately independent of the parser: it imports nothing from ``imrgraph
 known because the generator composed the letter, not because it re-reads it), and its tables live
 in ``corpus_data.py``. A shared regex or table would make the accuracy check circular.
 
+Two layouts (``--layout``): "classic", the letters of 2013-2016 (older and newer item styles,
+optional header table, running header and footer, fpdf2 PDFs), and "published", the layout the
+DWC publishes from December 2016 and users download in bulk (DOMAIN.md, "The published
+decisions": the four-column header table with ``UR Denial Date`` and the wrapped ``Application
+Received``, modified requests, preambles, the 2016 MTUS titles, multi-document MTUS citations,
+ODG spellings, web addresses broken at a hyphen, page breaks anywhere, and PDFs drawn glyph by
+glyph as Acrobat PDFMaker does, by ``pdfmaker.py``). The default mix is 70% published
+(``PUBLISHED_SHARE`` says why).
+
 Usage::
 
     python benchmarks/corpus.py --letters 10000 --seed 1 --out /tmp/corpus          # PDFs
     python benchmarks/corpus.py --letters 300 --out /tmp/c --text --pdf              # both
+    python benchmarks/corpus.py --letters 300 --out /tmp/p --layout published        # one layout
 
 Each letter ``i`` is written as ``OUT/<i // 1000>/letter-<i>.pdf`` (and/or ``.txt``) with its truth
 beside it as ``letter-<i>.pdf.json`` (``.txt.json``), plus ``OUT/corpus.json`` (seed, counts, the
