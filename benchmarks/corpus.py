@@ -10,10 +10,20 @@ It is deliberately independent of the parser: it imports nothing from ``imrgraph
 known because the generator composed the letter, not because it re-reads it), and its tables live
 in ``corpus_data.py``. A shared regex or table would make the accuracy check circular.
 
+Two layouts (``--layout``): "classic", the letters of 2013-2016 (older and newer item styles,
+optional header table, running header and footer, fpdf2 PDFs), and "published", the layout the
+DWC publishes from December 2016 and users download in bulk (DOMAIN.md, "The published
+decisions": the four-column header table with ``UR Denial Date`` and the wrapped ``Application
+Received``, modified requests, preambles, the 2016 MTUS titles, multi-document MTUS citations,
+ODG spellings, web addresses broken at a hyphen, page breaks anywhere, and PDFs drawn glyph by
+glyph as Acrobat PDFMaker does, by ``pdfmaker.py``). The default mix is 70% published
+(``PUBLISHED_SHARE`` says why).
+
 Usage::
 
     python benchmarks/corpus.py --letters 10000 --seed 1 --out /tmp/corpus          # PDFs
     python benchmarks/corpus.py --letters 300 --out /tmp/c --text --pdf              # both
+    python benchmarks/corpus.py --letters 300 --out /tmp/p --layout published        # one layout
 
 Each letter ``i`` is written as ``OUT/<i // 1000>/letter-<i>.pdf`` (and/or ``.txt``) with its truth
 beside it as ``letter-<i>.pdf.json`` (``.txt.json``), plus ``OUT/corpus.json`` (seed, counts, the
@@ -30,6 +40,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import sys
 import time
 from collections import Counter
@@ -42,8 +53,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpus_data as D
+import pdfmaker
 
-GENERATOR_VERSION = "9"
+GENERATOR_VERSION = "10"
 SHARD_SIZE = 1000
 
 BOILERPLATE = (
@@ -226,6 +238,8 @@ def render_citation(
     kind = spec[0]
     if style == "older":
         return _render_older(rng, spec)
+    if style == "published":
+        return _render_published(rng, spec, drop_mtus)
     mtus = "" if drop_mtus else "MTUS "
     if kind == "cp":
         _, section, pages = spec
@@ -341,6 +355,77 @@ def _render_older(rng: random.Random, spec: tuple) -> tuple[str, dict[str, Any]]
     raise ValueError(spec)
 
 
+def _render_published(rng: random.Random, spec: tuple, drop_mtus: bool) -> tuple[str, dict]:
+    """A citation as the published (December 2016 on) letters write it: the 2016 MTUS titles
+    with their year ("MTUS Chronic Pain Medical Treatment 2016, Section(s): Opioids"), ODG in
+    its many spellings, other sources after "Non-MTUS Citation"."""
+    kind = spec[0]
+    mtus = "" if drop_mtus else "MTUS "
+
+    def sections(text: str, section: str | None) -> str:
+        return text + (f", Section(s): {section}" if section else "")
+
+    if kind == "cp":
+        _, section, _pages = spec
+        year = pick(rng, D.PUBLISHED_CHRONIC_PAIN)
+        if year == "2016" and section and "pioid" in section and rng.random() < 0.3:
+            text = sections(f"{mtus}Opioid Treatment 2016", section)
+            return text, truth_citation(text, "MTUS", D.OPIOIDS_DOCUMENT, "2016", section)
+        text = sections(f"{mtus}Chronic Pain Medical Treatment {year}", section)
+        return text, truth_citation(text, "MTUS", D.CHRONIC_PAIN, year, section)
+    if kind in ("ch", "chp"):
+        number = spec[1]
+        section = spec[2] if kind == "ch" else None
+        title = D.MTUS_CHAPTERS[number]
+        if number == 10:
+            text = sections(f"{mtus}{D.ELBOW_2007}", section)
+            return text, truth_citation(text, "MTUS", title, "2007", section)
+        text = sections(f"{mtus}{title} 2004", section)
+        return text, truth_citation(text, "MTUS", title, "2004", section)
+    if kind == "acu":
+        text = f"{mtus}Acupuncture Treatment 2007"
+        return text, truth_citation(text, "MTUS", D.ACUPUNCTURE, "2007")
+    if kind == "post":
+        _, section = spec
+        text = sections(f"{mtus}Postsurgical Treatment 2009", section)
+        return text, truth_citation(text, "MTUS", D.POSTSURGICAL, "2009", section)
+    if kind == "odg":
+        _, key, section = spec
+        document = D.ODG_CHAPTERS[key][0]
+        spelling, form = pick(rng, [(w, (sp, f)) for w, sp, f in D.PUBLISHED_ODG[key]])
+        lead = pick(
+            rng,
+            [
+                (6, "Non-MTUS Citation Official Disability Guidelines (ODG),"),
+                (2, "Non-MTUS Citation Official Disability Guidelines,"),
+                (2, "Non-MTUS Citation Official Disability Guidelines (ODG)"),
+            ],
+        )
+        updated = rng.choice(D.ODG_UPDATED)
+        if form == "bare":
+            text = f"Non-MTUS Citation ODG {spelling} Chapter (updated {updated})"
+        elif form == "updated":
+            text = f"{lead} {spelling} (updated {updated})"
+        elif form == "colon":
+            text = f"{lead} {spelling} chapter (online version)"
+        else:
+            text = f"{lead} {spelling}"
+        if section:
+            text += (": " if form == "colon" else ", ") + section
+        return text, truth_citation(text, "ODG", document, None, section)
+    if kind == "acoem":
+        return render_citation(rng, spec, "newer")
+    if kind == "other":
+        _, name = spec
+        if rng.random() < 0.7:
+            name = pick(rng, D.PUBLISHED_OTHER)
+        text = f"Non-MTUS Citation {name}"
+        return text, truth_citation(text, "OTHER", collapse(name))
+    raise ValueError(spec)
+
+
+MTUS_KINDS = ("cp", "ch", "chp", "acu", "post")
+PUBLISHED_JOINERS = [(30, " and "), (30, ", and "), (10, "; "), (30, ". Decision based on ")]
 NEWER_JOINERS = [(35, " and "), (15, ", and "), (20, "; "), (30, ". Decision based on ")]
 OLDER_JOINERS = [(5, ", and "), (3, " and "), (2, "; ")]
 
@@ -354,7 +439,17 @@ def citation_line(
     for i, spec in enumerate(specs):
         joiner = ""
         drop = False
-        if i:
+        if i and style == "published":
+            # one MTUS citation naming several documents: "MTUS Low Back Complaints 2004,
+            # Section(s): Summary, and Chronic Pain Medical Treatment 2016, Section(s): ..."
+            joiner = pick(rng, PUBLISHED_JOINERS)
+            drop = (
+                "and" in joiner
+                and spec[0] in MTUS_KINDS
+                and truths[-1]["family"] == "MTUS"
+                and rng.random() < 0.7
+            )
+        elif i:
             joiner = pick(rng, NEWER_JOINERS if style == "newer" else OLDER_JOINERS)
             drop = (
                 style == "newer"
@@ -381,6 +476,7 @@ class Block:
     kind: str
     text: str
     item: int | None = None
+    gap: bool = True  # a blank line before it (published letters often run paragraphs together)
 
 
 @dataclass
@@ -474,8 +570,11 @@ def choose_service(
     return text, short, {name: pools[name] for name in ("ca", "rv", "running")}
 
 
-def credentials(rng: random.Random) -> tuple[Block, list[str], list[str], str]:
-    """The reviewer's credentials in one of the two styles, with states and specialties."""
+def credentials(
+    rng: random.Random, published: bool = False
+) -> tuple[Block, list[str], list[str], str]:
+    """The reviewer's credentials in one of the two styles, with states and specialties (the
+    published letters use the list style only, states sometimes joined by a bare comma)."""
     weight_rows = [(w, (cert, subs)) for w, cert, subs in D.SPECIALTIES]
     cert, subs = pick(rng, weight_rows)
     sub = rng.choice(subs) if subs and rng.random() < 0.5 else None
@@ -490,7 +589,7 @@ def credentials(rng: random.Random) -> tuple[Block, list[str], list[str], str]:
         states = [rng.choice(others)]
     names = [s[0] for s in states]
     board_style = cert not in ("Chiropractic Sports Physician", "Acupuncturist", "Psychologist")
-    if board_style and rng.random() < 0.5:
+    if not published and board_style and rng.random() < 0.5:
         who = pick(
             rng,
             [(6, "The expert reviewer"), (2, "The Expert Reviewer"), (1, "The physician reviewer")],
@@ -507,14 +606,130 @@ def credentials(rng: random.Random) -> tuple[Block, list[str], list[str], str]:
         text += f" and is licensed to practice in {where}."
         return Block("para", text), names, specialties, "sentence"
     written = [abbr if rng.random() < 0.08 else name for name, abbr in states]
+    comma = "," if published and rng.random() < 0.3 else ", "
     lines = [
         "The Expert Reviewer has the following credentials:",
-        f"State(s) of Licensure: {', '.join(written)}",
+        f"State(s) of Licensure: {comma.join(written)}",
         f"Certification(s)/Specialty: {', '.join(specialties)}",
     ]
-    if rng.random() < 0.4:
+    if rng.random() < (0.1 if published else 0.4):
         return Block("para", "  ".join(lines)), names, specialties, "list-one-line"
     return Block("lines", "\n".join(lines)), names, specialties, "list"
+
+
+LAYOUTS = ("classic", "published")
+# Share of the published layout in the default mix: what a user's bulk download holds today.
+# The DWC has posted every decision since 2013 (100,000-200,000 a year); those decided from
+# December 2016 on are in the published layout, so a download of all years is mostly this
+# layout. 0.7 keeps the classic layouts (2013-2016) at a share that still measures them.
+PUBLISHED_SHARE = 0.7
+# Share of published items that are modified requests (47 of 439 = 10.7% in the real letters),
+# divided by the share of services whose quantity can be split (#60, x12, 6 sessions: about
+# half of the generated ones).
+MODIFIED_SHARE = 0.107 / 0.50
+
+
+# Words that name a body part (docs/DESIGN.md's vocabulary), to keep service texts that name one
+# out of the summary, whose body parts the truth lists in order of mention.
+BODY_WORD_RE = re.compile(
+    r"\b(?:head|neck|cervical|upper back|thoracic|mid back|low back|lower back|lumbar|"
+    r"lumbosacral|shoulders?|upper extremit(?:y|ies)|arms?|elbows?|forearms?|wrists?|hands?|"
+    r"fingers?|thumbs?|hips?|lower extremit(?:y|ies)|legs?|knees?|ankles?|foot|feet|toes?|"
+    r"chest|abdomen)\b",
+    re.IGNORECASE,
+)
+
+
+def choose_layout(seed: int, index: int) -> str:
+    """The layout of letter ``index`` in the default mix: its own random source, so that a
+    letter's text does not depend on whether its layout was drawn or asked for."""
+    r = random.Random(f"imrgraph-corpus-layout:{seed}:{index}")
+    return "published" if r.random() < PUBLISHED_SHARE else "classic"
+
+
+def published_dates(rng: random.Random) -> dict[str, dt.date]:
+    """Dates of a letter decided from December 2016 on (the MTUS 2016 titles' era)."""
+    decision = dt.date(2016, 12, 1) + dt.timedelta(days=rng.randrange(0, 365))
+    assigned = decision - dt.timedelta(days=rng.randrange(14, 40))
+    received = assigned - dt.timedelta(days=rng.randrange(1, 12))
+    ur = received - dt.timedelta(days=rng.randrange(0, 25))
+    injury = ur - dt.timedelta(days=rng.randrange(7, 365 * 15))
+    return {
+        "injury": injury,
+        "ur_decision": ur,
+        "assigned": assigned,
+        "decision": decision,
+        "application_received": received,
+    }
+
+
+def choose_published_item_count(rng: random.Random) -> int:
+    """Items in a published letter: 2.26 on average in the real ones (2.28 here)."""
+    return pick(
+        rng,
+        [(42, 1), (26, 2), (14, 3), (8, 4), (5, 5), (2.5, 6), (1.2, 7), (0.7, 8), (0.4, 9),
+         (0.2, 10)],
+    )  # fmt: skip
+
+
+# A quantity UR can split: "#60", "x12", "6 sessions", "12 visits" (the last one in the text:
+# "Tylenol with Codeine #3 #60" splits the 60).
+QUANTITY_RE = re.compile(r"#(\d+)\b|\bx(\d+)\b|\b(\d+)(?= (?:sessions|visits)\b)")
+
+
+def split_request(rng: random.Random, service: str) -> tuple[str, str, str] | None:
+    """(original request, what UR authorized, the remainder that went to IMR), or None when the
+    service names no quantity of at least 2."""
+    matches = list(QUANTITY_RE.finditer(service))
+    if not matches:
+        return None
+    m = matches[-1]
+    group = next(g for g in (1, 2, 3) if m.group(g))
+    n = int(m.group(group))
+    if n < 2:
+        return None
+    granted = n // 2 if rng.random() < 0.5 else rng.randrange(1, n)
+
+    def with_quantity(k: int) -> str:
+        return service[: m.start(group)] + str(k) + service[m.end(group) :]
+
+    return service, with_quantity(granted), with_quantity(n - granted)
+
+
+# How a published heading states a modified request: (weight, form, template, disputed part).
+# The first two are the DWC's own sentences (DOMAIN.md); the others reorder their words as other
+# writers of these letters plausibly do.
+MODIFIED_FORMS = [
+    (45, "remaining", "{o} was the original request. {a} was authorized by the Claims "
+     "Administrator. The remaining IMR eligible portion of the original request, {r} is: {out}",
+     "r"),
+    (25, "whole", "{o} was the original request. The Claims Administrator authorized {a}, "
+     "leaving the original request IMR eligible. The original request, {o} is: {out}", "o"),
+    (12, "remaining-first", "The original request was {o}. The Claims Administrator authorized "
+     "{a}. The remaining IMR eligible portion of the original request, {r} is: {out}", "r"),
+    (10, "remaining-short", "{o} was the original request. {a} was authorized by the Claims "
+     "Administrator. The remaining IMR eligible portion, {r} is: {out}", "r"),
+    (8, "whole-passive", "{o} was the original request. {a} was authorized by the Claims "
+     "Administrator, leaving the original request IMR eligible. The original request, {o} is: "
+     "{out}", "o"),
+]  # fmt: skip
+
+
+def modified_heading(
+    rng: random.Random, original: str, authorized: str, remainder: str, outcome: str
+) -> tuple[str, str, str]:
+    """The item heading of a modified request, the disputed service it names, and its form."""
+    form, template, part = pick(rng, [(w, (f, t, p)) for w, f, t, p in MODIFIED_FORMS])
+    heading = template.format(o=original, a=authorized, r=remainder, out=outcome)
+    return heading, remainder if part == "r" else original, form
+
+
+def preamble(rng: random.Random, specs: list[tuple], party: str) -> str:
+    """The sentence a published citation paragraph may open with when its first citation is
+    outside the MTUS (never a citation), with its trailing space; else ""."""
+    if specs and specs[0][0] not in MTUS_KINDS and rng.random() < 0.75:
+        return D.PREAMBLE.format(party=party) + " "
+    return ""
 
 
 def letter_dates(rng: random.Random) -> dict[str, dt.date]:
@@ -535,15 +750,29 @@ def letter_dates(rng: random.Random) -> dict[str, dt.date]:
     }
 
 
-def make_letter(seed: int, index: int) -> Draft:
-    """Compose letter ``index`` of corpus ``seed``: text blocks plus its ground truth."""
+def make_letter(seed: int, index: int, layout: str | None = None) -> Draft:
+    """Compose letter ``index`` of corpus ``seed``: text blocks plus its ground truth.
+
+    ``layout`` is "classic" (the 2013-2016 letters: both item styles, optional header table,
+    running header and footer) or "published" (the DWC's downloads from December 2016: see
+    DOMAIN.md, "The published decisions"); by default each letter draws its own (see
+    ``choose_layout``). A classic letter is the same whichever way it was chosen.
+    """
+    layout = layout or choose_layout(seed, index)
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}")
+    published = layout == "published"
     rng = letter_rng(seed, index)
     style = "newer"
-    dates = letter_dates(rng)
+    dates = published_dates(rng) if published else letter_dates(rng)
     year = dates["application_received"].year
-    if rng.random() < {2013: 0.6, 2014: 0.3}.get(year, 0.05):
-        style = "older"
-    has_table = rng.random() < (0.7 if style == "newer" else 0.45)
+    if published:
+        has_table = True
+        year = dates["assigned"].year
+    else:
+        if rng.random() < {2013: 0.6, 2014: 0.3}.get(year, 0.05):
+            style = "older"
+        has_table = rng.random() < (0.7 if style == "newer" else 0.45)
     case_number = f"CM{year % 100:02d}-{rng.randrange(10**7):07d}"
     priority = "Expedited" if rng.random() < 0.05 else "Standard"
     warnings: list[str] = []
@@ -557,7 +786,7 @@ def make_letter(seed: int, index: int) -> Draft:
     sex = None
     if age is not None and rng.random() < 0.6:
         sex = rng.choice(["female", "male"])
-    n_items = choose_item_count(rng)
+    n_items = choose_published_item_count(rng) if published else choose_item_count(rng)
     items: list[dict[str, Any]] = []
     seen_services: set[str] = set()
     dos = header_date(dates["ur_decision"] - dt.timedelta(days=rng.randrange(10, 60)))
@@ -567,10 +796,16 @@ def make_letter(seed: int, index: int) -> Draft:
         if service in seen_services:
             continue
         seen_services.add(service)
-        outcome = "Upheld" if rng.random() < 0.9 else "Overturned"
-        items.append(
-            {"kind": kind, "service": service, "short": short, "outcome": outcome, "pools": pools}
-        )
+        outcome = "Upheld" if rng.random() < (0.89 if published else 0.9) else "Overturned"
+        item = {"kind": kind, "service": service, "short": short, "outcome": outcome}
+        item.update(pools=pools, original=None, authorized=None, heading=None)
+        if published and rng.random() < MODIFIED_SHARE:
+            parts_of = split_request(rng, service)
+            if parts_of:  # UR authorized part of the request; the rest went to IMR
+                heading, disputed, form = modified_heading(rng, *parts_of, outcome)
+                item.update(original=parts_of[0], authorized=parts_of[1], heading=heading)
+                item.update(service=disputed, modified_form=form)
+        items.append(item)
 
     # --- header table --------------------------------------------------------------------
     summary_dates = dict(dates)
@@ -586,8 +821,18 @@ def make_letter(seed: int, index: int) -> Draft:
                 days=rng.randrange(1, 30)
             )
             warnings.append("date-conflict: UR date in the summary differs from the header")
-    table = []
-    if has_table:
+    table: list[tuple[str, str]] = []
+    if published:  # label -> value, drawn as the DWC's four-column table
+        table = [
+            ("Case Number", case_number),
+            ("Date Assigned", header_date(dates["assigned"])),
+            ("Date of Injury", header_date(dates["injury"])),
+            ("Decision Date", header_date(dates["decision"])),
+            ("UR Denial Date", header_date(dates["ur_decision"])),
+            ("Priority", priority),
+            ("Application Received", header_date(dates["application_received"])),
+        ]
+    elif has_table:
         table = [
             (f"Case Number: {case_number}", f"Date Assigned: {header_date(dates['assigned'])}"),
             (
@@ -708,6 +953,21 @@ def make_letter(seed: int, index: int) -> Draft:
         ur_sentences = [
             f"The Utilization Review (UR) dated {ur_text} non-certified {request_words}."
         ]
+    modified = [it for it in items if it["original"]]
+    if published and modified:  # how summaries report a modification (the heading's words too)
+        for it in modified:
+            if BODY_WORD_RE.search(it["original"]):
+                continue  # the summary's body parts are its own mentions; keep them countable
+            if rng.random() < 0.5:
+                ur_sentences.append(
+                    f"Utilization Review modified the request for {it['original']} to "
+                    f"{it['authorized']}."
+                )
+            else:
+                ur_sentences.append(
+                    f"{it['original']} was the original request. {it['authorized']} was "
+                    "authorized by the Claims Administrator."
+                )
     ur_early = rng.random() < 0.5
     if state_ur and ur_early:
         sentences.extend(ur_sentences)
@@ -776,7 +1036,7 @@ def make_letter(seed: int, index: int) -> Draft:
         summary_paragraphs = [" ".join(sentences)]
 
     # --- reviewer -----------------------------------------------------------------------
-    cred_block, states, specialties, cred_style = credentials(rng)
+    cred_block, states, specialties, cred_style = credentials(rng, published)
 
     # --- items --------------------------------------------------------------------------
     blocks: list[Block] = [
@@ -792,10 +1052,15 @@ def make_letter(seed: int, index: int) -> Draft:
     truth_items = []
     smart = rng.random() < 0.25
     reviewer_word = "Physician Reviewer" if rng.random() < 0.25 else "Expert Reviewer"
+    cite_style = "published" if published else style
     for number, it in enumerate(items, start=1):
         kind = it["kind"]
         outcome = it["outcome"]
-        if style == "newer":
+        # published letters often run an item's paragraphs together (no blank line between)
+        together = published and rng.random() < 0.6
+        if it["heading"]:
+            blocks.append(Block("decision", it["heading"], item=number - 1))
+        elif style == "newer":
             blocks.append(Block("decision", f"{it['service']}: {outcome}", item=number - 1))
         else:
             neg = "not " if outcome == "Upheld" else ""
@@ -809,8 +1074,17 @@ def make_letter(seed: int, index: int) -> Draft:
         ca_specs = _choose_specs(rng, it["pools"]["ca"], style, [(8, 0), (62, 1), (22, 2), (8, 3)])
         rv_specs = _choose_specs(rng, it["pools"]["rv"], style, [(0, 0), (75, 1), (20, 2), (5, 3)])
         if ca_specs:
-            body, ca_truth = citation_line(rng, ca_specs, style)
-            if style == "newer":
+            body, ca_truth = citation_line(rng, ca_specs, cite_style)
+            if published:
+                lead = preamble(rng, ca_specs, "Claims Administrator")
+                blocks.append(
+                    Block(
+                        "para",
+                        f"Claims Administrator guideline: {lead}Decision based on {body}.",
+                        gap=not together,
+                    )
+                )
+            elif style == "newer":
                 blocks.append(
                     Block("para", f"Claims Administrator guideline: Decision based on {body}.")
                 )
@@ -821,11 +1095,22 @@ def make_letter(seed: int, index: int) -> Draft:
         else:
             ca_truth = []
             if style == "newer":
-                blocks.append(Block("para", f"Claims Administrator guideline: {NO_EVIDENCE}"))
+                blocks.append(
+                    Block(
+                        "para", f"Claims Administrator guideline: {NO_EVIDENCE}", gap=not together
+                    )
+                )
             else:
                 blocks.append(Block("para", NO_EVIDENCE))
-        body, rv_truth = citation_line(rng, rv_specs, style)
-        if style == "newer":
+        body, rv_truth = citation_line(rng, rv_specs, cite_style)
+        if published:
+            lead = preamble(rng, rv_specs, "Expert Reviewer")
+            blocks.append(
+                Block(
+                    "para", f"MAXIMUS guideline: {lead}Decision based on {body}.", gap=not together
+                )
+            )
+        elif style == "newer":
             blocks.append(Block("para", f"MAXIMUS guideline: Decision based on {body}."))
         else:
             blocks.append(Block("para", f"The {reviewer_word} based his/her decision on {body}."))
@@ -837,7 +1122,7 @@ def make_letter(seed: int, index: int) -> Draft:
             cut = rng.randrange(2, len(sentences_r))
             paragraphs = [" ".join(sentences_r[:cut]), " ".join(sentences_r[cut:])]
         if style == "newer":
-            blocks.append(Block("para", f"Decision rationale: {paragraphs[0]}"))
+            blocks.append(Block("para", f"Decision rationale: {paragraphs[0]}", gap=not together))
         else:
             blocks.append(Block("para", "The Expert Reviewer's decision rationale:"))
             blocks.append(Block("para", paragraphs[0]))
@@ -854,6 +1139,8 @@ def make_letter(seed: int, index: int) -> Draft:
                 "decisive_sentence": collapse(decisive),
                 "rationale_citations": running,
                 "page": None,
+                "original_request": collapse(it["original"]) if it["original"] else None,
+                "authorized": collapse(it["authorized"]) if it["authorized"] else None,
             }
         )
 
@@ -879,6 +1166,8 @@ def make_letter(seed: int, index: int) -> Draft:
     }
     meta = {
         "generator": GENERATOR_VERSION,
+        "layout": layout,
+        "modified_forms": [it.get("modified_form") for it in items if it["original"]],
         "seed": seed,
         "index": index,
         "item_style": style,
@@ -894,8 +1183,15 @@ def make_letter(seed: int, index: int) -> Draft:
         for block in blocks:
             block.text = smarten(block.text)
         for item in truth_items:
-            for key in ("service", "rationale", "decisive_sentence"):
-                item[key] = smarten(item[key])
+            for key in (
+                "service",
+                "rationale",
+                "decisive_sentence",
+                "original_request",
+                "authorized",
+            ):
+                if item[key]:
+                    item[key] = smarten(item[key])
             for key in (
                 "claims_administrator_citations",
                 "reviewer_citations",
@@ -905,7 +1201,8 @@ def make_letter(seed: int, index: int) -> Draft:
                     for name in ("text", "section"):
                         if citation[name]:
                             citation[name] = smarten(citation[name])
-    return Draft(blocks, table, case_number if has_table else None, truth, meta)
+    running_header = case_number if has_table and not published else None
+    return Draft(blocks, table, running_header, truth, meta)
 
 
 def _choose_specs(
@@ -1152,7 +1449,51 @@ class Layout:
     item_pages: list[int]
 
 
+# The published layout, in points: Times 12 on US Letter with one-inch margins, as Word sets it.
+PUB_MARGIN = 72.0
+PUB_SIZE = 12.0
+PUB_LEAD = 13.8
+PUB_TOP = 72.0
+PUB_BOTTOM = 720.0
+PUB_WIDTH = pdfmaker.PAGE_W - 2 * PUB_MARGIN
+PUB_LINES = int((PUB_BOTTOM - PUB_TOP) / PUB_LEAD)
+PUB_TABLE_LINES = 7  # the header table and the space below it, on page 1
+LABELS = ("Claims Administrator guideline:", "MAXIMUS guideline:", "Decision rationale:")
+
+
+def layout_published(draft: Draft) -> Layout:
+    """Lines and pages of a published letter: no running lines, no page break kept back, so a
+    page may end anywhere, inside an item's heading too. A line is ``(bold characters, text)``:
+    headings and item headings are bold, a paragraph's label ("MAXIMUS guideline:") too."""
+    pages: list[list[tuple[Any, str]]] = [[]]
+    item_pages: list[int] = [0] * len(draft.truth["items"])
+    used = PUB_TABLE_LINES
+    for block in draft.blocks:
+        bold = block.kind in ("heading", "decision")
+        lines = pdfmaker.wrap(
+            block.text, pdfmaker.BODY_BOLD if bold else pdfmaker.BODY, PUB_SIZE, PUB_WIDTH
+        )
+        if block.gap and used and used < PUB_LINES:
+            pages[-1].append((0, ""))
+            used += 1
+        label = next((x for x in LABELS if block.text.startswith(x)), "")
+        for k, line in enumerate(lines):
+            if used >= PUB_LINES:
+                pages.append([])
+                used = 0
+            if k == 0 and block.item is not None:
+                item_pages[block.item] = len(pages)
+            pages[-1].append((len(line) if bold else len(label) if k == 0 else 0, line))
+            used += 1
+    while pages[-1] and pages[-1][-1][1] == "":
+        pages[-1].pop()
+    return Layout(pages, item_pages)
+
+
 def layout(draft: Draft) -> Layout:
+    """Lines and pages of a letter (``Layout``): one layout for its PDF and its text."""
+    if draft.meta["layout"] == "published":
+        return layout_published(draft)
     pages: list[list[tuple[bool, str]]] = [[]]
     item_pages: list[int] = [0] * len(draft.truth["items"])
     used = TABLE_LINES if draft.table else 0
@@ -1178,10 +1519,21 @@ def layout(draft: Draft) -> Layout:
     return Layout(pages, item_pages)
 
 
+lay_out = layout  # ``build`` takes a parameter named layout
+
+
 def render_text(draft: Draft, lay: Layout, formfeed: bool) -> str:
     """The letter as a text dump of its PDF: running header and footer lines included."""
     total = len(lay.pages)
     out: list[str] = []
+    if draft.meta["layout"] == "published":  # no running lines; the table as pdftotext lays it
+        for n, page in enumerate(lay.pages, start=1):
+            lines = []
+            if n == 1:
+                lines += [*pdfmaker.published_table_text(dict(draft.table)), ""]
+            lines += [line for _, line in page]
+            out.append("\n".join(lines) + "\n")
+        return ("\f" if formfeed else "\n").join(out)
     for n, page in enumerate(lay.pages, start=1):
         lines = []
         if draft.running_header:
@@ -1199,8 +1551,34 @@ def render_text(draft: Draft, lay: Layout, formfeed: bool) -> str:
 CREATION_DATE = dt.datetime(2016, 1, 1, tzinfo=dt.timezone.utc)
 
 
+def render_published_pdf(draft: Draft, lay: Layout) -> bytes:
+    """A published letter as PDFMaker draws it: glyph runs, the four-column header table."""
+    meta = draft.meta
+    doc = pdfmaker.Document(f"{meta['seed']}:{meta['index']}")
+    for n, page_lines in enumerate(lay.pages, start=1):
+        page = doc.add_page()
+        slot = 0
+        if n == 1:
+            fields = dict(draft.table)
+            pdfmaker.header_table(doc, page, PUB_TOP, pdfmaker.published_rows(fields))
+            slot = PUB_TABLE_LINES
+        for bold_chars, line in page_lines:
+            slot += 1
+            if not line:
+                continue
+            baseline = PUB_TOP + slot * PUB_LEAD
+            x = PUB_MARGIN
+            if bold_chars:
+                x = doc.text(page, x, baseline, line[:bold_chars], pdfmaker.BODY_BOLD, PUB_SIZE)
+            if bold_chars < len(line):
+                doc.text(page, x, baseline, line[bold_chars:], pdfmaker.BODY, PUB_SIZE)
+    return doc.output()
+
+
 def render_pdf(draft: Draft, lay: Layout) -> bytes:
     """The letter as a PDF (fpdf2): header table, running header, 'Page N of M' footer."""
+    if draft.meta["layout"] == "published":
+        return render_published_pdf(draft, lay)
     from fpdf import FPDF
 
     pdf = FPDF(format="letter", unit="mm")
@@ -1245,11 +1623,14 @@ def letter_stem(index: int) -> str:
     return f"{index // SHARD_SIZE:03d}/letter-{index:06d}"
 
 
-def build(seed: int, index: int, fmt: str, formfeed: bool | None = None) -> tuple[bytes, dict]:
+def build(
+    seed: int, index: int, fmt: str, formfeed: bool | None = None, layout: str | None = None
+) -> tuple[bytes, dict]:
     """Letter ``index`` in format ``fmt`` ("pdf" or "text"): its bytes and its truth (the
-    source path is the relative file name; sha256 is of the bytes returned)."""
-    draft = make_letter(seed, index)
-    lay = layout(draft)
+    source path is the relative file name; sha256 is of the bytes returned). ``layout``
+    forces "classic" or "published"; None draws it (the default mix)."""
+    draft = make_letter(seed, index, layout)
+    lay = lay_out(draft)
     truth = json.loads(json.dumps(draft.truth))
     if fmt == "pdf":
         data = render_pdf(draft, lay)
@@ -1274,12 +1655,12 @@ def build(seed: int, index: int, fmt: str, formfeed: bool | None = None) -> tupl
     return data, truth
 
 
-def _write_range(job: tuple[Path, int, int, int, tuple[str, ...]]) -> dict[str, Any]:
-    out, seed, start, stop, formats = job
+def _write_range(job: tuple[Path, int, int, int, tuple[str, ...], str | None]) -> dict[str, Any]:
+    out, seed, start, stop, formats, layout = job
     stats: Counter = Counter()
     for index in range(start, stop):
         for fmt in formats:
-            data, truth = build(seed, index, fmt)
+            data, truth = build(seed, index, fmt, layout=layout)
             path = out / truth["source"]["path"]
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
@@ -1292,6 +1673,7 @@ def tally(stats: Counter, truth: dict[str, Any]) -> None:
     """Count the mix of one letter (used for corpus.json and the realism tests)."""
     meta = truth["corpus"]
     stats["letters"] += 1
+    stats[f"layout:{meta.get('layout', 'classic')}"] += 1
     stats[f"style:{meta['item_style']}"] += 1
     stats[f"credentials:{meta['credential_style']}"] += 1
     stats[f"age_form:{meta['age_form']}"] += 1
@@ -1301,6 +1683,11 @@ def tally(stats: Counter, truth: dict[str, Any]) -> None:
         stats["items"] += 1
         stats[f"category:{item['category']}"] += 1
         stats[f"outcome:{item['outcome']}"] += 1
+        stats["modified"] += item.get("original_request") is not None
+        stats["cites_chronic_pain"] += any(
+            c["document"] == "Chronic Pain Medical Treatment Guidelines"
+            for c in item["claims_administrator_citations"] + item["reviewer_citations"]
+        )
         stats["ca_no_citation"] += not item["claims_administrator_citations"]
         for c in item["claims_administrator_citations"] + item["reviewer_citations"]:
             stats["citations"] += 1
@@ -1316,14 +1703,16 @@ def write_corpus(
     formats: Iterable[str] = ("pdf",),
     workers: int | None = None,
     start: int = 0,
+    layout: str | None = None,
 ) -> dict[str, Any]:
-    """Write letters ``start .. start+letters-1`` into ``out`` in parallel; return the manifest."""
+    """Write letters ``start .. start+letters-1`` into ``out`` in parallel; return the manifest.
+    ``layout`` None is the default mix; "classic" or "published" writes only that layout."""
     formats = tuple(formats)
     out.mkdir(parents=True, exist_ok=True)
     workers = workers or os.cpu_count() or 1
     chunk = 50
     jobs = [
-        (out, seed, i, min(i + chunk, start + letters), formats)
+        (out, seed, i, min(i + chunk, start + letters), formats, layout)
         for i in range(start, start + letters, chunk)
     ]
     stats: Counter = Counter()
@@ -1342,6 +1731,7 @@ def write_corpus(
         "start": start,
         "letters": letters,
         "formats": list(formats),
+        "layout": layout or f"mix ({PUBLISHED_SHARE:.0%} published)",
         "seconds": round(elapsed, 2),
         "mix": dict(sorted(stats.items())),
     }
@@ -1360,13 +1750,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--text", action="store_true", help="write text files")
     parser.add_argument("--workers", type=int, default=None, help="processes (default: CPUs)")
     parser.add_argument("--start", type=int, default=0, help="index of the first letter")
+    parser.add_argument(
+        "--layout",
+        choices=("mix", *LAYOUTS),
+        default="mix",
+        help=f"mix (default: {PUBLISHED_SHARE * 100:.0f}%% published, as a download holds), "
+        "classic (2013-2016 letters) or published (the DWC's PDFMaker letters from December 2016)",
+    )
     args = parser.parse_args(argv)
     if args.letters < 1:
         parser.error("--letters must be at least 1")
     formats = [f for f, on in (("pdf", args.pdf), ("text", args.text)) if on] or ["pdf"]
     try:
+        layout = None if args.layout == "mix" else args.layout
         manifest = write_corpus(
-            args.out, args.letters, args.seed, formats, args.workers, args.start
+            args.out, args.letters, args.seed, formats, args.workers, args.start, layout
         )
     except OSError as exc:
         print(f"corpus: error: {args.out}: {exc.strerror or exc}", file=sys.stderr)

@@ -1562,3 +1562,57 @@ for _kind in SERVICE_KINDS:
     _kind["services"] = list(_kind["services"]) + _MORE_SERVICES.get(_kind["key"], [])
     if _kind["key"] in _MORE_POOLS:
         _kind["by"] = {**_kind.get("by", {}), **_MORE_POOLS[_kind["key"]]}
+
+# --- the published layout (DWC downloads, decided from December 2016) ------------------------
+# The 2016 MTUS titles as these letters write them: spec kind -> (title as written, canonical
+# document, edition). Chapter 10 is cited by its 2007 title; the 2004 chapters keep theirs.
+PUBLISHED_CHRONIC_PAIN = [(85, "2016"), (15, "2009")]  # "Chronic Pain Medical Treatment 2016"
+OPIOIDS_DOCUMENT = "Opioids Treatment Guidelines"  # "MTUS Opioid Treatment 2016" (its own document)
+ELBOW_2007 = "Elbow Complaints 2007"
+# ODG in the spellings of these letters: chapter key -> [(weight, spelling, form)] where form is
+# "plain" ("<prefix>, <spelling>, <topic>"), "updated" ("<prefix>, <spelling> (updated
+# 11/23/16), <topic>"), "colon" ("<prefix>, <spelling> chapter (online version): <topic>") or
+# "bare" ("ODG <spelling> Chapter (updated 11/23/16), <topic>"). The document is the key's
+# canonical chapter, the section the topic.
+PUBLISHED_ODG: dict[str, list[tuple[float, str, str]]] = {
+    "pain": [(5, "Pain (Chronic)", "plain"), (3, "Pain Chapter", "plain"), (2, "Pain", "colon"),
+             (1, "Pain", "bare")],
+    "lowback": [(4, "Low Back - Lumbar & Thoracic (Acute & Chronic)", "plain"),
+                (3, "Low Back Chapter", "plain"), (2, "Low Back", "updated"),
+                (2, "Low Back", "bare")],
+    "neck": [(4, "Neck and Upper Back (Acute & Chronic)", "plain"),
+             (2, "Neck & Upper Back", "colon"), (2, "Neck and Upper Back", "updated")],
+    "shoulder": [(4, "Shoulder Chapter", "plain"), (2, "Shoulder", "updated"),
+                 (1, "Shoulder", "bare")],
+    "elbow": [(3, "Elbow (Acute & Chronic)", "plain"), (2, "Elbow", "updated")],
+    "hand": [(3, "Forearm, Wrist, & Hand (Acute & Chronic)", "plain"),
+             (2, "Forearm, Wrist, and Hand", "updated")],
+    "hip": [(3, "Hip & Pelvis (Acute & Chronic)", "plain"), (1, "Hip and Pelvis", "bare")],
+    "knee": [(3, "Knee & Leg (Acute & Chronic)", "plain"), (2, "Knee & Leg", "colon"),
+             (2, "Knee and Leg", "updated")],
+    "ankle": [(3, "Ankle & Foot (Acute & Chronic)", "plain"), (1, "Ankle and Foot", "updated")],
+    "head": [(3, "Head Chapter", "plain"), (2, "Head", "updated")],
+    "mental": [(3, "Mental Illness & Stress", "plain"), (1, "Mental Illness and Stress", "bare")],
+    "carpal": [(3, "Carpal Tunnel Syndrome (Acute & Chronic)", "plain")],
+}  # fmt: skip
+ODG_UPDATED = ["11/23/16", "12/12/16", "11/3/16", "01/10/17", "2/14/17"]
+# Sources outside the guidelines, as these letters cite them after "Non-MTUS Citation": drug
+# labels, UpToDate topics, articles, agency pages, some with a web address (written here for the
+# project; the addresses are invented and hyphenated so that Word may break them at a hyphen).
+PUBLISHED_OTHER: list[tuple[float, str]] = [
+    (3, "UpToDate, Overview of the treatment of chronic non-cancer pain, accessed 01/12/2017"),
+    (2, "UpToDate, Evaluation of low back pain in adults, accessed 12/20/2016"),
+    (2, "Drug label, prescribing information, revised 09/2016"),
+    (2, "Food and Drug Administration, https://www.fda-example.gov/drugs/drug-safety-"
+        "and-availability/opioid-medication-safety-label-changes, accessed 12/14/2016"),
+    (2, "National Library of Medicine, MedlinePlus drug information, https://medlineplus-"
+        "example.gov/druginfo/meds/muscle-relaxant-drug-information-sheet.html"),
+    (1, "Clinical practice guideline for the management of chronic musculoskeletal pain, "
+        "https://www.guideline-example.org/chronic-musculoskeletal-pain-management-"
+        "recommendations-2016"),
+    (1, "Journal of Occupational Rehabilitation, 2015, 25(4): 741-748"),
+    (1, "American College of Radiology Appropriateness Criteria, revised 2016"),
+]  # fmt: skip
+# The preamble a party's citation paragraph may open with when it cites outside the MTUS: not a
+# citation itself.
+PREAMBLE = "The {party} based their decision on recommendation(s) outside of the MTUS Guidelines."

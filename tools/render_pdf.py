@@ -10,6 +10,8 @@ Usage::
 
     python tools/render_pdf.py examples/letters/*.txt          # writes <same name>.pdf beside each
     python tools/render_pdf.py letter.txt --out /tmp/letter.pdf
+    python tools/render_pdf.py letter.txt --published            # the DWC's layout (Dec 2016 on)
+    python tools/render_pdf.py letter.txt --published --glyphs   # ... drawn glyph by glyph
 
 Layout decisions:
 - US Letter, Helvetica 11 pt (a core font: nothing to embed). Characters outside Latin-1 are
@@ -21,6 +23,12 @@ Layout decisions:
   only the case number, form feeds) are dropped: the PDF gets its own real running header/footer.
 - Header-table lines (``Case Number: ... Date Assigned: ...``) before the first section heading
   become a real two-column table, one ``Label: value`` per cell.
+- ``--published``: the layout of the letters the DWC publishes from December 2016 (DOMAIN.md,
+  "The published decisions"): a four-column header table (grey label cells; the ``Application
+  Received`` label wrapped, its date on the ``Application`` line, as the text writes it the way
+  ``pdftotext -layout`` does), Times 12, no running header or footer, and a form feed in the
+  text is a page break wherever it falls (inside an item heading too). ``--glyphs`` draws it
+  glyph by glyph as Acrobat PDFMaker does (``benchmarks/pdfmaker.py``) instead of with fpdf2.
 """
 
 from __future__ import annotations
@@ -34,6 +42,9 @@ from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import pdfmaker  # the glyph-by-glyph writer the corpus generator uses
 
 # Written out again on purpose, not imported from imrgraph.extract.layout: the renderer makes the
 # fixtures the extractor is tested on, so it must describe letters without the code under test
@@ -226,12 +237,131 @@ def render(text: str, out: Path, unicode_font: Path | None = None) -> set[str]:
     return replaced
 
 
+_PUBLISHED_FIELD_RE = re.compile(
+    r"(Case Number|Date Assigned|Date of Injury|Decision Date|UR Denial Date|Priority):\s*(\S+)"
+    r"|(Application)\s+(\d{2}/\d{2}/\d{4})"
+)
+
+
+def published_fields(lines: list[str]) -> tuple[dict[str, str], list[str]]:
+    """The seven header fields of a published letter's text (pdftotext's two columns, the
+    ``Application`` label with its date, ``Received:`` alone below) and the lines after them."""
+    end = next((i for i, line in enumerate(lines) if _SECTION_RE.match(line)), len(lines))
+    fields: dict[str, str] = {}
+    for line in lines[:end]:
+        for m in _PUBLISHED_FIELD_RE.finditer(line):
+            if m.group(1):
+                fields[m.group(1)] = m.group(2)
+            else:
+                fields["Application Received"] = m.group(4)
+    return fields, lines[end:]
+
+
+def _paragraphs(lines: list[str]) -> list[tuple[bool, str]]:
+    """(gap before, line) for each text line; a form feed stands alone as a page break."""
+    out: list[tuple[bool, str]] = []
+    gap = False
+    for line in lines:
+        if line == "\f":
+            out.append((False, "\f"))
+            continue
+        if not line.strip():
+            gap = True
+            continue
+        out.append((gap, line.strip()))
+        gap = False
+    return out
+
+
+def _bold(line: str) -> bool:
+    """Section headings and item headings (a line that ends with the item's outcome) are bold."""
+    return (line.isupper() and len(line) > 3) or line.endswith((": Upheld", ": Overturned"))
+
+
+def render_published(text: str, out: Path, glyphs: bool) -> set[str]:
+    """Render a letter in the DWC's published layout to ``out``; return transliterated chars."""
+    replaced: set[str] = set()
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\f\n")
+    fields, body = published_fields(text.split("\n"))
+    missing = {"Case Number", "Priority", "Application Received"} - fields.keys()
+    if missing:
+        raise ValueError(f"no published header table (missing {', '.join(sorted(missing))})")
+    paragraphs = [(gap, to_latin1(line, replaced)) for gap, line in _paragraphs(body)]
+    if glyphs:
+        out.write_bytes(_published_glyphs(fields, paragraphs))
+        return replaced
+
+    pdf = FPDF(orientation="portrait", unit="pt", format="letter")
+    pdf.set_creation_date(FIXED_DATE)
+    pdf.set_margins(72, 72, 72)
+    pdf.set_auto_page_break(auto=True, margin=72)
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    with pdf.table(
+        col_widths=pdfmaker.TABLE_COLS,
+        width=468,
+        first_row_as_headings=False,
+        line_height=13,
+        padding=2,
+        align="LEFT",
+        v_align="TOP",  # Word sets a wrapped label's neighbour on its first line
+    ) as table:
+        grey = FontFace(emphasis="BOLD", fill_color=(223, 223, 223))
+        for left, value, right, right_value in pdfmaker.published_rows(fields):
+            row = table.row()
+            row.cell(left, style=grey)
+            row.cell(value)
+            if right:
+                row.cell(" ".join(right), style=grey)
+                row.cell(right_value)
+            else:
+                row.cell("", colspan=2)
+    pdf.ln(14)
+    for gap, line in paragraphs:
+        if line == "\f":
+            pdf.add_page()
+            continue
+        if gap:
+            pdf.ln(13.8)
+        pdf.set_font("times", style="B" if _bold(line) else "", size=12)
+        pdf.multi_cell(0, 13.8, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(out))
+    return replaced
+
+
+def _published_glyphs(fields: dict[str, str], paragraphs: list[tuple[bool, str]]) -> bytes:
+    """The published layout drawn by ``benchmarks/pdfmaker.py``: glyph runs, Word's table."""
+    size, lead, top, bottom, margin = 12.0, 13.8, 72.0, 720.0, 72.0
+    doc = pdfmaker.Document("render_pdf")
+    page = doc.add_page()
+    y = pdfmaker.header_table(doc, page, top, pdfmaker.published_rows(fields)) + lead
+    for gap, paragraph in paragraphs:
+        if paragraph == "\f":
+            page, y = doc.add_page(), top
+            continue
+        font = pdfmaker.BODY_BOLD if _bold(paragraph) else pdfmaker.BODY
+        if gap and y > top:
+            y += lead
+        for line in pdfmaker.wrap(paragraph, font, size, pdfmaker.PAGE_W - 2 * margin):
+            if y + lead > bottom:
+                page, y = doc.add_page(), top
+            y += lead
+            doc.text(page, margin, y, line, font, size)
+    return doc.output()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry: render each TEXT file to a PDF beside it (or to --out for one file)."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("texts", nargs="+", type=Path, metavar="TEXT")
     ap.add_argument("--out", type=Path, help="output path (only with a single TEXT)")
     ap.add_argument("--unicode-font", type=Path, help="embed this TrueType font instead")
+    ap.add_argument(
+        "--published", action="store_true", help="the DWC's published layout (Dec 2016 on)"
+    )
+    ap.add_argument(
+        "--glyphs", action="store_true", help="with --published: draw glyph by glyph (PDFMaker)"
+    )
     args = ap.parse_args(argv)
     if args.out and len(args.texts) != 1:
         ap.error("--out needs exactly one TEXT")
@@ -244,7 +374,15 @@ def main(argv: list[str] | None = None) -> int:
             status = 1
             continue
         out = args.out or path.with_suffix(".pdf")
-        replaced = render(text, out, args.unicode_font)
+        if args.published:
+            try:
+                replaced = render_published(text, out, args.glyphs)
+            except ValueError as exc:
+                print(f"{path}: {exc}", file=sys.stderr)
+                status = 1
+                continue
+        else:
+            replaced = render(text, out, args.unicode_font)
         note = ""
         if replaced:
             note = "  (transliterated: " + " ".join(sorted(replaced)) + ")"
