@@ -186,6 +186,14 @@ def sample_letters() -> list[dict]:
     """Three letters (five items) whose query answers are worked out by hand in the tests."""
     letters = _sample_letters()
     letters[0]["items"][0]["rationale_citations"] = [OPIOIDS]  # the Norco rationale cites it
+    # The Norco rationale states one reason (so the reason queries have an answer to compare).
+    letters[0]["items"][0]["reasons"] = [
+        {
+            "code": "no-functional-improvement",
+            "sentence": "Norco is not medically necessary.",
+            "page": None,
+        }
+    ]
     return letters
 
 
