@@ -31,6 +31,7 @@ from imrgraph.extract.layout import header_needs_layout
 from imrgraph.extract.pdf import pdf_pages
 from imrgraph.extract.running import is_furniture, is_page_number
 from imrgraph.extract.text import decode_text, normalize_text
+from imrgraph.parse.text import join_pages
 from imrgraph.pipeline import parse_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -190,6 +191,25 @@ def test_a_hyphen_drawn_at_a_line_end_is_kept_with_its_line_break(hyphenated):
     assert "three or four-\nweek period" in text
     assert "dated 11-21-\n2016 was reviewed" in text
     assert "fourweek" not in text
+
+
+def test_a_page_ending_in_a_hyphen_loses_its_footer_and_joins_the_next_page(tmp_path):
+    # PDFium glues the footer after a page's last "four-" ("four\ufffePage 1 of 2"): written
+    # back with its line break, the footer line is removed as on any page, and the parser joins
+    # the word across the page break.
+    pdf = FPDF(format="letter")
+    pdf.set_font("Helvetica", size=11)
+    pdf.set_auto_page_break(False)
+    for number, line in enumerate(("the applicant was seen for a three or four-", "week period")):
+        pdf.add_page()
+        pdf.text(20, 20, CASE)
+        pdf.text(20, 30, line)
+        pdf.text(20, 260, f"Page {number + 1} of 2")
+    path = tmp_path / "page-end-hyphen.pdf"
+    pdf.output(str(path))
+    pages = extract(path).pages
+    assert pages == ["the applicant was seen for a three or four-", "week period"]
+    assert join_pages(pages).text == "the applicant was seen for a three or four-week period"
 
 
 def test_line_end_hyphens_read_the_same_from_the_pdf_and_the_text_letter(hyphenated):
