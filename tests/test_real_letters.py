@@ -70,7 +70,7 @@ PARTIES = (
 # Each of these items' reviewer paragraph ends "... and Other Medical Treatment Guidelines <X>",
 # a source of its own next to ODG: a web address (OTHER) or ACOEM's Hip and Groin chapter
 # (ACOEM); expected.jsonl lists ODG alone. In CM17-0007151 it also misses the ODG citation
-# written "NonMTUS Citation Official Disability Guidelines (ODG) ...".
+# written "Non-" / "MTUS Citation Official Disability Guidelines (ODG) ..." (a line-end hyphen).
 OUR_READING: dict[tuple[str, int, str], Any] = {
     ("CM16-0248655", 1, "citations.reviewer.other_families"): ["ACOEM", "ODG"],
     ("CM17-0007151", 1, "citations.reviewer.other_families"): ["ODG", "OTHER"],
