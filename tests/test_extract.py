@@ -31,6 +31,8 @@ from imrgraph.extract.layout import header_needs_layout
 from imrgraph.extract.pdf import pdf_pages
 from imrgraph.extract.running import is_furniture, is_page_number
 from imrgraph.extract.text import decode_text, normalize_text
+from imrgraph.parse.text import join_pages
+from imrgraph.pipeline import parse_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -137,6 +139,86 @@ def test_paragraph_gaps_become_blank_lines_and_wrapped_lines_do_not(rendered):
     assert page[at - 2].startswith("Tramadol ER 150mg")
     assert page[at + 1] != ""  # the rationale's wrapped continuation
     assert page[0] != ""  # the removed running header left no blank line behind
+
+
+# Line-end hyphens. A real letter breaks "a three or four-week period" as "four-" / "week";
+# PDFium reports that drawn hyphen as its own marker and drops the line break ("four\ufffeweek"),
+# and a dash it does not mark ("11-21-" before "2016") keeps its line break.
+HYPHENATED_RATIONALE = (
+    "Decision rationale: the applicant was to be seen again after a three or four-\n"
+    "week period of home exercise. The MRI dated 11-21-\n"
+    "2016 was reviewed, and the guidelines recommend H2-\n"
+    "receptor antagonists first. No new indications for imaging --\n"
+    "Magnetic resonance imaging was not repeated. Therefore, the request was not medically\n"
+    "necessary.\n"
+)
+
+
+def hyphenated_letter() -> str:
+    heading = "HOW THE IMR FINAL DETERMINATION WAS MADE"
+    return "\n".join([HEADER, heading, "", "Physical therapy: Upheld", "", HYPHENATED_RATIONALE])
+
+
+@pytest.fixture(scope="module")
+def hyphenated(tmp_path_factory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("hyphen")
+    text_path = folder / "hyphen.txt"
+    text_path.write_text(hyphenated_letter())
+    pdf_path = folder / "hyphen.pdf"
+    render_pdf.render(hyphenated_letter(), pdf_path)
+    return text_path, pdf_path
+
+
+def test_pdfium_reports_a_line_end_hyphen_as_a_marker_without_the_line_break(hyphenated):
+    # The case this guards: PDFium's raw text, before our extraction.
+    _, pdf_path = hyphenated
+    doc = pdfium.PdfDocument(str(pdf_path))
+    try:
+        textpage = doc[0].get_textpage()
+        raw = textpage.get_text_range()
+        textpage.close()
+    finally:
+        doc.close()
+    assert re.search("four[\ufffe\x02]week", raw)
+    assert "11-21-\r\n2016" in raw
+
+
+def test_a_hyphen_drawn_at_a_line_end_is_kept_with_its_line_break(hyphenated):
+    # Extraction gives the PDF's lines as pdfplumber reads them ("four-" / "week"): the parser
+    # joins a broken word (test_parse_text), for PDF and text letters alike.
+    _, pdf_path = hyphenated
+    text = "\n".join(extract(pdf_path).pages)
+    assert "three or four-\nweek period" in text
+    assert "dated 11-21-\n2016 was reviewed" in text
+    assert "fourweek" not in text
+
+
+def test_a_page_ending_in_a_hyphen_loses_its_footer_and_joins_the_next_page(tmp_path):
+    # PDFium glues the footer after a page's last "four-" ("four\ufffePage 1 of 2"): written
+    # back with its line break, the footer line is removed as on any page, and the parser joins
+    # the word across the page break.
+    pdf = FPDF(format="letter")
+    pdf.set_font("Helvetica", size=11)
+    pdf.set_auto_page_break(False)
+    for number, line in enumerate(("the applicant was seen for a three or four-", "week period")):
+        pdf.add_page()
+        pdf.text(20, 20, CASE)
+        pdf.text(20, 30, line)
+        pdf.text(20, 260, f"Page {number + 1} of 2")
+    path = tmp_path / "page-end-hyphen.pdf"
+    pdf.output(str(path))
+    pages = extract(path).pages
+    assert pages == ["the applicant was seen for a three or four-", "week period"]
+    assert join_pages(pages).text == "the applicant was seen for a three or four-week period"
+
+
+def test_line_end_hyphens_read_the_same_from_the_pdf_and_the_text_letter(hyphenated):
+    text_path, pdf_path = hyphenated
+    rationales = [parse_file(path).items[0].rationale for path in (text_path, pdf_path)]
+    assert rationales[0] == rationales[1]
+    assert "a three or four-week period of home exercise" in rationales[1]
+    assert "dated 11-21-2016 was" in rationales[1]
+    assert "imaging -- Magnetic resonance" in rationales[1]
 
 
 def test_renderer_is_reproducible(tmp_path):

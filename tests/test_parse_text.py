@@ -36,3 +36,21 @@ def test_collapse_and_sentences():
         "“Stop.”",
         "Done",
     ]
+
+
+def test_a_line_end_hyphen_after_a_letter_or_digit_joins_the_next_line_without_a_space():
+    pages = [
+        "a three or four-\nweek period, dated 11-21- \n  2016; H2-\nreceptor\n"
+        "imaging --\nMagnetic; the end -\nof it; a list:\n-\nitem; para-\n\nnext\nacross four-",
+        "week here",
+    ]
+    joined = join_pages(pages)
+    assert joined.text == (
+        "a three or four-week period, dated 11-21-2016; H2-receptor\n"
+        "imaging --\nMagnetic; the end -\nof it; a list:\n-\nitem; para-\n\nnext\n"
+        "across four-week here"
+    )
+    # the second page still starts at its first character
+    assert joined.text[joined.page_starts[1] :] == "week here"
+    assert joined.page_of(joined.text.index("here")) == 2
+    assert joined.page_of(joined.text.index("across")) == 1

@@ -17,11 +17,13 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import textwrap
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pdfplumber
 import pytest
 
 from imrgraph.errors import ImrGraphError
@@ -68,7 +70,7 @@ PARTIES = (
 # Each of these items' reviewer paragraph ends "... and Other Medical Treatment Guidelines <X>",
 # a source of its own next to ODG: a web address (OTHER) or ACOEM's Hip and Groin chapter
 # (ACOEM); expected.jsonl lists ODG alone. In CM17-0007151 it also misses the ODG citation
-# written "NonMTUS Citation Official Disability Guidelines (ODG) ...".
+# written "Non-" / "MTUS Citation Official Disability Guidelines (ODG) ..." (a line-end hyphen).
 OUR_READING: dict[tuple[str, int, str], Any] = {
     ("CM16-0248655", 1, "citations.reviewer.other_families"): ["ACOEM", "ODG"],
     ("CM17-0007151", 1, "citations.reviewer.other_families"): ["ODG", "OTHER"],
@@ -266,6 +268,53 @@ def test_citation_unrecognized_is_rare_on_the_real_letters(parsed):
     ]
     # One warning per 100 items at most: it should name a real doubt, not a spelling.
     assert len(flagged) <= items / 100, flagged
+
+
+_LINE_END_HYPHEN_RE = re.compile(r"(?<![^\W_])([^\W_]+)-\n([^\W_]+)")
+
+
+def _line_end_hyphens(path: Path) -> list[tuple[str, str, bool]]:
+    """(word before, word after, written glued elsewhere) for each hyphen ending a line in
+    pdfplumber's reading of the letter (a second reader, independent of PDFium): "four-" /
+    "week" -> ("four", "week", False). The third is True when the letter also writes the two
+    as one word ("electrodiagnostic" in one sentence, "electro-" / "diagnostic" in another)."""
+    with pdfplumber.open(path) as pdf:
+        text = "\n".join(page.extract_text() or "" for page in pdf.pages)
+    return [
+        (before, after, bool(re.search(rf"\b{before}{after}\b", text)))
+        for before, after in _LINE_END_HYPHEN_RE.findall(text)
+    ]
+
+
+def _texts_users_read(letter: dict[str, Any]) -> list[str]:
+    out = []
+    for item in letter["items"]:
+        out += [item["service"] or "", item["rationale"] or "", item["decisive_sentence"] or ""]
+        out += [reason["sentence"] for reason in item["reasons"]]
+    return out
+
+
+def test_no_rationale_glues_or_splits_a_word_broken_at_a_line_end_hyphen(parsed, documents):
+    """PDFium reports a hyphen that ends a line as a soft hyphen; read as one, "four-" / "week"
+    became "fourweek". The words around every line-end hyphen pdfplumber reads on the same
+    letters must appear as written ("four-week"), never glued, never "four- week"."""
+    _, got = parsed
+    glued, spaced, kept = [], [], 0
+    for doc in documents:
+        letter = got.get(Path(doc.path).stem)
+        if letter is None:
+            continue
+        texts = _texts_users_read(letter)
+        for before, after, written_glued in _line_end_hyphens(Path(doc.path)):
+            for text in texts:
+                if not written_glued and re.search(rf"\b{before}{after}\b", text):
+                    glued.append(f"{Path(doc.path).stem}: {before}|{after}")
+                if re.search(rf"\b{before}- +{after}\b", text):
+                    spaced.append(f"{Path(doc.path).stem}: {before}- {after}")
+                kept += len(re.findall(rf"\b{before}-{after}\b", text))
+    assert glued == []
+    assert spaced == []
+    assert kept > 0  # the letters do break words at line ends inside what users read
 
 
 def _relayout(doc: ExtractedDocument, seed: int, keep_lines: bool) -> list[str]:

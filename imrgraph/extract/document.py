@@ -20,7 +20,7 @@ from imrgraph.extract.layout import (
     splice_table,
     table_from_positions,
 )
-from imrgraph.extract.pdf import FirstPage, pdf_pages
+from imrgraph.extract.pdf import FirstPage, hyphen_marks_as_drawn, pdf_pages
 from imrgraph.extract.running import remove_running_lines
 from imrgraph.extract.text import normalize_text, text_pages
 
@@ -150,7 +150,8 @@ def _header_reader(data: bytes) -> FirstPage:
         if not header_needs_layout(page.split("\n")):
             return text
         try:
-            rows = table_from_positions(textpage, textpage.get_text_range(), quarter)
+            raw = hyphen_marks_as_drawn(textpage.get_text_range())
+            rows = table_from_positions(textpage, raw, quarter)
         except Exception:  # a damaged page: its plain text stands, pdfplumber may do better
             rows = None
         if rows:  # every value placed; a label still bare is a blank cell

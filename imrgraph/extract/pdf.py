@@ -22,6 +22,11 @@ import pypdfium2.raw as pdfium_c
 from imrgraph.errors import CorruptFile, EncryptedFile, InputError, LimitExceeded
 
 _LINE_BREAK_RE = re.compile(r"\r\n|\n")
+# PDFium's mark for a hyphen the PDF draws at the end of a line before a letter: U+FFFE from
+# FPDFText_GetText (pypdfium2's get_text_range), U+0002 where the raw character code comes
+# through. PDFium also drops the line break after it ("four\ufffeweek" where the page shows
+# "four-" / "week"). The PDF's character is a plain "-" (pdfplumber reads "four-" on its line).
+_LINE_END_HYPHEN_MARKS = ("\ufffe", "\x02")
 _GAP_FACTOR = 1.5  # a line further below the previous than 1.5 font heights starts a paragraph
 _HEADER_WINDOW = 1024  # the PDF spec allows junk before %PDF- within the first 1 KiB
 
@@ -156,21 +161,26 @@ def _page_text(textpage: pdfium.PdfTextPage, quarter: int = 0) -> str:
     """
     text = textpage.get_text_range()
     if textpage.count_chars() != len(text):  # characters outside the BMP: indexes differ
-        return text
+        return _line_end_hyphens(text)
     lines = _LINE_BREAK_RE.split(text)
     out: list[str] = []
     start = 0
     previous_bottom: float | None = None
     rect = pdfium_c.FS_RECTF()  # PDFium called directly: pypdfium2's wrapper cost more than it
     raw = textpage.raw
+    marked = any(mark in text for mark in _LINE_END_HYPHEN_MARKS)
+
+    def bottom_and_height(index: int) -> tuple[float, float]:
+        if not pdfium_c.FPDFText_GetLooseCharBox(raw, index, rect):
+            raise pdfium.PdfiumError("Failed to get charbox.")
+        box = (rect.left, rect.bottom, rect.right, rect.top)
+        _, bottom, _, top = upright(box, quarter)
+        return bottom, top - bottom
+
     for line in lines:
         first = len(line) - len(line.lstrip())
         if first < len(line):
-            if not pdfium_c.FPDFText_GetLooseCharBox(raw, start + first, rect):
-                raise pdfium.PdfiumError("Failed to get charbox.")
-            box = (rect.left, rect.bottom, rect.right, rect.top)
-            _, bottom, _, top = upright(box, quarter)
-            height = top - bottom
+            bottom, height = bottom_and_height(start + first)
             if (
                 previous_bottom is not None
                 and height > 0
@@ -178,6 +188,34 @@ def _page_text(textpage: pdfium.PdfTextPage, quarter: int = 0) -> str:
             ):
                 out.append("")
             previous_bottom = bottom
+            if marked:  # PDFium's line goes on past a line-end hyphen: the gap is from there
+                after = max(line.rfind(mark) for mark in _LINE_END_HYPHEN_MARKS) + 1
+                if 0 < after < len(line):
+                    previous_bottom, _ = bottom_and_height(start + after)
         out.append(line)
         start += len(line) + 2  # PDFium ends every line with "\r\n"
-    return "\n".join(out)
+    # After the character indexes are done with: restoring the line break adds characters.
+    return _line_end_hyphens("\n".join(out))
+
+
+def _line_end_hyphens(text: str) -> str:
+    """PDFium's line-end hyphen marks as the PDF draws them: "-" and the line break PDFium
+    dropped, so the text has the PDF's lines ("four-" / "week", as pdfplumber reads them).
+
+    The line break matters before the parser joins the word (``imrgraph.parse.text``): running
+    header/footer removal works line by line, and a footer line PDFium glued after a hyphen
+    would otherwise stay in the text.
+    """
+    for mark in _LINE_END_HYPHEN_MARKS:
+        if mark in text:
+            text = text.replace(mark, "-\n")
+    return text
+
+
+def hyphen_marks_as_drawn(text: str) -> str:
+    """PDFium's line-end hyphen marks as the "-" the PDF draws, one character for one, so that
+    character indexes into PDFium's text page still hold (the header table's cells)."""
+    for mark in _LINE_END_HYPHEN_MARKS:
+        if mark in text:
+            text = text.replace(mark, "-")
+    return text

@@ -14,7 +14,9 @@ import unicodedata
 
 from imrgraph.errors import CorruptFile
 
-# Control characters that carry no text (PDFium marks soft hyphens with \x02 and U+FFFE).
+# Characters that carry no text. A soft hyphen inside a line is an invisible break point.
+# PDFium's line-end hyphen marks (\x02, U+FFFE) never get here from a PDF (``pdf.py`` turns
+# them into the "-" the page draws); in a text letter they are noise.
 _DROP = str.maketrans(
     {
         "\u00ad": None,  # soft hyphen

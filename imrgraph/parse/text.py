@@ -78,18 +78,53 @@ def _clean_page(page: str, seen_label: bool) -> tuple[str, bool]:
     return "\n".join(out), seen_label
 
 
+# A hyphen that ends a line right after a letter or digit, before a line that starts with one:
+# the PDF's "four-" / "week" (a compound, or a date "11-21-" / "2016"). The word is written
+# "four-week": the hyphen stays and the lines join without a space (as a web address broken
+# after a hyphen does, ``citations._BROKEN_URL_RE``). A dash after a space or another dash
+# ("imaging --"), or before a blank line, is punctuation: that line break stays.
+_LINE_END_HYPHEN_RE = re.compile(r"(?<=[^\W_])-[ \t]*\n[ \t]*(?=[^\W_])")
+_PAGE_END_HYPHEN_RE = re.compile(r"[^\W_]-[ \t]*\Z")
+_PAGE_START_WORD_RE = re.compile(r"[ \t]*(?=[^\W_])")
+
+
+def join_line_end_hyphens(text: str) -> str:
+    """``text`` with each word broken at a line-end hyphen joined back: "four-\nweek" ->
+    "four-week" (DESIGN.md, "Parser output conventions")."""
+    if "-" not in text:
+        return text
+    return _LINE_END_HYPHEN_RE.sub("-", text)
+
+
 def join_pages(pages: list[str]) -> JoinedText:
-    """Clean every page and join them with newlines, remembering page starts."""
-    parts: list[str] = []
+    """Clean every page and join them with newlines, remembering page starts.
+
+    Words broken at a line-end hyphen are joined here, once, after the furniture lines are gone
+    (a "Page 2 of 5" line between "four-" and "week" must not be glued on), for PDF and text
+    letters alike; a word broken at the end of a page joins the next page's first word.
+    """
+    pieces: list[str] = []
     starts: list[int] = []
     pos = 0
     seen_label = False
-    for page in pages:
+    for index, page in enumerate(pages):
         cleaned, seen_label = _clean_page(page, seen_label)
+        cleaned = join_line_end_hyphens(cleaned)
+        if index:
+            previous = pieces[-1]  # the last page's text
+            start = _PAGE_START_WORD_RE.match(cleaned)
+            if start is not None and _PAGE_END_HYPHEN_RE.search(previous):
+                trimmed = previous.rstrip(" \t")  # "four-" ends a page, "week" starts the next
+                pieces[-1] = trimmed
+                pos -= len(previous) - len(trimmed)
+                cleaned = cleaned[start.end() :]
+            else:
+                pieces.append("\n")
+                pos += 1
         starts.append(pos)
-        parts.append(cleaned)
-        pos += len(cleaned) + 1
-    return JoinedText("\n".join(parts), starts)
+        pieces.append(cleaned)
+        pos += len(cleaned)
+    return JoinedText("".join(pieces), starts)
 
 
 # Sentence boundaries: a terminal mark, optional closing quote/bracket, whitespace, then a
