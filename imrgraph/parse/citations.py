@@ -98,27 +98,41 @@ ODG_DOCUMENTS: list[tuple[str, str]] = [
     ("Head Chapter", r"Head"),
     ("Mental Illness and Stress Chapter", rf"Mental\s+Illness(?:\s+{_AND}\s+Stress)?"),
     ("Fitness for Duty Chapter", r"Fitness\s+for\s+Duty"),
-    ("Carpal Tunnel Syndrome Chapter", r"Carpal\s+Tunnel\s+Syndrome"),
+    ("Carpal Tunnel Syndrome Chapter", r"Carpal\s+Tunnel(?:\s+Syndrome)?"),
+    # The rest of ODG's chapter list: none is cited in the sample letters, all can be.
+    ("Burns Chapter", r"Burns"),
+    ("Diabetes Chapter", r"Diabetes(?:\s*\(\s*Type[^()]*\))?"),
+    ("Eye Chapter", r"Eye"),
+    ("Hernia Chapter", r"Hernia"),
+    ("Pulmonary Chapter", r"Pulmonary"),
+    ("Traumatic Brain Injury Chapter", r"Traumatic\s+Brain\s+Injury"),
 ]
 #: Short names of ODG chapters, read only where an ODG citation names its chapter (never a
 #: reason to split a line at "and": "Forearm, Wrist, and Hand" holds "Hand").
 ODG_ALIASES: list[tuple[str, str]] = [
     ("Forearm, Wrist, and Hand Chapter", rf"(?:Wrist(?:\s+{_AND}\s+Hand)?|Hand)"),
     ("Ankle and Foot Chapter", r"Foot"),
-    ("Mental Illness and Stress Chapter", r"Mental\s+Stress"),
+    ("Mental Illness and Stress Chapter", r"Mental\s+Stress|Stress\s*/\s*Mental"),
 ]
 # Parts of ODG that are not chapters (its Preface's physical therapy, physical medicine and
 # chiropractic guidelines) and topics cited without their chapter ("Criteria for the use of
 # TENS"): no chapter to resolve, and not a doubt.
 _ODG_NOT_A_CHAPTER_RE = re.compile(
     r"^(?:ODG\s+)?(?:Preface\b.*|(?:Physical\s+(?:Therapy|Medicine)|Chiropractic)\s+Guidelines?"
-    r"|(?:Criteria|Indications)\s+for\b.*)$",
+    r"|(?:Criteria|Indications)\s+for\b.*"
+    r"|(?:Workers['’]?\s+Comp(?:ensation)?\s+)?Drug\s+Formulary\b.*|Appendix\b.*)$",
     re.I,
 )
 # Publisher and format words before or around the chapter, not part of its name.
 _ODG_NOISE_RE = re.compile(
     r"\s*,?\s*(?:Work\s+Loss\s+Data\s+Institute(?:\s*\([^()]*\))?"
-    r"|\(?(?:Web|Online)\s+Version\)?|\(\s*(?:update|updated|revised)[^)]*\))",
+    r"|\(?(?:Web|Online)\s+Version\)?|\(\s*(?:update|updated|revised)[^)]*\)"
+    # the chapter's date written without brackets: ", updated 11/23/16", ", last updated ..."
+    r"|(?:last\s+)?(?:updated?|revised)\s*:?\s*\d{1,2}/\d{1,2}/\d{2,4}"
+    # the publication's subtitles, before the chapter: not its topic
+    r"|(?:ODG\s+)?Treatment\s*,\s*(?=Integrated)"
+    r"|Integrated\s+Treatment\s*/\s*Disability\s+Duration\s+Guidelines?"
+    r"|Treatment\s+in\s+Workers['’]?\s+Comp(?:ensation)?(?:\s*,?\s*(?:19|20)\d{2})?)",
     re.I,
 )
 # A chapter named later in the citation ("Bone scan, Knee chapter", "MRI shoulder"): only as a
@@ -291,8 +305,12 @@ class _Piece:
     after_semicolon: bool = False
 
 
+_LEADING_AND_RE = re.compile(r"^(?:and|&)\s+", re.I)
+
+
 def _strip_piece(text: str) -> str:
-    text = collapse(text).strip(" \t,;")
+    # "...; and Neck Chapter, Collars": the joiner after a semicolon is not the citation's
+    text = _LEADING_AND_RE.sub("", collapse(text).strip(" \t,;"))
     while text.endswith("."):
         text = text[:-1].rstrip(" ,;")
     return text
@@ -430,7 +448,8 @@ def _read_odg(body: str, cit: Citation) -> bool:
         if front.group("ed"):
             cit.edition = collapse(front.group("ed"))
         body = body[front.end() :]
-    if "version" in body.lower() or "(" in body or "work loss" in body.lower():
+    lowered = body.lower()
+    if any(w in lowered for w in ("version", "(", "work loss", "updat", "revised", "treatment")):
         body = _ODG_NOISE_RE.sub(" ", body)
         body = _ODG_FRONT_RE.sub("", collapse(body), count=1)
     body = body.strip(_EDGE_PUNCT)
