@@ -371,3 +371,29 @@ def test_thousands_of_items_are_read_in_linear_time():
     items = parse_items(text, 0, len(text), [])
     assert len(items) == 20_000
     assert time.perf_counter() - t0 < 30  # about 2 s here; pairing labels by scan took minutes
+
+
+def test_a_decision_line_with_nothing_under_it_is_never_part_of_the_next_heading():
+    # Two decision lines in a row (the first item's paragraphs lost): one item each, the first
+    # without citations, never one service "Gabapentin 300mg #90: Upheld Cervical pillow".
+    text = """IMR ISSUES, DECISIONS AND RATIONALES
+The Final Determination was based on decisions for the disputed items/services set forth below:
+
+Gabapentin 300mg #90: Upheld
+
+Cervical pillow: Overturned
+
+Claims Administrator guideline: Decision based on Non-MTUS Citation ODG Neck Chapter, Pillow.
+
+MAXIMUS guideline: Decision based on Non-MTUS Citation ODG Neck Chapter, Pillow.
+
+Decision rationale: A pillow is supported here. The request is medically necessary.
+"""
+    warnings: list[str] = []
+    items = parse_items(text, 0, len(text), warnings)
+    assert [(i.service, i.outcome) for i in items] == [
+        ("Gabapentin 300mg #90", "Upheld"),
+        ("Cervical pillow", "Overturned"),
+    ]
+    assert items[0].claims_administrator_citations == []
+    assert [c.document for c in items[1].reviewer_citations] == ["Neck and Upper Back Chapter"]

@@ -83,15 +83,6 @@ def test_odg_chapter_spellings_are_read_as_their_chapter(written, chapter, secti
     assert warnings == []
 
 
-def test_odg_drug_formulary_appendix_is_not_an_unrecognised_chapter():
-    warnings: list[str] = []
-    citations = parse_citation_line(
-        LEAD + "ODG Workers' Compensation Drug Formulary, Appendix A", warnings
-    )
-    assert [c.family for c in citations] == ["ODG"]
-    assert warnings == []
-
-
 def test_a_semicolon_then_and_before_a_second_odg_chapter_opens_a_citation_of_its_own():
     warnings: list[str] = []
     citations = parse_citation_line(

@@ -119,8 +119,7 @@ ODG_ALIASES: list[tuple[str, str]] = [
 # TENS"): no chapter to resolve, and not a doubt.
 _ODG_NOT_A_CHAPTER_RE = re.compile(
     r"^(?:ODG\s+)?(?:Preface\b.*|(?:Physical\s+(?:Therapy|Medicine)|Chiropractic)\s+Guidelines?"
-    r"|(?:Criteria|Indications)\s+for\b.*"
-    r"|(?:Workers['’]?\s+Comp(?:ensation)?\s+)?Drug\s+Formulary\b.*|Appendix\b.*)$",
+    r"|(?:Criteria|Indications)\s+for\b.*)$",
     re.I,
 )
 # Publisher and format words before or around the chapter, not part of its name.

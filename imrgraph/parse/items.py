@@ -141,6 +141,7 @@ def _continues_modified(below: str) -> bool:
 
 
 _FIRST_SENTENCE_RE = re.compile(r"(?<=[.;])\s+(?=\S)")
+_DECISION_LINE_END_RE = re.compile(r":[ \t]*(?:Upheld|Overturned)[ \t]*\.?$", re.I)
 
 
 def _service_start(text: str, colon: int, floor: int) -> int:
@@ -161,8 +162,8 @@ def _service_start(text: str, colon: int, floor: int) -> int:
         prev_start, prev_end = _line_bounds(text, j)
         prev = text[max(prev_start, floor) : prev_end].strip()
         below = text[start:colon]
-        if not prev or _HEADING_RE.match(prev):
-            break
+        if not prev or _HEADING_RE.match(prev) or _DECISION_LINE_END_RE.search(prev):
+            break  # another item's decision line ("X: Upheld") is never part of this heading
         if n >= _MAX_HEADING_LINES and not _MODIFIED_HINT_RE.search(below):
             break
         # An unclosed bracket ("... (DOS:") means the service goes on on the next line.
@@ -219,10 +220,21 @@ def find_decisions(text: str, start: int, end: int) -> list[Decision]:
     """Every decision line in ``text[start:end]`` that is followed by an item's structure."""
     found: list[Decision] = []
     floor = start
+    bare: re.Match[str] | None = None  # a decision line with no item structure under it (yet)
     for m in _NEW_DECISION_RE.finditer(text, start, end):
         if not _NEW_FOLLOW_RE.match(text, m.end(), end):
+            bare = m
             continue
         s = _service_start(text, m.start(), floor)
+        if bare is not None and bare.end() >= floor and not text[bare.end() : s].strip():
+            # Decision lines in a row: the one above lost its paragraphs, not its item.
+            b = _service_start(text, bare.start(), floor)
+            if service := collapse(text[b : bare.start()]):
+                said: Outcome = (
+                    "Upheld" if bare.group("outcome").lower() == "upheld" else "Overturned"
+                )
+                found.append(_newer_decision(b, bare.end(), service, said))
+        bare = None
         service = collapse(text[s : m.start()])
         if not service:
             continue
