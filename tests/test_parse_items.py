@@ -397,3 +397,21 @@ Decision rationale: A pillow is supported here. The request is medically necessa
     ]
     assert items[0].claims_administrator_citations == []
     assert [c.document for c in items[1].reviewer_citations] == ["Neck and Upper Back Chapter"]
+
+
+def test_a_rationale_ending_in_an_outcome_word_is_not_an_item_of_its_own():
+    block = (
+        "Claims Administrator guideline: Decision based on MTUS Knee Complaints 2004.\n\n"
+        "MAXIMUS guideline: Decision based on MTUS Knee Complaints 2004.\n\n"
+    )
+    text = (
+        "IMR ISSUES, DECISIONS AND RATIONALES\n"
+        "The Final Determination was based on decisions for the disputed items/services set "
+        "forth below:\n\nKnee MRI: Upheld\n\n" + block + "Decision rationale: upheld\n\n"
+        "Knee brace: Overturned\n\n" + block + "Decision rationale: A brace helps here.\n"
+    )
+    items = parse_items(text, 0, len(text), [])
+    assert [(i.service, i.outcome) for i in items] == [
+        ("Knee MRI", "Upheld"),
+        ("Knee brace", "Overturned"),
+    ]

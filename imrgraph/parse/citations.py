@@ -44,7 +44,16 @@ MTUS_DOCUMENTS: list[tuple[str, str]] = [
         "Postsurgical Treatment Guidelines",
         r"Post[\s-]?surgical\s+(?:Treatment\s+Guidelines?|Guidelines?|Treatment)",
     ),
-    ("General Approaches", r"General\s+Approach(?:es)?"),
+    # The General Approaches are ACOEM's chapters 1 to 7, also cited by a chapter's title.
+    (
+        "General Approaches",
+        rf"General\s+Approach(?:es)?(?!\s+to\s+Initial)"
+        rf"|Independent\s+Medical\s+Examinations?\s+{_AND}\s+Consultations?"
+        rf"|Initial\s+Approaches\s+to\s+Treatment"
+        rf"|(?:General\s+Approach\s+to\s+)?Initial\s+Assessment\s+{_AND}\s+Documentation"
+        rf"|Cornerstones\s+of\s+Disability\s+Prevention\s+{_AND}\s+Management"
+        rf"|Pain\s*,\s*Suffering\s*,?\s+{_AND}\s+the\s+Restoration\s+of\s+Function",
+    ),
     ("Neck and Upper Back Complaints", rf"Neck\s+{_AND}\s+Upper\s+Back\s+Complaints"),
     ("Shoulder Complaints", r"Shoulder\s+Complaints"),
     ("Elbow Disorders", r"Elbow\s+(?:Disorders|Complaints)"),
@@ -297,6 +306,15 @@ _ODG_CHAPTER_SPLIT_RE = re.compile(
 )
 
 
+# "A 2004, Section(s): X, B 2016, Section(s): Y, and C ...": a list of MTUS documents written
+# with commas. Only a document name with its year opens a citation here, so a section list
+# ("Opioids, criteria for use, Opioids, dosing") stays whole.
+_MTUS_DOC_COMMA_SPLIT_RE = re.compile(
+    r"\s*,\s+(?=(?:" + "|".join(p for _, p in MTUS_DOCUMENTS) + r")\s*,?\s*\(?(?:19|20)\d{2}\b)",
+    re.I,
+)
+
+
 @dataclass
 class _Piece:
     text: str
@@ -347,6 +365,8 @@ def split_citation_line(line: str) -> list[_Piece]:
             subparts = _AND_SPLIT_RE.split(part) if " and " in part.lower() else [part]
             if _ODG_ANYWHERE_RE.search(part):
                 subparts = [p for sub in subparts for p in _split_odg_chapters(sub)]
+            elif "mtus" in part.lower() and not _NON_MTUS_RE.match(part) and ", " in part:
+                subparts = [p for sub in subparts for p in _MTUS_DOC_COMMA_SPLIT_RE.split(sub)]
             for i, sub in enumerate(subparts):
                 cleaned = _strip_piece(sub)
                 if cleaned:

@@ -141,6 +141,7 @@ def _continues_modified(below: str) -> bool:
 
 
 _FIRST_SENTENCE_RE = re.compile(r"(?<=[.;])\s+(?=\S)")
+_BLANK_LINE_BEFORE_RE = re.compile(r"\n[ \t\r]*\n[ \t\r]*$")
 _DECISION_LINE_END_RE = re.compile(r":[ \t]*(?:Upheld|Overturned)[ \t]*\.?$", re.I)
 
 
@@ -229,7 +230,14 @@ def find_decisions(text: str, start: int, end: int) -> list[Decision]:
         if bare is not None and bare.end() >= floor and not text[bare.end() : s].strip():
             # Decision lines in a row: the one above lost its paragraphs, not its item.
             b = _service_start(text, bare.start(), floor)
-            if service := collapse(text[b : bare.start()]):
+            # A heading stands after a blank line (or the previous decision) and is no label:
+            # "Decision rationale: upheld" is a rationale, not an item.
+            own_paragraph = b == floor or bool(
+                _BLANK_LINE_BEFORE_RE.search(text, max(floor, b - 200), b)
+            )
+            labelled = _NEW_FOLLOW_RE.match(text, b) or _OLD_RATIONALE_RE.match(text, b)
+            service = collapse(text[b : bare.start()])
+            if service and own_paragraph and not labelled:
                 said: Outcome = (
                     "Upheld" if bare.group("outcome").lower() == "upheld" else "Overturned"
                 )
