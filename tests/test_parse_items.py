@@ -415,3 +415,37 @@ def test_a_rationale_ending_in_an_outcome_word_is_not_an_item_of_its_own():
         ("Knee MRI", "Upheld"),
         ("Knee brace", "Overturned"),
     ]
+
+
+@pytest.mark.parametrize(
+    "last_sentence",
+    [
+        "The request is not medically necessary.",
+        "The request is not medically necessary at this time.",
+        "Therefore, the request is medically necessary and appropriate.",
+        "As such, the request is not supported.",
+        "Medical necessity has not been established.",
+        "The request is therefore not recommended by the guidelines.",
+    ],
+)
+def test_a_heading_on_the_line_of_any_rationale_conclusion_keeps_only_its_service(last_sentence):
+    # A lost line break puts the next heading after the rationale's last sentence, however
+    # that sentence is worded (not only "... medically necessary.").
+    block = (
+        "Claims Administrator guideline: Decision based on MTUS Knee Complaints 2004.\n\n"
+        "MAXIMUS guideline: Decision based on MTUS Knee Complaints 2004.\n\n"
+    )
+    text = (
+        "IMR ISSUES, DECISIONS AND RATIONALES\n"
+        "The Final Determination was based on decisions for the disputed items/services set "
+        "forth below:\n\nKnee MRI: Upheld\n\n" + block + "Decision rationale: The knee is "
+        f"stable.\n{last_sentence} Knee brace 2 units: Overturned\n\n"
+        + block
+        + "Decision rationale: A brace helps here.\n"
+    )
+    items = parse_items(text, 0, len(text), [])
+    assert [(i.service, i.outcome) for i in items] == [
+        ("Knee MRI", "Upheld"),
+        ("Knee brace 2 units", "Overturned"),
+    ]
+    assert items[0].rationale.endswith(last_sentence)

@@ -178,15 +178,21 @@ def _service_start(text: str, colon: int, floor: int) -> int:
         if not continues:
             if _TERMINAL_RE.search(prev) and not ends_with_abbreviation(prev):
                 break
-            if _MEDICALLY_NECESSARY_RE.search(prev):  # the last line of the previous rationale
-                # ... unless the heading begins after its last sentence on that same line.
-                rest = _RATIONALE_END_RE.match(text, max(prev_start, floor), prev_end)
-                if rest is not None and rest.end() < prev_end:
-                    start = rest.end()
+            # The last line of the previous rationale, the heading after its last sentence.
+            rest = _RATIONALE_END_RE.match(text, max(prev_start, floor), prev_end)
+            if rest is not None and rest.end() < prev_end:
+                start = rest.end()
+                break
+            if _MEDICALLY_NECESSARY_RE.search(prev):
                 break
         if _NEW_FOLLOW_RE.match(prev) or _OLD_RATIONALE_RE.match(prev):
             break
         start = max(prev_start, floor)
+    # A lost line break left the previous rationale's conclusion before the heading: the
+    # heading starts after it, and the rationale keeps its (often decisive) last sentence.
+    rest = _RATIONALE_END_RE.match(text, start, colon)
+    if rest is not None:
+        start = rest.end()
     while start < colon and text[start] in " \t\r\n":
         start += 1
     return start
@@ -195,7 +201,13 @@ def _service_start(text: str, colon: int, floor: int) -> int:
 # Text a heading can only carry when a line break before it was lost: the section's intro
 # ("... set forth below:") or the end of the previous item's rationale.
 _INTRO_RE = re.compile(r"^.*?\bset\s+forth\s+below\s*:\s*", re.I | re.S)
-_RATIONALE_END_RE = re.compile(r".*\bmedically\s+necessary\s*[.!]\s+(?=\S)", re.I | re.S)
+# How a rationale concludes: "... (not) medically necessary (at this time).", "Medical necessity
+# has not been established.", "... is not supported / recommended / indicated / warranted."
+_RATIONALE_END_RE = re.compile(
+    r".*\b(?:medically\s+necessary|necessity|supported|recommended|indicated|warranted"
+    r"|established|appropriate)\b[^.!?:]{0,80}[.!]\s+(?=\S)",
+    re.I | re.S,
+)
 
 
 def _newer_decision(start: int, end: int, heading: str, outcome: Outcome) -> Decision:
