@@ -71,3 +71,26 @@ def test_a_general_approaches_chapter_title_is_the_general_approaches(title):
     got, warnings = _read(LEAD + f"{title} 2004, Section(s): Summary")
     assert got == [("MTUS", "General Approaches", "2004", "Summary")]
     assert warnings == []
+
+
+@pytest.mark.parametrize(
+    ("sections", "kept"),
+    [
+        (
+            "Functional restoration programs; Chronic pain programs (functional restoration "
+            "programs)",
+            "Functional restoration programs; Chronic pain programs (functional restoration "
+            "programs)",
+        ),
+        ("Opioids; Pain outcomes and endpoints", "Opioids; Pain outcomes and endpoints"),
+        ("Knee brace; Shoulder injections", "Knee brace; Shoulder injections"),
+    ],
+)
+def test_an_mtus_section_after_a_semicolon_starting_with_a_body_part_stays_in_the_citation(
+    sections, kept
+):
+    # "Pain ...", "Knee ...", "Shoulder ..." begin ODG chapter names, but after a semicolon
+    # inside an MTUS citation they are more of its sections, not another guideline.
+    got, warnings = _read(LEAD + f"Chronic Pain Medical Treatment 2016, Section(s): {sections}")
+    assert got == [("MTUS", "Chronic Pain Medical Treatment Guidelines", "2016", kept)]
+    assert warnings == []

@@ -607,8 +607,11 @@ def parse_citation_line(line: str, warnings: list[str], where: str = "") -> list
         if piece.after_semicolon and out and out[-1].family in ("MTUS", "ODG"):
             # "ODG, Low Back, EMG; Nerve conduction studies (NCS)": what follows a semicolon
             # without naming a guideline or chapter of its own is more of the same citation.
+            # A chapter's bare name ("Pain ...", "Knee ...") opens a citation only inside ODG:
+            # in an MTUS citation "; Pain outcomes and endpoints" is one more section.
             body = piece.text
-            if not re.match(_START, body, re.I) and not _match_document(body, _ODG_DOC_RES):
+            own_chapter = out[-1].family == "ODG" and _match_document(body, _ODG_DOC_RES)
+            if not re.match(_START, body, re.I) and not own_chapter:
                 prev = out[-1]
                 merged, _ = read_citation(f"{prev.text}; {piece.text}")
                 merged.text = f"{prev.text}; {piece.text}"
