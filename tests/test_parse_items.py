@@ -449,3 +449,33 @@ def test_a_heading_on_the_line_of_any_rationale_conclusion_keeps_only_its_servic
         ("Knee brace 2 units", "Overturned"),
     ]
     assert items[0].rationale.endswith(last_sentence)
+
+
+@pytest.mark.parametrize("width", [40, 55, 70, 95])
+def test_a_long_service_wrapped_over_many_lines_is_kept_whole(width):
+    # A compounded cream lists its ingredients: at a narrow width its heading runs over up to
+    # seven lines, none ending a sentence; all of them are the service.
+    import textwrap
+
+    service = (
+        "Retrospective request for compounded topical cream with Flurbiprofen 20%, Baclofen 2%, "
+        "Cyclobenzaprine 2%, Gabapentin 6%, Lidocaine 5%, Camphor 2%, Menthol 2%, 240gm with 3 "
+        "refills, dispensed on 11/11/2016 for the cervical and lumbar spine"
+    )
+    block = (
+        "Claims Administrator guideline: Decision based on MTUS Chronic Pain Medical Treatment "
+        "2016, Section(s): Topical analgesics.\n\nMAXIMUS guideline: Decision based on MTUS "
+        "Chronic Pain Medical Treatment 2016, Section(s): Topical analgesics.\n\n"
+    )
+    text = (
+        "IMR ISSUES, DECISIONS AND RATIONALES\n"
+        "The Final Determination was based on decisions for the disputed items/services set "
+        "forth below:\n\nKnee MRI: Upheld\n\n" + block + "Decision rationale: The knee is "
+        "stable. Not medically necessary.\n\n"
+        + textwrap.fill(service + ": Upheld", width)
+        + "\n\n"
+        + block
+        + "Decision rationale: Not supported.\n"
+    )
+    items = parse_items(text, 0, len(text), [])
+    assert [i.service for i in items] == ["Knee MRI", service]

@@ -129,8 +129,8 @@ _OPEN_LABEL_RE = re.compile(
     r"\b(?:DOS|dates?(?:\s+of\s+service)?|service\s+dates?|dated)\s*:$", re.I
 )
 _ONLY_A_DATE_RE = re.compile(r"^[\d/.\-\s]*\d[\d/.\-\s]*$")
-_MAX_HEADING_LINES = 4
-_MAX_MODIFIED_HEADING_LINES = 10
+_MAX_HEADING_LINES = 8  # a compounded cream lists its ingredients (7 lines at 40 columns)
+_MAX_MODIFIED_HEADING_LINES = 14
 
 
 def _continues_modified(below: str) -> bool:
