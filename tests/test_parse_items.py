@@ -479,3 +479,20 @@ def test_a_long_service_wrapped_over_many_lines_is_kept_whole(width):
     )
     items = parse_items(text, 0, len(text), [])
     assert [i.service for i in items] == ["Knee MRI", service]
+
+
+def test_a_service_whose_own_colon_ends_a_wrapped_line_is_kept_whole():
+    text = (
+        "IMR ISSUES, DECISIONS AND RATIONALES\n"
+        "The Final Determination was based on decisions for the disputed items/services set "
+        "forth below:\n\nPost-operative durable medical equipment:\ncold therapy unit, 30 day "
+        "rental: Upheld\n\n"
+        "Claims Administrator guideline: Decision based on Non-MTUS Citation ODG Knee Chapter, "
+        "Continuous-flow cryotherapy.\n\nMAXIMUS guideline: Decision based on Non-MTUS "
+        "Citation ODG Knee Chapter, Continuous-flow cryotherapy.\n\n"
+        "Decision rationale: Seven days are recommended. Not medically necessary.\n"
+    )
+    items = parse_items(text, 0, len(text), [])
+    assert [i.service for i in items] == [
+        "Post-operative durable medical equipment: cold therapy unit, 30 day rental"
+    ]

@@ -128,6 +128,14 @@ _MODIFIED_CONTINUES_RE = re.compile(
 _OPEN_LABEL_RE = re.compile(
     r"\b(?:DOS|dates?(?:\s+of\s+service)?|service\s+dates?|dated)\s*:$", re.I
 )
+# A line ending in a colon that is the service's own ("Post-operative durable medical
+# equipment:" + "cold therapy unit ..."): not the intro ("set forth below:"), a label of the
+# layout ("... guideline:", "Decision rationale:"); a heading in capitals stops the walk first.
+_OWN_COLON_RE = re.compile(
+    r"^(?!.*\b(?:below|guidelines?|rationale|reviewed|summary|qualifications|reviewer|"
+    r"decisions?|determination|follows)\s*:$).*[\w)%]\s*:$",
+    re.I,
+)
 _ONLY_A_DATE_RE = re.compile(r"^[\d/.\-\s]*\d[\d/.\-\s]*$")
 _MAX_HEADING_LINES = 8  # a compounded cream lists its ingredients (7 lines at 40 columns)
 _MAX_MODIFIED_HEADING_LINES = 14
@@ -172,6 +180,7 @@ def _service_start(text: str, colon: int, floor: int) -> int:
         continues = (
             unclosed
             or _OPEN_LABEL_RE.search(prev) is not None
+            or _OWN_COLON_RE.search(prev) is not None
             or (_MODIFIED_LINE_END_RE.search(prev) is not None and _continues_modified(below))
             or _ONLY_A_DATE_RE.match(collapse(below)) is not None
         )
