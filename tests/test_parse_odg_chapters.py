@@ -74,6 +74,23 @@ LEAD = "Decision based on Non-MTUS Citation "
             "Hip and Pelvis Chapter",
             "Arthroplasty",
         ),
+        # publisher and format words around the chapter are not the topic
+        (
+            "ODG Treatment Guidelines, Low Back Chapter, Lumbar supports",
+            "Low Back Chapter",
+            "Lumbar supports",
+        ),
+        (
+            "ODG (Official Disability Guidelines), Shoulder Chapter, Rotator cuff repair",
+            "Shoulder Chapter",
+            "Rotator cuff repair",
+        ),
+        ("ODG Online, Low Back, Lumbar MRI", "Low Back Chapter", "Lumbar MRI"),
+        (
+            "ODG Knee and Leg Chapter, Online Edition, Knee brace",
+            "Knee and Leg Chapter",
+            "Knee brace",
+        ),
     ],
 )
 def test_odg_chapter_spellings_are_read_as_their_chapter(written, chapter, section):

@@ -134,7 +134,9 @@ _ODG_NOT_A_CHAPTER_RE = re.compile(
 # Publisher and format words before or around the chapter, not part of its name.
 _ODG_NOISE_RE = re.compile(
     r"\s*,?\s*(?:Work\s+Loss\s+Data\s+Institute(?:\s*\([^()]*\))?"
-    r"|\(?(?:Web|Online)\s+Version\)?|\(\s*(?:update|updated|revised)[^)]*\)"
+    r"|\(?(?:Web|Online)\s+(?:Version|Edition)\)?|\(\s*(?:update|updated|revised)[^)]*\)"
+    r"|\b(?:Web|Online)\b(?=\s*,)|\(\s*Official\s+Disability\s+Guidelines?\s*\)"
+    r"|^\s*Treatment\s+Guidelines?\b(?=\s*,)"
     # the chapter's date written without brackets: ", updated 11/23/16", ", last updated ..."
     r"|(?:last\s+)?(?:updated?|revised)\s*:?\s*\d{1,2}/\d{1,2}/\d{2,4}"
     # the publication's subtitles, before the chapter: not its topic
@@ -468,7 +470,8 @@ def _read_odg(body: str, cit: Citation) -> bool:
             cit.edition = collapse(front.group("ed"))
         body = body[front.end() :]
     lowered = body.lower()
-    if any(w in lowered for w in ("version", "(", "work loss", "updat", "revised", "treatment")):
+    noise_words = ("version", "(", "work loss", "updat", "revised", "treatment", "online", "web")
+    if any(w in lowered for w in noise_words):
         body = _ODG_NOISE_RE.sub(" ", body)
         body = _ODG_FRONT_RE.sub("", collapse(body), count=1)
     body = body.strip(_EDGE_PUNCT)
