@@ -496,3 +496,22 @@ def test_a_service_whose_own_colon_ends_a_wrapped_line_is_kept_whole():
     assert [i.service for i in items] == [
         "Post-operative durable medical equipment: cold therapy unit, 30 day rental"
     ]
+
+
+def test_a_page_break_after_a_service_first_word_in_capitals_keeps_the_service_whole():
+    from imrgraph.model import Source
+    from imrgraph.parse import parse_pages
+
+    page1 = (
+        "IMR ISSUES, DECISIONS AND RATIONALES\n"
+        "The Final Determination was based on decisions for the disputed items/services set "
+        "forth below:\n\nEMG/NCV"
+    )
+    page2 = (
+        "of the bilateral upper extremities: Upheld\n\n"
+        "Claims Administrator guideline: Decision based on MTUS Neck and Upper Back Complaints "
+        "2004.\n\nMAXIMUS guideline: Decision based on MTUS Neck and Upper Back Complaints "
+        "2004.\n\nDecision rationale: No focal deficit is shown. Not medically necessary.\n"
+    )
+    letter = parse_pages([page1, page2], Source(path="x.pdf", sha256="0" * 64, format="pdf"))
+    assert [i.service for i in letter.items] == ["EMG/NCV of the bilateral upper extremities"]

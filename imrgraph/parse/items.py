@@ -86,7 +86,10 @@ _HAS_LEAD_IN_RE = re.compile(
 )
 
 _TERMINAL_RE = re.compile(r"[.:;!?][\"'”’)\]]*$")
+# A section heading in capitals ("IMR ISSUES, DECISIONS AND RATIONALES"): two words at least,
+# so a service's first word alone in capitals ("MRI" above a page break) is not one.
 _HEADING_RE = re.compile(r"^[^a-z]*[A-Z]{3,}[^a-z]*$")
+_TWO_WORDS_RE = re.compile(r"\S\s+\S")
 _MEDICALLY_NECESSARY_RE = re.compile(r"medically\s+necessary", re.I)
 
 
@@ -171,7 +174,8 @@ def _service_start(text: str, colon: int, floor: int) -> int:
         prev_start, prev_end = _line_bounds(text, j)
         prev = text[max(prev_start, floor) : prev_end].strip()
         below = text[start:colon]
-        if not prev or _HEADING_RE.match(prev) or _DECISION_LINE_END_RE.search(prev):
+        section_heading = _HEADING_RE.match(prev) and _TWO_WORDS_RE.search(prev)
+        if not prev or section_heading or _DECISION_LINE_END_RE.search(prev):
             break  # another item's decision line ("X: Upheld") is never part of this heading
         if n >= _MAX_HEADING_LINES and not _MODIFIED_HINT_RE.search(below):
             break
