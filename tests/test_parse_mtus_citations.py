@@ -94,3 +94,17 @@ def test_an_mtus_section_after_a_semicolon_starting_with_a_body_part_stays_in_th
     got, warnings = _read(LEAD + f"Chronic Pain Medical Treatment 2016, Section(s): {sections}")
     assert got == [("MTUS", "Chronic Pain Medical Treatment Guidelines", "2016", kept)]
     assert warnings == []
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "The Claims Administrator did not cite any medical evidence for its decision.",
+        "The Claims Administrator did not provide any guideline citation for its decision.",
+        "The Claims Administrator cited no guidelines for its decision.",
+        "No evidence-based guidelines were cited by the Claims Administrator.",
+        "No citations were provided.",
+    ],
+)
+def test_a_paragraph_saying_nothing_was_cited_has_no_citation(paragraph):
+    assert _read(paragraph) == ([], [])

@@ -269,8 +269,10 @@ _EDITIONS = {
 # --- splitting -----------------------------------------------------------------------------
 
 _NO_CITATION_RE = re.compile(
-    r"did\s+not\s+(?:cite|identify|reference)\s+any|no\s+(?:medical\s+evidence|guidelines?)\s+"
-    r"(?:was|were)\s+cited|cited\s+no\s+(?:medical\s+)?evidence",
+    r"did\s+not\s+(?:cite|identify|reference|provide|list)\s+any"
+    r"|\bno\s+(?:medical\s+evidence|(?:evidence[\s-]+based\s+)?guidelines?|citations?)\s+"
+    r"(?:was|were)\s+(?:cited|provided|referenced|identified)"
+    r"|cited\s+no\s+(?:medical\s+)?(?:evidence|guidelines?|citations?)",
     re.I,
 )
 _LEAD_IN_RE = re.compile(
