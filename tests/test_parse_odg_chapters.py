@@ -119,3 +119,23 @@ def test_every_odg_chapter_the_parser_names_is_a_document_of_the_guideline_schem
     iri = scheme.resolve(Citation(text=chapter, family="ODG", in_mtus=False, document=chapter))
     assert iri is not None
     assert scheme.levels[iri] == "document"
+
+
+@pytest.mark.parametrize(
+    "preamble",
+    [
+        "The Expert Reviewer based their decision on recommendation(s) outside of the MTUS "
+        "Guidelines.",
+        "The Expert Reviewer based their decision on the following guidelines outside of the MTUS:",
+        "The Claims Administrator based their decision on guidelines other than the MTUS.",
+        "The Expert Reviewer based his/her decision on evidence-based guidelines outside the "
+        "California MTUS.",
+    ],
+)
+def test_a_preamble_in_other_words_is_not_a_citation(preamble):
+    warnings: list[str] = []
+    citations = parse_citation_line(
+        preamble + " " + LEAD + "ODG Pain Chapter, Opioids, criteria for use", warnings
+    )
+    assert [(c.family, c.document) for c in citations] == [("ODG", "Pain Chapter")]
+    assert warnings == []

@@ -291,8 +291,10 @@ _START = (
 # Guidelines." opens a non-MTUS citation paragraph: it says where the citations come from and
 # names none itself.
 _PREAMBLE_RE = re.compile(
-    r"^(?:the\s+)?(?:recommendations?(?:\(s\))?|guidelines?|evidence|criteria)\s+"
-    r"(?:that\s+(?:is|are)\s+)?outside\s+(?:of\s+)?(?:the\s+)?(?:CA\s+|California\s+)?"
+    r"^(?:the\s+)?(?:following\s+)?(?:evidence[\s-]+based\s+)?"
+    r"(?:recommendations?(?:\(s\))?|guidelines?|evidence|criteria)\s+"
+    r"(?:that\s+(?:is|are)\s+)?(?:outside\s+(?:of\s+)?|other\s+than\s+)(?:the\s+)?"
+    r"(?:CA\s+|California\s+)?"
     r"(?:MTUS|Medical\s+Treatment\s+Utilization\s+Schedule)(?:\s+Guidelines?)?(?:\s*[.:;]\s*|\s*$)",
     re.I,
 )
