@@ -109,7 +109,7 @@ def test_every_canonical_document_of_the_design_resolves_to_a_document_concept(
     ontology: Graph,
 ) -> None:
     documents = _design_documents()
-    assert len(documents) == 12 + 13 + 1  # MTUS, ODG, ACOEM rows of the table
+    assert len(documents) == 12 + 19 + 1  # MTUS, ODG, ACOEM rows of the table
     for family, name in documents:
         editions = ["2nd Edition", "3rd Edition"] if family == "ACOEM" else [None]
         for edition in editions:

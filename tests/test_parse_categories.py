@@ -87,3 +87,16 @@ def test_nothing_matched_is_none():
 
 def test_rules_only_use_schema_categories():
     assert {c for c, _ in RULES} <= set(CATEGORIES) - {"Other"}
+
+
+@pytest.mark.parametrize(
+    ("service", "category"),
+    [
+        ("Right sacroiliac joint fusion", "Surgery"),
+        ("SI joint arthrodesis, left", "Surgery"),
+        ("Left SI joint injection under fluoroscopy", "Injections"),
+        ("Sacroiliac joint radiofrequency ablation", "Injections"),
+    ],
+)
+def test_an_operation_on_the_sacroiliac_joint_is_surgery_not_an_injection(service, category):
+    assert categorize(service) == category

@@ -371,3 +371,147 @@ def test_thousands_of_items_are_read_in_linear_time():
     items = parse_items(text, 0, len(text), [])
     assert len(items) == 20_000
     assert time.perf_counter() - t0 < 30  # about 2 s here; pairing labels by scan took minutes
+
+
+def test_a_decision_line_with_nothing_under_it_is_never_part_of_the_next_heading():
+    # Two decision lines in a row (the first item's paragraphs lost): one item each, the first
+    # without citations, never one service "Gabapentin 300mg #90: Upheld Cervical pillow".
+    text = """IMR ISSUES, DECISIONS AND RATIONALES
+The Final Determination was based on decisions for the disputed items/services set forth below:
+
+Gabapentin 300mg #90: Upheld
+
+Cervical pillow: Overturned
+
+Claims Administrator guideline: Decision based on Non-MTUS Citation ODG Neck Chapter, Pillow.
+
+MAXIMUS guideline: Decision based on Non-MTUS Citation ODG Neck Chapter, Pillow.
+
+Decision rationale: A pillow is supported here. The request is medically necessary.
+"""
+    warnings: list[str] = []
+    items = parse_items(text, 0, len(text), warnings)
+    assert [(i.service, i.outcome) for i in items] == [
+        ("Gabapentin 300mg #90", "Upheld"),
+        ("Cervical pillow", "Overturned"),
+    ]
+    assert items[0].claims_administrator_citations == []
+    assert [c.document for c in items[1].reviewer_citations] == ["Neck and Upper Back Chapter"]
+
+
+def test_a_rationale_ending_in_an_outcome_word_is_not_an_item_of_its_own():
+    block = (
+        "Claims Administrator guideline: Decision based on MTUS Knee Complaints 2004.\n\n"
+        "MAXIMUS guideline: Decision based on MTUS Knee Complaints 2004.\n\n"
+    )
+    text = (
+        "IMR ISSUES, DECISIONS AND RATIONALES\n"
+        "The Final Determination was based on decisions for the disputed items/services set "
+        "forth below:\n\nKnee MRI: Upheld\n\n" + block + "Decision rationale: upheld\n\n"
+        "Knee brace: Overturned\n\n" + block + "Decision rationale: A brace helps here.\n"
+    )
+    items = parse_items(text, 0, len(text), [])
+    assert [(i.service, i.outcome) for i in items] == [
+        ("Knee MRI", "Upheld"),
+        ("Knee brace", "Overturned"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "last_sentence",
+    [
+        "The request is not medically necessary.",
+        "The request is not medically necessary at this time.",
+        "Therefore, the request is medically necessary and appropriate.",
+        "As such, the request is not supported.",
+        "Medical necessity has not been established.",
+        "The request is therefore not recommended by the guidelines.",
+    ],
+)
+def test_a_heading_on_the_line_of_any_rationale_conclusion_keeps_only_its_service(last_sentence):
+    # A lost line break puts the next heading after the rationale's last sentence, however
+    # that sentence is worded (not only "... medically necessary.").
+    block = (
+        "Claims Administrator guideline: Decision based on MTUS Knee Complaints 2004.\n\n"
+        "MAXIMUS guideline: Decision based on MTUS Knee Complaints 2004.\n\n"
+    )
+    text = (
+        "IMR ISSUES, DECISIONS AND RATIONALES\n"
+        "The Final Determination was based on decisions for the disputed items/services set "
+        "forth below:\n\nKnee MRI: Upheld\n\n" + block + "Decision rationale: The knee is "
+        f"stable.\n{last_sentence} Knee brace 2 units: Overturned\n\n"
+        + block
+        + "Decision rationale: A brace helps here.\n"
+    )
+    items = parse_items(text, 0, len(text), [])
+    assert [(i.service, i.outcome) for i in items] == [
+        ("Knee MRI", "Upheld"),
+        ("Knee brace 2 units", "Overturned"),
+    ]
+    assert items[0].rationale.endswith(last_sentence)
+
+
+@pytest.mark.parametrize("width", [40, 55, 70, 95])
+def test_a_long_service_wrapped_over_many_lines_is_kept_whole(width):
+    # A compounded cream lists its ingredients: at a narrow width its heading runs over up to
+    # seven lines, none ending a sentence; all of them are the service.
+    import textwrap
+
+    service = (
+        "Retrospective request for compounded topical cream with Flurbiprofen 20%, Baclofen 2%, "
+        "Cyclobenzaprine 2%, Gabapentin 6%, Lidocaine 5%, Camphor 2%, Menthol 2%, 240gm with 3 "
+        "refills, dispensed on 11/11/2016 for the cervical and lumbar spine"
+    )
+    block = (
+        "Claims Administrator guideline: Decision based on MTUS Chronic Pain Medical Treatment "
+        "2016, Section(s): Topical analgesics.\n\nMAXIMUS guideline: Decision based on MTUS "
+        "Chronic Pain Medical Treatment 2016, Section(s): Topical analgesics.\n\n"
+    )
+    text = (
+        "IMR ISSUES, DECISIONS AND RATIONALES\n"
+        "The Final Determination was based on decisions for the disputed items/services set "
+        "forth below:\n\nKnee MRI: Upheld\n\n" + block + "Decision rationale: The knee is "
+        "stable. Not medically necessary.\n\n"
+        + textwrap.fill(service + ": Upheld", width)
+        + "\n\n"
+        + block
+        + "Decision rationale: Not supported.\n"
+    )
+    items = parse_items(text, 0, len(text), [])
+    assert [i.service for i in items] == ["Knee MRI", service]
+
+
+def test_a_service_whose_own_colon_ends_a_wrapped_line_is_kept_whole():
+    text = (
+        "IMR ISSUES, DECISIONS AND RATIONALES\n"
+        "The Final Determination was based on decisions for the disputed items/services set "
+        "forth below:\n\nPost-operative durable medical equipment:\ncold therapy unit, 30 day "
+        "rental: Upheld\n\n"
+        "Claims Administrator guideline: Decision based on Non-MTUS Citation ODG Knee Chapter, "
+        "Continuous-flow cryotherapy.\n\nMAXIMUS guideline: Decision based on Non-MTUS "
+        "Citation ODG Knee Chapter, Continuous-flow cryotherapy.\n\n"
+        "Decision rationale: Seven days are recommended. Not medically necessary.\n"
+    )
+    items = parse_items(text, 0, len(text), [])
+    assert [i.service for i in items] == [
+        "Post-operative durable medical equipment: cold therapy unit, 30 day rental"
+    ]
+
+
+def test_a_page_break_after_a_service_first_word_in_capitals_keeps_the_service_whole():
+    from imrgraph.model import Source
+    from imrgraph.parse import parse_pages
+
+    page1 = (
+        "IMR ISSUES, DECISIONS AND RATIONALES\n"
+        "The Final Determination was based on decisions for the disputed items/services set "
+        "forth below:\n\nEMG/NCV"
+    )
+    page2 = (
+        "of the bilateral upper extremities: Upheld\n\n"
+        "Claims Administrator guideline: Decision based on MTUS Neck and Upper Back Complaints "
+        "2004.\n\nMAXIMUS guideline: Decision based on MTUS Neck and Upper Back Complaints "
+        "2004.\n\nDecision rationale: No focal deficit is shown. Not medically necessary.\n"
+    )
+    letter = parse_pages([page1, page2], Source(path="x.pdf", sha256="0" * 64, format="pdf"))
+    assert [i.service for i in letter.items] == ["EMG/NCV of the bilateral upper extremities"]

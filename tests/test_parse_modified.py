@@ -210,3 +210,24 @@ def test_a_rationale_ending_in_an_authorization_sentence_is_not_taken_into_the_n
         ("Home exercise kit", None),
         ("Cervical pillow", None),
     ]
+
+
+def test_a_heading_with_a_long_run_of_spaces_is_read_in_linear_time():
+    # The anchors used to start with ``\s*``: every position of a run of spaces rescanned the
+    # rest of the run (20,000 spaces took about 40 s). A hostile heading must not stall a batch.
+    import time
+
+    heading = (
+        "Tramadol 50mg #90 was the original request." + " " * 20_000 + "Tramadol 50mg #30 was "
+        "authorized by the Claims Administrator. The remaining IMR eligible portion of the "
+        "original request, Tramadol 50mg #60 is"
+    )
+    started = time.perf_counter()
+    modified = read_modified(heading)
+    assert time.perf_counter() - started < 2.0
+    assert modified is not None
+    assert (modified.service, modified.original_request, modified.authorized) == (
+        "Tramadol 50mg #60",
+        "Tramadol 50mg #90",
+        "Tramadol 50mg #30",
+    )

@@ -358,3 +358,70 @@ def test_real_letters_read_the_same_when_laid_out_anew(expected, documents, keep
                 continue  # the header table's and credentials' lines are not the point here
             accuracy = ok[field] / total[field]
             assert accuracy >= TARGET, (seed, field, bad.get(field, [])[:10])
+
+
+def _respaced(doc: ExtractedDocument, seed: int) -> list[str]:
+    """The letter with its blank lines lost (paragraphs run together: a heading, its citation
+    paragraphs and its rationale on consecutive lines) and some word gaps widened to two spaces
+    or a tab, as other extractions write them. The header table's lines stay as they are."""
+    rng = random.Random(f"respace:{seed}:{doc.path}")
+    pages = []
+    for number, page in enumerate(doc.pages):
+        lines = page.split("\n")
+        keep = lines[:6] if number == 0 else []
+        body = [line for line in lines[len(keep) :] if line.strip()]
+        body = [
+            "".join(
+                w + (rng.choice(("  ", "\t", " ")) if i < len(line.split(" ")) - 1 else "")
+                for i, w in enumerate(line.split(" "))
+            )
+            for line in body
+        ]
+        pages.append("\n".join(keep + body))
+    return pages
+
+
+def test_real_letters_read_the_same_with_blank_lines_lost_and_gaps_widened(expected, documents):
+    """Blank lines and single spaces are the extraction's, not the letter's: without them the
+    items, services, outcomes and citations must read as well."""
+    got = _parse_all([(d.path, _respaced(d, 1)) for d in documents])
+    ok, total, bad = compare(expected, got)
+    for field in FIELDS:
+        if field == "priority" or field.startswith(("dates.", "reviewer.")):
+            continue
+        accuracy = ok[field] / total[field]
+        assert accuracy >= TARGET, (field, accuracy, bad.get(field, [])[:10])
+
+
+def _heading_cut(doc: ExtractedDocument, seed: int) -> list[str]:
+    """The letter with a page break inside every item heading: each decision line (and, for a
+    wrapped or modified heading, a line above it) is cut at a word chosen at random, and the
+    rest goes on a new page."""
+    rng = random.Random(f"heading:{seed}:{doc.path}")
+    lines = "\n".join(doc.pages).split("\n")
+    pages, current = [], []
+    for line in lines:
+        words = line.split(" ")
+        decision = line.rstrip().endswith((": Upheld", ": Overturned"))
+        if decision and len(words) > 2:
+            k = rng.randrange(1, len(words) - 1)
+            current.append(" ".join(words[:k]))
+            pages.append("\n".join(current))
+            current = [" ".join(words[k:])]
+            continue
+        current.append(line)
+    pages.append("\n".join(current))
+    return pages
+
+
+def test_real_letters_read_the_same_with_a_page_break_inside_every_heading(expected, documents):
+    """A page break may fall inside any item heading (DOMAIN.md): cut each one at a random
+    word, the items, their services, outcomes and citations must read as well."""
+    for seed in (1, 2):
+        got = _parse_all([(d.path, _heading_cut(d, seed)) for d in documents])
+        ok, total, bad = compare(expected, got)
+        for field in FIELDS:
+            if field == "priority" or field.startswith(("dates.", "reviewer.")):
+                continue
+            accuracy = ok[field] / total[field]
+            assert accuracy >= TARGET, (seed, field, accuracy, bad.get(field, [])[:10])

@@ -76,6 +76,8 @@ RULES: list[tuple[str, str]] = [
         r"health|medicine|treatment)|counsel+ing|mental\s+health|biofeedback|hypnotherap|"
         r"relaxation\s+training|group\s+therapy|psych\b|psych\s+(?:eval|consult|visit)",
     ),
+    # The SI joint is named by injections and by operations on it: the operation decides.
+    ("Surgery", r"(?:\bSI|sacroiliac)\s+joint\s+(?:fusion|arthrodesis|surgery|stabili[sz]ation)"),
     (
         "Injections",
         r"inject|epidural|\bESI\b|facet|trigger\s+point|nerve\s+blocks?|\bblocks?\b|"

@@ -44,7 +44,16 @@ MTUS_DOCUMENTS: list[tuple[str, str]] = [
         "Postsurgical Treatment Guidelines",
         r"Post[\s-]?surgical\s+(?:Treatment\s+Guidelines?|Guidelines?|Treatment)",
     ),
-    ("General Approaches", r"General\s+Approach(?:es)?"),
+    # The General Approaches are ACOEM's chapters 1 to 7, also cited by a chapter's title.
+    (
+        "General Approaches",
+        rf"General\s+Approach(?:es)?(?!\s+to\s+Initial)"
+        rf"|Independent\s+Medical\s+Examinations?\s+{_AND}\s+Consultations?"
+        rf"|Initial\s+Approaches\s+to\s+Treatment"
+        rf"|(?:General\s+Approach\s+to\s+)?Initial\s+Assessment\s+{_AND}\s+Documentation"
+        rf"|Cornerstones\s+of\s+Disability\s+Prevention\s+{_AND}\s+Management"
+        rf"|Pain\s*,\s*Suffering\s*,?\s+{_AND}\s+the\s+Restoration\s+of\s+Function",
+    ),
     ("Neck and Upper Back Complaints", rf"Neck\s+{_AND}\s+Upper\s+Back\s+Complaints"),
     ("Shoulder Complaints", r"Shoulder\s+Complaints"),
     ("Elbow Disorders", r"Elbow\s+(?:Disorders|Complaints)"),
@@ -98,14 +107,21 @@ ODG_DOCUMENTS: list[tuple[str, str]] = [
     ("Head Chapter", r"Head"),
     ("Mental Illness and Stress Chapter", rf"Mental\s+Illness(?:\s+{_AND}\s+Stress)?"),
     ("Fitness for Duty Chapter", r"Fitness\s+for\s+Duty"),
-    ("Carpal Tunnel Syndrome Chapter", r"Carpal\s+Tunnel\s+Syndrome"),
+    ("Carpal Tunnel Syndrome Chapter", r"Carpal\s+Tunnel(?:\s+Syndrome)?"),
+    # The rest of ODG's chapter list: none is cited in the sample letters, all can be.
+    ("Burns Chapter", r"Burns"),
+    ("Diabetes Chapter", r"Diabetes(?:\s*\(\s*Type[^()]*\))?"),
+    ("Eye Chapter", r"Eye"),
+    ("Hernia Chapter", r"Hernia"),
+    ("Pulmonary Chapter", r"Pulmonary"),
+    ("Traumatic Brain Injury Chapter", r"Traumatic\s+Brain\s+Injury"),
 ]
 #: Short names of ODG chapters, read only where an ODG citation names its chapter (never a
 #: reason to split a line at "and": "Forearm, Wrist, and Hand" holds "Hand").
 ODG_ALIASES: list[tuple[str, str]] = [
     ("Forearm, Wrist, and Hand Chapter", rf"(?:Wrist(?:\s+{_AND}\s+Hand)?|Hand)"),
     ("Ankle and Foot Chapter", r"Foot"),
-    ("Mental Illness and Stress Chapter", r"Mental\s+Stress"),
+    ("Mental Illness and Stress Chapter", r"Mental\s+Stress|Stress\s*/\s*Mental"),
 ]
 # Parts of ODG that are not chapters (its Preface's physical therapy, physical medicine and
 # chiropractic guidelines) and topics cited without their chapter ("Criteria for the use of
@@ -118,7 +134,15 @@ _ODG_NOT_A_CHAPTER_RE = re.compile(
 # Publisher and format words before or around the chapter, not part of its name.
 _ODG_NOISE_RE = re.compile(
     r"\s*,?\s*(?:Work\s+Loss\s+Data\s+Institute(?:\s*\([^()]*\))?"
-    r"|\(?(?:Web|Online)\s+Version\)?|\(\s*(?:update|updated|revised)[^)]*\))",
+    r"|\(?(?:Web|Online)\s+(?:Version|Edition)\)?|\(\s*(?:update|updated|revised)[^)]*\)"
+    r"|\b(?:Web|Online)\b(?=\s*,)|\(\s*Official\s+Disability\s+Guidelines?\s*\)"
+    r"|^\s*Treatment\s+Guidelines?\b(?=\s*,)"
+    # the chapter's date written without brackets: ", updated 11/23/16", ", last updated ..."
+    r"|(?:last\s+)?(?:updated?|revised)\s*:?\s*\d{1,2}/\d{1,2}/\d{2,4}"
+    # the publication's subtitles, before the chapter: not its topic
+    r"|(?:ODG\s+)?Treatment\s*,\s*(?=Integrated)"
+    r"|Integrated\s+Treatment\s*/\s*Disability\s+Duration\s+Guidelines?"
+    r"|Treatment\s+in\s+Workers['’]?\s+Comp(?:ensation)?(?:\s*,?\s*(?:19|20)\d{2})?)",
     re.I,
 )
 # A chapter named later in the citation ("Bone scan, Knee chapter", "MRI shoulder"): only as a
@@ -245,8 +269,10 @@ _EDITIONS = {
 # --- splitting -----------------------------------------------------------------------------
 
 _NO_CITATION_RE = re.compile(
-    r"did\s+not\s+(?:cite|identify|reference)\s+any|no\s+(?:medical\s+evidence|guidelines?)\s+"
-    r"(?:was|were)\s+cited|cited\s+no\s+(?:medical\s+)?evidence",
+    r"did\s+not\s+(?:cite|identify|reference|provide|list)\s+any"
+    r"|\bno\s+(?:medical\s+evidence|(?:evidence[\s-]+based\s+)?guidelines?|citations?)\s+"
+    r"(?:was|were)\s+(?:cited|provided|referenced|identified)"
+    r"|cited\s+no\s+(?:medical\s+)?(?:evidence|guidelines?|citations?)",
     re.I,
 )
 _LEAD_IN_RE = re.compile(
@@ -265,8 +291,10 @@ _START = (
 # Guidelines." opens a non-MTUS citation paragraph: it says where the citations come from and
 # names none itself.
 _PREAMBLE_RE = re.compile(
-    r"^(?:the\s+)?(?:recommendations?(?:\(s\))?|guidelines?|evidence|criteria)\s+"
-    r"(?:that\s+(?:is|are)\s+)?outside\s+(?:of\s+)?(?:the\s+)?(?:CA\s+|California\s+)?"
+    r"^(?:the\s+)?(?:following\s+)?(?:evidence[\s-]+based\s+)?"
+    r"(?:recommendations?(?:\(s\))?|guidelines?|evidence|criteria)\s+"
+    r"(?:that\s+(?:is|are)\s+)?(?:outside\s+(?:of\s+)?|other\s+than\s+)(?:the\s+)?"
+    r"(?:CA\s+|California\s+)?"
     r"(?:MTUS|Medical\s+Treatment\s+Utilization\s+Schedule)(?:\s+Guidelines?)?(?:\s*[.:;]\s*|\s*$)",
     re.I,
 )
@@ -284,6 +312,15 @@ _ODG_CHAPTER_SPLIT_RE = re.compile(
 )
 
 
+# "A 2004, Section(s): X, B 2016, Section(s): Y, and C ...": a list of MTUS documents written
+# with commas. Only a document name with its year opens a citation here, so a section list
+# ("Opioids, criteria for use, Opioids, dosing") stays whole.
+_MTUS_DOC_COMMA_SPLIT_RE = re.compile(
+    r"\s*,\s+(?=(?:" + "|".join(p for _, p in MTUS_DOCUMENTS) + r")\s*,?\s*\(?(?:19|20)\d{2}\b)",
+    re.I,
+)
+
+
 @dataclass
 class _Piece:
     text: str
@@ -291,8 +328,12 @@ class _Piece:
     after_semicolon: bool = False
 
 
+_LEADING_AND_RE = re.compile(r"^(?:and|&)\s+", re.I)
+
+
 def _strip_piece(text: str) -> str:
-    text = collapse(text).strip(" \t,;")
+    # "...; and Neck Chapter, Collars": the joiner after a semicolon is not the citation's
+    text = _LEADING_AND_RE.sub("", collapse(text).strip(" \t,;"))
     while text.endswith("."):
         text = text[:-1].rstrip(" ,;")
     return text
@@ -330,6 +371,8 @@ def split_citation_line(line: str) -> list[_Piece]:
             subparts = _AND_SPLIT_RE.split(part) if " and " in part.lower() else [part]
             if _ODG_ANYWHERE_RE.search(part):
                 subparts = [p for sub in subparts for p in _split_odg_chapters(sub)]
+            elif "mtus" in part.lower() and not _NON_MTUS_RE.match(part) and ", " in part:
+                subparts = [p for sub in subparts for p in _MTUS_DOC_COMMA_SPLIT_RE.split(sub)]
             for i, sub in enumerate(subparts):
                 cleaned = _strip_piece(sub)
                 if cleaned:
@@ -430,7 +473,9 @@ def _read_odg(body: str, cit: Citation) -> bool:
         if front.group("ed"):
             cit.edition = collapse(front.group("ed"))
         body = body[front.end() :]
-    if "version" in body.lower() or "(" in body or "work loss" in body.lower():
+    lowered = body.lower()
+    noise_words = ("version", "(", "work loss", "updat", "revised", "treatment", "online", "web")
+    if any(w in lowered for w in noise_words):
         body = _ODG_NOISE_RE.sub(" ", body)
         body = _ODG_FRONT_RE.sub("", collapse(body), count=1)
     body = body.strip(_EDGE_PUNCT)
@@ -569,8 +614,11 @@ def parse_citation_line(line: str, warnings: list[str], where: str = "") -> list
         if piece.after_semicolon and out and out[-1].family in ("MTUS", "ODG"):
             # "ODG, Low Back, EMG; Nerve conduction studies (NCS)": what follows a semicolon
             # without naming a guideline or chapter of its own is more of the same citation.
+            # A chapter's bare name ("Pain ...", "Knee ...") opens a citation only inside ODG:
+            # in an MTUS citation "; Pain outcomes and endpoints" is one more section.
             body = piece.text
-            if not re.match(_START, body, re.I) and not _match_document(body, _ODG_DOC_RES):
+            own_chapter = out[-1].family == "ODG" and _match_document(body, _ODG_DOC_RES)
+            if not re.match(_START, body, re.I) and not own_chapter:
                 prev = out[-1]
                 merged, _ = read_citation(f"{prev.text}; {piece.text}")
                 merged.text = f"{prev.text}; {piece.text}"

@@ -86,7 +86,10 @@ _HAS_LEAD_IN_RE = re.compile(
 )
 
 _TERMINAL_RE = re.compile(r"[.:;!?][\"'”’)\]]*$")
+# A section heading in capitals ("IMR ISSUES, DECISIONS AND RATIONALES"): two words at least,
+# so a service's first word alone in capitals ("MRI" above a page break) is not one.
 _HEADING_RE = re.compile(r"^[^a-z]*[A-Z]{3,}[^a-z]*$")
+_TWO_WORDS_RE = re.compile(r"\S\s+\S")
 _MEDICALLY_NECESSARY_RE = re.compile(r"medically\s+necessary", re.I)
 
 
@@ -128,9 +131,17 @@ _MODIFIED_CONTINUES_RE = re.compile(
 _OPEN_LABEL_RE = re.compile(
     r"\b(?:DOS|dates?(?:\s+of\s+service)?|service\s+dates?|dated)\s*:$", re.I
 )
+# A line ending in a colon that is the service's own ("Post-operative durable medical
+# equipment:" + "cold therapy unit ..."): not the intro ("set forth below:"), a label of the
+# layout ("... guideline:", "Decision rationale:"); a heading in capitals stops the walk first.
+_OWN_COLON_RE = re.compile(
+    r"^(?!.*\b(?:below|guidelines?|rationale|reviewed|summary|qualifications|reviewer|"
+    r"decisions?|determination|follows)\s*:$).*[\w)%]\s*:$",
+    re.I,
+)
 _ONLY_A_DATE_RE = re.compile(r"^[\d/.\-\s]*\d[\d/.\-\s]*$")
-_MAX_HEADING_LINES = 4
-_MAX_MODIFIED_HEADING_LINES = 10
+_MAX_HEADING_LINES = 8  # a compounded cream lists its ingredients (7 lines at 40 columns)
+_MAX_MODIFIED_HEADING_LINES = 14
 
 
 def _continues_modified(below: str) -> bool:
@@ -141,6 +152,8 @@ def _continues_modified(below: str) -> bool:
 
 
 _FIRST_SENTENCE_RE = re.compile(r"(?<=[.;])\s+(?=\S)")
+_BLANK_LINE_BEFORE_RE = re.compile(r"\n[ \t\r]*\n[ \t\r]*$")
+_DECISION_LINE_END_RE = re.compile(r":[ \t]*(?:Upheld|Overturned)[ \t]*\.?$", re.I)
 
 
 def _service_start(text: str, colon: int, floor: int) -> int:
@@ -161,8 +174,9 @@ def _service_start(text: str, colon: int, floor: int) -> int:
         prev_start, prev_end = _line_bounds(text, j)
         prev = text[max(prev_start, floor) : prev_end].strip()
         below = text[start:colon]
-        if not prev or _HEADING_RE.match(prev):
-            break
+        section_heading = _HEADING_RE.match(prev) and _TWO_WORDS_RE.search(prev)
+        if not prev or section_heading or _DECISION_LINE_END_RE.search(prev):
+            break  # another item's decision line ("X: Upheld") is never part of this heading
         if n >= _MAX_HEADING_LINES and not _MODIFIED_HINT_RE.search(below):
             break
         # An unclosed bracket ("... (DOS:") means the service goes on on the next line.
@@ -170,21 +184,28 @@ def _service_start(text: str, colon: int, floor: int) -> int:
         continues = (
             unclosed
             or _OPEN_LABEL_RE.search(prev) is not None
+            or _OWN_COLON_RE.search(prev) is not None
             or (_MODIFIED_LINE_END_RE.search(prev) is not None and _continues_modified(below))
             or _ONLY_A_DATE_RE.match(collapse(below)) is not None
         )
         if not continues:
             if _TERMINAL_RE.search(prev) and not ends_with_abbreviation(prev):
                 break
-            if _MEDICALLY_NECESSARY_RE.search(prev):  # the last line of the previous rationale
-                # ... unless the heading begins after its last sentence on that same line.
-                rest = _RATIONALE_END_RE.match(text, max(prev_start, floor), prev_end)
-                if rest is not None and rest.end() < prev_end:
-                    start = rest.end()
+            # The last line of the previous rationale, the heading after its last sentence.
+            rest = _RATIONALE_END_RE.match(text, max(prev_start, floor), prev_end)
+            if rest is not None and rest.end() < prev_end:
+                start = rest.end()
+                break
+            if _MEDICALLY_NECESSARY_RE.search(prev):
                 break
         if _NEW_FOLLOW_RE.match(prev) or _OLD_RATIONALE_RE.match(prev):
             break
         start = max(prev_start, floor)
+    # A lost line break left the previous rationale's conclusion before the heading: the
+    # heading starts after it, and the rationale keeps its (often decisive) last sentence.
+    rest = _RATIONALE_END_RE.match(text, start, colon)
+    if rest is not None:
+        start = rest.end()
     while start < colon and text[start] in " \t\r\n":
         start += 1
     return start
@@ -193,7 +214,13 @@ def _service_start(text: str, colon: int, floor: int) -> int:
 # Text a heading can only carry when a line break before it was lost: the section's intro
 # ("... set forth below:") or the end of the previous item's rationale.
 _INTRO_RE = re.compile(r"^.*?\bset\s+forth\s+below\s*:\s*", re.I | re.S)
-_RATIONALE_END_RE = re.compile(r".*\bmedically\s+necessary\s*[.!]\s+(?=\S)", re.I | re.S)
+# How a rationale concludes: "... (not) medically necessary (at this time).", "Medical necessity
+# has not been established.", "... is not supported / recommended / indicated / warranted."
+_RATIONALE_END_RE = re.compile(
+    r".*\b(?:medically\s+necessary|necessity|supported|recommended|indicated|warranted"
+    r"|established|appropriate)\b[^.!?:]{0,80}[.!]\s+(?=\S)",
+    re.I | re.S,
+)
 
 
 def _newer_decision(start: int, end: int, heading: str, outcome: Outcome) -> Decision:
@@ -219,10 +246,28 @@ def find_decisions(text: str, start: int, end: int) -> list[Decision]:
     """Every decision line in ``text[start:end]`` that is followed by an item's structure."""
     found: list[Decision] = []
     floor = start
+    bare: re.Match[str] | None = None  # a decision line with no item structure under it (yet)
     for m in _NEW_DECISION_RE.finditer(text, start, end):
         if not _NEW_FOLLOW_RE.match(text, m.end(), end):
+            bare = m
             continue
         s = _service_start(text, m.start(), floor)
+        if bare is not None and bare.end() >= floor and not text[bare.end() : s].strip():
+            # Decision lines in a row: the one above lost its paragraphs, not its item.
+            b = _service_start(text, bare.start(), floor)
+            # A heading stands after a blank line (or the previous decision) and is no label:
+            # "Decision rationale: upheld" is a rationale, not an item.
+            own_paragraph = b == floor or bool(
+                _BLANK_LINE_BEFORE_RE.search(text, max(floor, b - 200), b)
+            )
+            labelled = _NEW_FOLLOW_RE.match(text, b) or _OLD_RATIONALE_RE.match(text, b)
+            service = collapse(text[b : bare.start()])
+            if service and own_paragraph and not labelled:
+                said: Outcome = (
+                    "Upheld" if bare.group("outcome").lower() == "upheld" else "Overturned"
+                )
+                found.append(_newer_decision(b, bare.end(), service, said))
+        bare = None
         service = collapse(text[s : m.start()])
         if not service:
             continue

@@ -33,13 +33,15 @@ _ANCHORS: list[tuple[str, str, re.Pattern[str]]] = [
     (
         "original",
         "before",
-        re.compile(r"\s*(?:was|were|is|are|as)\s*the\s+original\s+request\b\s*[.;,]?", re.I),
+        re.compile(
+            r"(?<![A-Za-z])(?:was|were|is|are|as)\s*the\s+original\s+request\b\s*[.;,]?", re.I
+        ),
     ),
     (
         "authorized",
         "before",
         re.compile(
-            rf"\s*(?:was|were|is|are|has\s+been|had\s+been)\s*{_AUTH_VERB}\s*by\s+{_CA}"
+            rf"(?<![A-Za-z])(?:was|were|is|are|has\s+been|had\s+been)\s*{_AUTH_VERB}\s*by\s+{_CA}"
             r"\b\s*[.;,]?",
             re.I,
         ),
@@ -107,6 +109,10 @@ def read_modified(heading: str) -> ModifiedRequest | None:
     """
     if not MODIFIED_HINT_RE.search(heading):
         return None
+    # Every value is collapsed anyway; collapsing first also keeps the anchors linear on a
+    # hostile heading (a pattern may begin where a long run of spaces does). A glued "#30was"
+    # still reads: the anchors refuse only a letter before them ("has the original request").
+    heading = collapse(heading)
     hits: list[tuple[int, int, str, str]] = []
     for role, side, pattern in _ANCHORS:
         for m in pattern.finditer(heading):
