@@ -20,6 +20,7 @@ from collections.abc import Iterator
 import httpx
 import psutil
 import pyoxigraph as ox
+from markupsafe import escape
 import pytest
 import rdflib
 from test_endpoint import PARAMS
@@ -27,6 +28,7 @@ from test_serve_support import (
     EXAMPLES,
     HOSTILE_CASE,
     HOSTILE_RATIONALE,
+    HOSTILE_REASON,
     HOSTILE_SERVICE,
     Backend,
     Served,
@@ -157,6 +159,26 @@ def test_guideline_page_has_the_ranking_numbers_of_imrgraph_guidelines(http, bac
     assert http.get(f"/letter/{first['key']}", headers=HTML).status_code == 200
 
 
+def test_guideline_page_lists_the_reasons_of_imrgraph_reasons(http, backend) -> None:
+    ranking = cli_json("guidelines", "--format", "json", backend=backend)
+    shown = 0
+    for top in ranking[:3]:
+        expected = cli_json(
+            "reasons", "--guideline", top["guideline"], "--format", "json", backend=backend
+        )
+        name = top["concept"].rsplit("/", 1)[-1]
+        page = http.get(f"/guideline/{name}", params={"format": "json"}).json()
+        assert page["reasons"] == expected
+        html = http.get(f"/guideline/{name}", headers=HTML).text
+        for row in expected["reasons"]:
+            assert f"<td title=\"{row['reason']}\">{escape(row['label'])}</td>" in html
+            assert f'<td class="n">{row["items"]}</td>' in html
+            assert f"{100 * row['rate']:.1f}%" in html
+            assert str(escape(row["example"])) in html
+        shown += len(expected["reasons"])
+    assert shown  # the examples state reasons: the test saw some
+
+
 def test_unknown_guideline_is_a_404_page(http) -> None:
     page = http.get("/guideline/No-Such-Guideline", headers=HTML)
     assert page.status_code == 404
@@ -223,6 +245,34 @@ def test_letter_page_shows_header_items_and_provenance(http) -> None:
     assert "?format=turtle" in html and "?format=jsonld" in html
 
 
+def test_letter_page_shows_each_items_reasons_with_their_sentences(http) -> None:
+    data = http.get("/letter/CM15-0045678", params={"format": "json"}).json()
+    # what the parser reads from the same PDF (`imrgraph parse`), not what the graph holds
+    parsed = CliRunner().invoke(
+        cli, ["parse", str(EXAMPLES / "cm15-low-back-date-conflict.pdf"), "--format", "jsonl"]
+    )
+    assert parsed.exit_code == 0, parsed.output
+    expected = json.loads(parsed.stdout.splitlines()[0])
+    by_item = [
+        sorted((r["reason"], r["sentence"], r["page"]) for r in i["reasons"]) for i in data["items"]
+    ]
+    assert by_item == [
+        sorted((r["code"], r["sentence"], r["page"]) for r in i["reasons"])
+        for i in expected["items"]
+    ]
+    assert any(by_item) and all(r["label"] for i in data["items"] for r in i["reasons"])
+    html = http.get("/letter/CM15-0045678", headers=HTML).text
+    for item in data["items"]:
+        for r in item["reasons"]:
+            assert f"{escape(r['label'])}</strong>: <q class=\"evidence\">" in html
+            assert str(escape(r["sentence"])) in html
+    table = http.get("/letter/CM15-0045678", params={"format": "csv"}).text
+    rows = list(csv.DictReader(io.StringIO(table)))
+    assert len(rows) == len(data["items"])
+    for row, item in zip(rows, data["items"], strict=True):
+        assert all(f"{r['reason']}: {r['sentence']}" in row["reasons"] for r in item["reasons"])
+
+
 @pytest.mark.parametrize(
     ("fmt", "parser"), [("turtle", "turtle"), ("jsonld", "json-ld"), ("ntriples", "nt")]
 )
@@ -275,6 +325,28 @@ def test_markup_in_a_letter_renders_as_text(http) -> None:
     assert "&lt;img src=x onerror=&#34;alert(2)&#34;&gt;" in letter
     data = http.get(f"/letter/{HOSTILE_CASE}", params={"format": "json"}).json()
     assert HOSTILE_SERVICE in [i["service"] for i in data["items"]]  # kept as written
+
+
+def test_markup_in_a_reasons_sentence_renders_as_text(http) -> None:
+    data = http.get(f"/letter/{HOSTILE_CASE}", params={"format": "json"}).json()
+    brace = next(i for i in data["items"] if i["service"] == HOSTILE_SERVICE)
+    assert HOSTILE_REASON in [r["sentence"] for r in brace["reasons"]]  # kept as written
+    raw, shown = "<script>alert(3)</script>", "&lt;script&gt;alert(3)&lt;/script&gt;"
+    letter = http.get(f"/letter/{HOSTILE_CASE}", headers=HTML).text
+    assert raw not in letter and shown in letter
+    # the guideline the reviewer cites for the brace: its reasons' example is the sentence
+    # (the shortest stating its reason there), escaped on that page too
+    cited = {c["guideline"] for c in brace["citations"] if c["party"] == "expert reviewer"}
+    examples = []
+    for concept in sorted(c for c in cited if c):
+        path = "/guideline/" + concept.rsplit("/", 1)[-1]
+        reasons = http.get(path, params={"format": "json"}).json()["reasons"]["reasons"]
+        page = http.get(path, headers=HTML).text
+        assert raw not in page
+        if HOSTILE_REASON in [r["example"] for r in reasons]:
+            examples.append(concept)
+            assert shown in page
+    assert examples
 
 
 # -- linked data -----------------------------------------------------------------------------

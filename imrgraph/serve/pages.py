@@ -25,10 +25,11 @@ from imrgraph.analysis.guidelines import (
 )
 from imrgraph.analysis.network import normalise_service
 from imrgraph.analysis.outcomes import corpus_overview, outcome_records, year_category_counts
+from imrgraph.analysis.reasons import ReasonQuery, count_reasons, reason_labels
 from imrgraph.analysis.selection import ONTOLOGY_GRAPH, category_iri, category_labels, run_select
 from imrgraph.analysis.stats import proportion
 from imrgraph.errors import QueryError
-from imrgraph.rdf.vocab import IMR
+from imrgraph.rdf.vocab import IMR, RSN
 from imrgraph.store import GraphStore
 from imrgraph.store.results import to_python
 
@@ -79,6 +80,10 @@ def _scheme(store: GraphStore) -> dict[str, GuidelineInfo]:
 
 def _categories(store: GraphStore) -> dict[str, str]:
     return _memo(store, "categories", category_labels)
+
+
+def _reason_labels(store: GraphStore) -> dict[str, str]:
+    return _memo(store, "reason-labels", reason_labels)
 
 
 # -- home and the ranking -------------------------------------------------------------------
@@ -212,8 +217,17 @@ def guideline(
         "by_category": outcome_records(by_category, "category", base, labels),
         "services": _services(store, concept, level == "section", is_family),
         "examples": _examples(store, concept, level == "section", is_family, data_base, examples),
+        "reasons": _reasons(store, concept),
         "sections": [{"concept": s.concept, "label": s.section or s.label} for s in sections],
     }
+
+
+def _reasons(store: GraphStore, concept: str) -> dict[str, Any]:
+    """The reasons stated for the items whose reviewer cites the concept, as ``imrgraph
+    reasons --guideline`` counts them: {"items": items cited for, "reasons": records}."""
+    # by IRI, so the counts are those of this page's concept, never of a namesake
+    items, records = count_reasons(store, ReasonQuery(guideline=concept))
+    return {"items": items, "reasons": records}
 
 
 def _broader_is(candidate: GuidelineInfo, info: GuidelineInfo) -> bool:
@@ -481,6 +495,7 @@ def letter(store: GraphStore, graph: str, data_base: str) -> dict[str, Any] | No
 
     categories = _categories(store)
     scheme = _scheme(store)
+    reason_names = _reason_labels(store)
     items = []
     for item in d.get(f"{IMR}hasItem", []):
         service = one(item, f"{IMR}requestsService")
@@ -505,6 +520,18 @@ def letter(store: GraphStore, graph: str, data_base: str) -> dict[str, Any] | No
                 }
             )
         citations.sort(key=lambda c: c["iri"])
+        reasons = [
+            {
+                "reason": str(code).removeprefix(str(RSN)),
+                "label": reason_names.get(str(code), str(code).removeprefix(str(RSN))),
+                "sentence": one(statement, f"{IMR}evidenceSentence"),
+                "page": one(statement, f"{IMR}evidencePage"),
+            }
+            for statement in many(item, f"{IMR}hasReason")
+            if (code := one(statement, f"{IMR}reasonConcept"))
+        ]
+        # by code: the same order on every read (a graph's triples have none)
+        reasons.sort(key=lambda r: r["reason"])
         items.append(
             {
                 "iri": item,
@@ -516,6 +543,7 @@ def letter(store: GraphStore, graph: str, data_base: str) -> dict[str, Any] | No
                 "rationale": one(item, f"{IMR}rationale"),
                 "page": one(item, f"{IMR}sourcePage"),
                 "citations": citations,
+                "reasons": reasons,
             }
         )
     items.sort(key=lambda i: (_position(i["iri"]), i["iri"]))
@@ -583,6 +611,7 @@ LETTER_COLUMNS = (
     "page",
     "decisive_sentence",
     "citations",
+    "reasons",
 )
 
 
@@ -592,6 +621,7 @@ def letter_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
         {
             **item,
             "citations": [f"{c['party']}: {c['text']}" for c in item["citations"]],
+            "reasons": [f"{r['reason']}: {r['sentence']}" for r in item["reasons"]],
         }
         for item in data["items"]
     ]
