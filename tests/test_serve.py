@@ -20,9 +20,9 @@ from collections.abc import Iterator
 import httpx
 import psutil
 import pyoxigraph as ox
-from markupsafe import escape
 import pytest
 import rdflib
+from markupsafe import escape
 from test_endpoint import PARAMS
 from test_serve_support import (
     EXAMPLES,
@@ -171,7 +171,7 @@ def test_guideline_page_lists_the_reasons_of_imrgraph_reasons(http, backend) -> 
         assert page["reasons"] == expected
         html = http.get(f"/guideline/{name}", headers=HTML).text
         for row in expected["reasons"]:
-            assert f"<td title=\"{row['reason']}\">{escape(row['label'])}</td>" in html
+            assert f'<td title="{row["reason"]}">{escape(row["label"])}</td>' in html
             assert f'<td class="n">{row["items"]}</td>' in html
             assert f"{100 * row['rate']:.1f}%" in html
             assert str(escape(row["example"])) in html
@@ -264,7 +264,7 @@ def test_letter_page_shows_each_items_reasons_with_their_sentences(http) -> None
     html = http.get("/letter/CM15-0045678", headers=HTML).text
     for item in data["items"]:
         for r in item["reasons"]:
-            assert f"{escape(r['label'])}</strong>: <q class=\"evidence\">" in html
+            assert f'{escape(r["label"])}</strong>: <q class="evidence">' in html
             assert str(escape(r["sentence"])) in html
     table = http.get("/letter/CM15-0045678", params={"format": "csv"}).text
     rows = list(csv.DictReader(io.StringIO(table)))
