@@ -15,6 +15,7 @@ import json
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 
 import httpx
@@ -33,6 +34,7 @@ from test_serve_support import (
     Backend,
     Served,
     embedded_store,
+    letter_paths,
     start_backend,
     start_server,
     stop_backend,
@@ -216,6 +218,38 @@ def test_search_filters_by_outcome_year_and_category(http) -> None:
     assert by_cat["decisions"] == [d for d in every if d["category"] == category]
     bad = http.get("/search", params={"q": "e", "category": "Nonsense"}, headers=HTML)
     assert bad.status_code == 400 and "unknown service category" in bad.text
+
+
+def test_search_filters_by_a_reason_and_shows_its_sentence(http, tmp_path) -> None:
+    # expected: what the parser reads from the same letters (`imrgraph parse`)
+    parsed = CliRunner().invoke(cli, ["parse", *letter_paths(tmp_path), "--format", "jsonl"])
+    assert parsed.exit_code == 0, parsed.output
+    items = [
+        (letter["case_number"], item)
+        for letter in map(json.loads, parsed.stdout.splitlines())
+        for item in letter["items"]
+        if "e" in item["service"].lower()
+    ]
+    stated = Counter(r["code"] for _, item in items for r in item["reasons"])
+    assert len(stated) >= 2
+    for code, _ in stated.most_common(2):
+        expected = [
+            (case, item["service"], r["sentence"])
+            for case, item in items
+            for r in item["reasons"]
+            if r["code"] == code
+        ]
+        page = http.get("/search", params={"q": "e", "reason": code, "format": "json"}).json()
+        # a letter without a case number is listed by its key: compare the others' cases
+        found = [(d["case"], d["service"], d["reason_sentence"]) for d in page["decisions"]]
+        assert sorted(f[1:] for f in found) == sorted(e[1:] for e in expected)
+        assert {e[0] for e in expected if e[0]} <= {f[0] for f in found}
+        html = http.get("/search", params={"q": "e", "reason": code}, headers=HTML).text
+        assert f'<option value="{code}" selected>' in html
+        assert "<th>the reason's sentence</th>" in html
+        assert all(str(escape(sentence)) in html for _, _, sentence in expected)
+    bad = http.get("/search", params={"q": "e", "reason": "astrology"}, headers=HTML)
+    assert bad.status_code == 400 and "unknown reason" in bad.text
 
 
 def test_search_by_case_number_opens_the_letter(http) -> None:

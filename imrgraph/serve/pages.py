@@ -327,10 +327,12 @@ def _examples(
 
 # -- search --------------------------------------------------------------------------------
 
-_SEARCH = """SELECT ?g ?case ?number ?service ?category ?outcome ?date ?sentence WHERE {
+_SEARCH = """SELECT ?g ?case ?number ?service ?category ?outcome ?date ?sentence %(evidence)s
+WHERE {
   GRAPH ?g {
     ?det a imr:Determination ; imr:hasItem ?item .
     ?item imr:hasOutcome ?outcomeNode ; imr:requestsService ?svc .
+    %(reason)s
     ?svc rdfs:label ?serviceLabel ; imr:serviceCategory ?categoryNode .
     OPTIONAL { ?item imr:itemNumber ?number }
     OPTIONAL { ?item imr:decisiveSentence ?sentence }
@@ -360,12 +362,15 @@ def search(
     year: int | None = None,
     category: str | None = None,
     limit: int = 10_000,
+    reason: str | None = None,
 ) -> dict[str, Any]:
     """Every decision whose service holds every word of ``text`` (any order, any case).
 
     Filters: outcome (Upheld/Overturned), year (of the decision date, else date assigned),
-    service category. At most ``limit`` decisions (``truncated`` says when there were more).
-    Words are bound as literals, never pasted into the query.
+    service category, a reason its rationale states (a code of the reason scheme; each
+    decision then carries that reason's sentence). At most ``limit`` decisions
+    (``truncated`` says when there were more). Words are bound as literals, never pasted into
+    the query.
     """
     words = text.lower().split()[:MAX_WORDS]
     bindings: dict[str, Any] = {}
@@ -381,7 +386,20 @@ def search(
         bindings["categoryNode"] = ox.NamedNode(category_iri(store, category))
     if year is not None:
         bindings["year"] = int(year)
+    reason_names = _reason_labels(store)
+    if reason:
+        concept = f"{RSN}{reason}"
+        if concept not in reason_names:
+            some = ", ".join(sorted(c.removeprefix(str(RSN)) for c in reason_names))
+            raise QueryError(f"unknown reason {reason!r}; choose one of: {some}")
+        bindings["reasonNode"] = ox.NamedNode(concept)
     sparql = _SEARCH % {
+        # one statement per (item, reason): the filter keeps one row per decision
+        "reason": "?item imr:hasReason ?reasonStmt . ?reasonStmt imr:reasonConcept ?reasonNode ;"
+        " imr:evidenceSentence ?evidence ."
+        if reason
+        else "",
+        "evidence": "?evidence" if reason else "",
         "words": " && ".join(f"CONTAINS(?label, ?w{i})" for i in range(len(words))) or "true",
         "year": "FILTER(YEAR(?date) = ?year)" if year is not None else "",
         "limit": limit + 1,
@@ -398,6 +416,7 @@ def search(
             "outcome": r["outcome"],
             "date": r["date"],
             "decisive_sentence": r["sentence"],
+            "reason_sentence": r.get("evidence"),
         }
         for r in rows[:limit]
     ]
@@ -409,6 +428,7 @@ def search(
         "outcome": outcome,
         "year": year,
         "category": category,
+        "reason": reason or None,
         "decisions": decisions,
         "truncated": len(rows) > limit,
         "upheld": upheld,
@@ -416,7 +436,19 @@ def search(
         "ci_low": p.ci_low if decided else None,
         "ci_high": p.ci_high if decided else None,
         "categories": sorted(labels.values()),
+        "reasons": reason_choices(store),
     }
+
+
+def reason_choices(store: GraphStore) -> list[dict[str, str]]:
+    """The reasons a search can filter by: code and label, by label."""
+    return sorted(
+        (
+            {"code": concept.removeprefix(str(RSN)), "label": label}
+            for concept, label in _reason_labels(store).items()
+        ),
+        key=lambda r: r["label"],
+    )
 
 
 SEARCH_COLUMNS = (
@@ -427,6 +459,7 @@ SEARCH_COLUMNS = (
     "outcome",
     "date",
     "decisive_sentence",
+    "reason_sentence",
 )
 
 
