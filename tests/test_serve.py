@@ -181,6 +181,13 @@ def test_guideline_page_lists_the_reasons_of_imrgraph_reasons(http, backend) -> 
     assert shown  # the examples state reasons: the test saw some
 
 
+def test_a_guideline_family_page_shows_no_reasons_of_another_scope(http) -> None:
+    # reasons are counted per document or section: a family's would leave out its sections
+    page = http.get("/guideline/MTUS", params={"format": "json"}).json()
+    assert page["document"] is None and page["reasons"] is None
+    assert 'id="reasons"' not in http.get("/guideline/MTUS", headers=HTML).text
+
+
 def test_unknown_guideline_is_a_404_page(http) -> None:
     page = http.get("/guideline/No-Such-Guideline", headers=HTML)
     assert page.status_code == 404

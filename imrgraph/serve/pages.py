@@ -217,7 +217,9 @@ def guideline(
         "by_category": outcome_records(by_category, "category", base, labels),
         "services": _services(store, concept, level == "section", is_family),
         "examples": _examples(store, concept, level == "section", is_family, data_base, examples),
-        "reasons": _reasons(store, concept),
+        # a family (MTUS, ODG): the reasons' guideline filter reaches its documents but not
+        # their sections, a scope no other figure here has; counted per document instead
+        "reasons": None if is_family else _reasons(store, concept),
         "sections": [{"concept": s.concept, "label": s.section or s.label} for s in sections],
     }
 
