@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from test_serve_support import (
+    EXAMPLES,
     HOSTILE_CASE,
     HOSTILE_REASON,
     HOSTILE_SERVICE,
@@ -108,7 +109,8 @@ def shot(page, tmp_path: Path, name: str) -> Path:
 
 def test_search_guideline_letter_and_sparql_in_a_browser(page, tmp_path: Path) -> None:
     page.goto("/")
-    assert page.locator("#letters").inner_text() == "9"  # 8 examples + the hostile letter
+    letters = len(list(EXAMPLES.glob("*.pdf"))) + 1  # the examples + the hostile letter
+    assert page.locator("#letters").inner_text() == str(letters)
     # the stylesheet served by the app applied (no CDN, nothing blocked)
     assert page.evaluate("getComputedStyle(document.body).margin") == "0px"
     shot(page, tmp_path, "1-home")
