@@ -450,3 +450,16 @@ def test_items_repeating_a_rationale_get_the_pages_of_their_own_sentences() -> N
         [("associated-service-denied", 1)],
         [("associated-service-denied", 2)],
     ]
+
+
+def test_a_guideline_iri_selects_exactly_that_concept(example_store: Path) -> None:
+    # the web page of one guideline asks by its IRI: a name could resolve to another concept
+    from imrgraph.analysis.reasons import ReasonQuery, count_reasons, resolve_guideline
+    from imrgraph.store import open_store
+
+    with open_store(example_store) as store:
+        by_name = resolve_guideline(store, "MTUS Chronic Pain")
+        assert resolve_guideline(store, by_name.concept) == by_name
+        assert count_reasons(store, ReasonQuery(guideline=by_name.concept)) == count_reasons(
+            store, ReasonQuery(guideline="MTUS Chronic Pain")
+        )

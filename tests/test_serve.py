@@ -15,6 +15,7 @@ import json
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 
 import httpx
@@ -22,15 +23,18 @@ import psutil
 import pyoxigraph as ox
 import pytest
 import rdflib
+from markupsafe import escape
 from test_endpoint import PARAMS
 from test_serve_support import (
     EXAMPLES,
     HOSTILE_CASE,
     HOSTILE_RATIONALE,
+    HOSTILE_REASON,
     HOSTILE_SERVICE,
     Backend,
     Served,
     embedded_store,
+    letter_paths,
     start_backend,
     start_server,
     stop_backend,
@@ -157,6 +161,33 @@ def test_guideline_page_has_the_ranking_numbers_of_imrgraph_guidelines(http, bac
     assert http.get(f"/letter/{first['key']}", headers=HTML).status_code == 200
 
 
+def test_guideline_page_lists_the_reasons_of_imrgraph_reasons(http, backend) -> None:
+    ranking = cli_json("guidelines", "--format", "json", backend=backend)
+    shown = 0
+    for top in ranking[:3]:
+        expected = cli_json(
+            "reasons", "--guideline", top["guideline"], "--format", "json", backend=backend
+        )
+        name = top["concept"].rsplit("/", 1)[-1]
+        page = http.get(f"/guideline/{name}", params={"format": "json"}).json()
+        assert page["reasons"] == expected
+        html = http.get(f"/guideline/{name}", headers=HTML).text
+        for row in expected["reasons"]:
+            assert f'<td title="{row["reason"]}">{escape(row["label"])}</td>' in html
+            assert f'<td class="n">{row["items"]}</td>' in html
+            assert f"{100 * row['rate']:.1f}%" in html
+            assert str(escape(row["example"])) in html
+        shown += len(expected["reasons"])
+    assert shown  # the examples state reasons: the test saw some
+
+
+def test_a_guideline_family_page_shows_no_reasons_of_another_scope(http) -> None:
+    # reasons are counted per document or section: a family's would leave out its sections
+    page = http.get("/guideline/MTUS", params={"format": "json"}).json()
+    assert page["document"] is None and page["reasons"] is None
+    assert 'id="reasons"' not in http.get("/guideline/MTUS", headers=HTML).text
+
+
 def test_unknown_guideline_is_a_404_page(http) -> None:
     page = http.get("/guideline/No-Such-Guideline", headers=HTML)
     assert page.status_code == 404
@@ -196,6 +227,38 @@ def test_search_filters_by_outcome_year_and_category(http) -> None:
     assert bad.status_code == 400 and "unknown service category" in bad.text
 
 
+def test_search_filters_by_a_reason_and_shows_its_sentence(http, tmp_path) -> None:
+    # expected: what the parser reads from the same letters (`imrgraph parse`)
+    parsed = CliRunner().invoke(cli, ["parse", *letter_paths(tmp_path), "--format", "jsonl"])
+    assert parsed.exit_code == 0, parsed.output
+    items = [
+        (letter["case_number"], item)
+        for letter in map(json.loads, parsed.stdout.splitlines())
+        for item in letter["items"]
+        if "e" in item["service"].lower()
+    ]
+    stated = Counter(r["code"] for _, item in items for r in item["reasons"])
+    assert len(stated) >= 2
+    for code, _ in stated.most_common(2):
+        expected = [
+            (case, item["service"], r["sentence"])
+            for case, item in items
+            for r in item["reasons"]
+            if r["code"] == code
+        ]
+        page = http.get("/search", params={"q": "e", "reason": code, "format": "json"}).json()
+        # a letter without a case number is listed by its key: compare the others' cases
+        found = [(d["case"], d["service"], d["reason_sentence"]) for d in page["decisions"]]
+        assert sorted(f[1:] for f in found) == sorted(e[1:] for e in expected)
+        assert {e[0] for e in expected if e[0]} <= {f[0] for f in found}
+        html = http.get("/search", params={"q": "e", "reason": code}, headers=HTML).text
+        assert f'<option value="{code}" selected>' in html
+        assert "<th>the reason's sentence</th>" in html
+        assert all(str(escape(sentence)) in html for _, _, sentence in expected)
+    bad = http.get("/search", params={"q": "e", "reason": "astrology"}, headers=HTML)
+    assert bad.status_code == 400 and "unknown reason" in bad.text
+
+
 def test_search_by_case_number_opens_the_letter(http) -> None:
     response = http.get("/search", params={"q": "cm15-0045678"}, headers=HTML)
     assert response.status_code == 303
@@ -221,6 +284,34 @@ def test_letter_page_shows_header_items_and_provenance(http) -> None:
     html = http.get("/letter/CM15-0045678", headers=HTML).text
     assert "cm15-low-back-date-conflict.pdf" in html
     assert "?format=turtle" in html and "?format=jsonld" in html
+
+
+def test_letter_page_shows_each_items_reasons_with_their_sentences(http) -> None:
+    data = http.get("/letter/CM15-0045678", params={"format": "json"}).json()
+    # what the parser reads from the same PDF (`imrgraph parse`), not what the graph holds
+    parsed = CliRunner().invoke(
+        cli, ["parse", str(EXAMPLES / "cm15-low-back-date-conflict.pdf"), "--format", "jsonl"]
+    )
+    assert parsed.exit_code == 0, parsed.output
+    expected = json.loads(parsed.stdout.splitlines()[0])
+    by_item = [
+        sorted((r["reason"], r["sentence"], r["page"]) for r in i["reasons"]) for i in data["items"]
+    ]
+    assert by_item == [
+        sorted((r["code"], r["sentence"], r["page"]) for r in i["reasons"])
+        for i in expected["items"]
+    ]
+    assert any(by_item) and all(r["label"] for i in data["items"] for r in i["reasons"])
+    html = http.get("/letter/CM15-0045678", headers=HTML).text
+    for item in data["items"]:
+        for r in item["reasons"]:
+            assert f'{escape(r["label"])}</strong>: <q class="evidence">' in html
+            assert str(escape(r["sentence"])) in html
+    table = http.get("/letter/CM15-0045678", params={"format": "csv"}).text
+    rows = list(csv.DictReader(io.StringIO(table)))
+    assert len(rows) == len(data["items"])
+    for row, item in zip(rows, data["items"], strict=True):
+        assert all(f"{r['reason']}: {r['sentence']}" in row["reasons"] for r in item["reasons"])
 
 
 @pytest.mark.parametrize(
@@ -275,6 +366,28 @@ def test_markup_in_a_letter_renders_as_text(http) -> None:
     assert "&lt;img src=x onerror=&#34;alert(2)&#34;&gt;" in letter
     data = http.get(f"/letter/{HOSTILE_CASE}", params={"format": "json"}).json()
     assert HOSTILE_SERVICE in [i["service"] for i in data["items"]]  # kept as written
+
+
+def test_markup_in_a_reasons_sentence_renders_as_text(http) -> None:
+    data = http.get(f"/letter/{HOSTILE_CASE}", params={"format": "json"}).json()
+    brace = next(i for i in data["items"] if i["service"] == HOSTILE_SERVICE)
+    assert HOSTILE_REASON in [r["sentence"] for r in brace["reasons"]]  # kept as written
+    raw, shown = "<script>alert(3)</script>", "&lt;script&gt;alert(3)&lt;/script&gt;"
+    letter = http.get(f"/letter/{HOSTILE_CASE}", headers=HTML).text
+    assert raw not in letter and shown in letter
+    # the guideline the reviewer cites for the brace: its reasons' example is the sentence
+    # (the shortest stating its reason there), escaped on that page too
+    cited = {c["guideline"] for c in brace["citations"] if c["party"] == "expert reviewer"}
+    examples = []
+    for concept in sorted(c for c in cited if c):
+        path = "/guideline/" + concept.rsplit("/", 1)[-1]
+        reasons = http.get(path, params={"format": "json"}).json()["reasons"]["reasons"]
+        page = http.get(path, headers=HTML).text
+        assert raw not in page
+        if HOSTILE_REASON in [r["example"] for r in reasons]:
+            examples.append(concept)
+            assert shown in page
+    assert examples
 
 
 # -- linked data -----------------------------------------------------------------------------

@@ -19,7 +19,9 @@ from pathlib import Path
 
 import pytest
 from test_serve_support import (
+    EXAMPLES,
     HOSTILE_CASE,
+    HOSTILE_REASON,
     HOSTILE_SERVICE,
     Served,
     start_backend,
@@ -107,7 +109,8 @@ def shot(page, tmp_path: Path, name: str) -> Path:
 
 def test_search_guideline_letter_and_sparql_in_a_browser(page, tmp_path: Path) -> None:
     page.goto("/")
-    assert page.locator("#letters").inner_text() == "9"  # 8 examples + the hostile letter
+    letters = len(list(EXAMPLES.glob("*.pdf"))) + 1  # the examples + the hostile letter
+    assert page.locator("#letters").inner_text() == str(letters)
     # the stylesheet served by the app applied (no CDN, nothing blocked)
     assert page.evaluate("getComputedStyle(document.body).margin") == "0px"
     shot(page, tmp_path, "1-home")
@@ -134,6 +137,9 @@ def test_search_guideline_letter_and_sparql_in_a_browser(page, tmp_path: Path) -
     assert page.locator("#guideline-name").inner_text() == name
     assert page.locator("#uphold-rate").inner_text().endswith("%")
     assert "–" in page.locator("#interval").inner_text()
+    # the reasons stated for its items, each with an example sentence
+    reasons = page.locator("#reasons tbody tr")
+    assert reasons.count() >= 1 and reasons.first.locator("q.evidence").inner_text()
     shot(page, tmp_path, "3-guideline")
 
     example = page.locator("#examples a.letter-link").first
@@ -164,6 +170,7 @@ def test_letter_markup_shows_as_text_and_never_runs(page, tmp_path: Path) -> Non
     page.goto(f"/letter/{HOSTILE_CASE}")
     services = page.locator(".item .service").all_inner_texts()
     assert HOSTILE_SERVICE in services  # shown literally, as the letter wrote it
+    assert HOSTILE_REASON in page.locator(".item .reasons q.evidence").all_inner_texts()
     assert page.locator("main script").count() == 0
     page.goto("/search?q=support+brace")
     assert HOSTILE_SERVICE in page.locator("#decisions").inner_text()

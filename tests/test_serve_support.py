@@ -26,6 +26,8 @@ EXAMPLES = ROOT / "examples" / "letters"
 HOSTILE_CASE = "CM15-0666666"
 HOSTILE_SERVICE = "Lumbar support brace <script>alert(1)</script>"
 HOSTILE_RATIONALE = '<img src=x onerror="alert(2)">'
+# a sentence the reason rules read as the brace item's reason: markup in a reason's evidence
+HOSTILE_REASON = "A brace <script>alert(3)</script> is not recommended."
 
 
 def hostile_letter(folder: Path) -> Path:
@@ -37,7 +39,8 @@ def hostile_letter(folder: Path) -> Path:
     # the rationale of the brace item: markup in the middle of a sentence
     marker = text.index(f"{HOSTILE_SERVICE}: Upheld")
     rationale = text.index("Decision rationale:", marker) + len("Decision rationale:")
-    text = text[:rationale] + f" The note {HOSTILE_RATIONALE} was read." + text[rationale:]
+    inserted = f" The note {HOSTILE_RATIONALE} was read. {HOSTILE_REASON}"
+    text = text[:rationale] + inserted + text[rationale:]
     path = folder / "hostile-letter.txt"
     path.write_text(text, encoding="utf-8")
     return path

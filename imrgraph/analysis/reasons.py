@@ -99,13 +99,15 @@ def reason_labels(store: Any) -> dict[str, str]:
 
 
 def resolve_guideline(store: Any, name: str) -> GuidelineInfo:
-    """The guideline concept a user means by ``name``: every word must occur in its display
-    name ("MTUS Low Back Complaints"); among several, a document before its sections, then the
-    shortest name. Raises ``QueryError`` naming a few candidates when nothing matches."""
+    """The guideline concept a user means by ``name``: its IRI, or every word must occur in its
+    display name ("MTUS Low Back Complaints"); among several, a document before its sections,
+    then the shortest name. Raises ``QueryError`` naming a few candidates when nothing matches."""
     words = [w.casefold() for w in _WORD.findall(name)]
     if not words:
         raise QueryError(f"--guideline {name!r}: no words to look for")
     scheme = guideline_scheme(store)
+    if name in scheme:  # a concept IRI (the web page of one guideline): exactly that concept
+        return scheme[name]
     found = [info for info in scheme.values() if all(w in info.display.casefold() for w in words)]
     if not found:
         some = sorted({i.display for i in scheme.values() if i.section is None})[:8]

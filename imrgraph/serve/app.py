@@ -320,9 +320,10 @@ class _Server:
         text = (params.get("q") or "").strip()
         outcome = params.get("outcome") or None
         category = params.get("category") or None
+        reason = params.get("reason") or None
         year = _int(params.get("year"), "year")
         page = max(_int(params.get("page"), "page") or 1, 1)
-        if text and pages.looks_like_case(text) and not (outcome or category or year):
+        if text and pages.looks_like_case(text) and not (outcome or category or year or reason):
             graph = f"{self.data_base}graph/{text.strip().upper()}"
             exists = await self.read(
                 lambda s: s.ask("ASK { GRAPH ?g { ?s ?p ?o } }", {"g": ox.NamedNode(graph)})
@@ -337,6 +338,7 @@ class _Server:
                 "outcome": outcome,
                 "year": year,
                 "category": category,
+                "reason": reason,
                 "decisions": [],
                 "truncated": False,
                 "upheld": 0,
@@ -344,14 +346,15 @@ class _Server:
                 "ci_low": None,
                 "ci_high": None,
                 "categories": [],
+                "reasons": [],
             }
             found: list[dict[str, str]] = []
         else:
             data = await self.read(
                 lambda s: pages.search(
-                    s, text, self.data_base, outcome, year, category, self.limits.max_rows
+                    s, text, self.data_base, outcome, year, category, self.limits.max_rows, reason
                 ),
-                ("search", text.lower(), outcome, year, category),
+                ("search", text.lower(), outcome, year, category, reason),
             )
             found = await self.read(
                 lambda s: pages.matching_guidelines(s, text), ("guideline-match", text.lower())

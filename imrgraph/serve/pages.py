@@ -25,10 +25,11 @@ from imrgraph.analysis.guidelines import (
 )
 from imrgraph.analysis.network import normalise_service
 from imrgraph.analysis.outcomes import corpus_overview, outcome_records, year_category_counts
+from imrgraph.analysis.reasons import ReasonQuery, count_reasons, reason_labels
 from imrgraph.analysis.selection import ONTOLOGY_GRAPH, category_iri, category_labels, run_select
 from imrgraph.analysis.stats import proportion
 from imrgraph.errors import QueryError
-from imrgraph.rdf.vocab import IMR
+from imrgraph.rdf.vocab import IMR, RSN
 from imrgraph.store import GraphStore
 from imrgraph.store.results import to_python
 
@@ -79,6 +80,10 @@ def _scheme(store: GraphStore) -> dict[str, GuidelineInfo]:
 
 def _categories(store: GraphStore) -> dict[str, str]:
     return _memo(store, "categories", category_labels)
+
+
+def _reason_labels(store: GraphStore) -> dict[str, str]:
+    return _memo(store, "reason-labels", reason_labels)
 
 
 # -- home and the ranking -------------------------------------------------------------------
@@ -212,8 +217,19 @@ def guideline(
         "by_category": outcome_records(by_category, "category", base, labels),
         "services": _services(store, concept, level == "section", is_family),
         "examples": _examples(store, concept, level == "section", is_family, data_base, examples),
+        # a family (MTUS, ODG): the reasons' guideline filter reaches its documents but not
+        # their sections, a scope no other figure here has; counted per document instead
+        "reasons": None if is_family else _reasons(store, concept),
         "sections": [{"concept": s.concept, "label": s.section or s.label} for s in sections],
     }
+
+
+def _reasons(store: GraphStore, concept: str) -> dict[str, Any]:
+    """The reasons stated for the items whose reviewer cites the concept, as ``imrgraph
+    reasons --guideline`` counts them: {"items": items cited for, "reasons": records}."""
+    # by IRI, so the counts are those of this page's concept, never of a namesake
+    items, records = count_reasons(store, ReasonQuery(guideline=concept))
+    return {"items": items, "reasons": records}
 
 
 def _broader_is(candidate: GuidelineInfo, info: GuidelineInfo) -> bool:
@@ -313,10 +329,12 @@ def _examples(
 
 # -- search --------------------------------------------------------------------------------
 
-_SEARCH = """SELECT ?g ?case ?number ?service ?category ?outcome ?date ?sentence WHERE {
+_SEARCH = """SELECT ?g ?case ?number ?service ?category ?outcome ?date ?sentence %(evidence)s
+WHERE {
   GRAPH ?g {
     ?det a imr:Determination ; imr:hasItem ?item .
     ?item imr:hasOutcome ?outcomeNode ; imr:requestsService ?svc .
+    %(reason)s
     ?svc rdfs:label ?serviceLabel ; imr:serviceCategory ?categoryNode .
     OPTIONAL { ?item imr:itemNumber ?number }
     OPTIONAL { ?item imr:decisiveSentence ?sentence }
@@ -346,12 +364,15 @@ def search(
     year: int | None = None,
     category: str | None = None,
     limit: int = 10_000,
+    reason: str | None = None,
 ) -> dict[str, Any]:
     """Every decision whose service holds every word of ``text`` (any order, any case).
 
     Filters: outcome (Upheld/Overturned), year (of the decision date, else date assigned),
-    service category. At most ``limit`` decisions (``truncated`` says when there were more).
-    Words are bound as literals, never pasted into the query.
+    service category, a reason its rationale states (a code of the reason scheme; each
+    decision then carries that reason's sentence). At most ``limit`` decisions
+    (``truncated`` says when there were more). Words are bound as literals, never pasted into
+    the query.
     """
     words = text.lower().split()[:MAX_WORDS]
     bindings: dict[str, Any] = {}
@@ -367,7 +388,20 @@ def search(
         bindings["categoryNode"] = ox.NamedNode(category_iri(store, category))
     if year is not None:
         bindings["year"] = int(year)
+    reason_names = _reason_labels(store)
+    if reason:
+        concept = f"{RSN}{reason}"
+        if concept not in reason_names:
+            some = ", ".join(sorted(c.removeprefix(str(RSN)) for c in reason_names))
+            raise QueryError(f"unknown reason {reason!r}; choose one of: {some}")
+        bindings["reasonNode"] = ox.NamedNode(concept)
     sparql = _SEARCH % {
+        # one statement per (item, reason): the filter keeps one row per decision
+        "reason": "?item imr:hasReason ?reasonStmt . ?reasonStmt imr:reasonConcept ?reasonNode ;"
+        " imr:evidenceSentence ?evidence ."
+        if reason
+        else "",
+        "evidence": "?evidence" if reason else "",
         "words": " && ".join(f"CONTAINS(?label, ?w{i})" for i in range(len(words))) or "true",
         "year": "FILTER(YEAR(?date) = ?year)" if year is not None else "",
         "limit": limit + 1,
@@ -384,6 +418,7 @@ def search(
             "outcome": r["outcome"],
             "date": r["date"],
             "decisive_sentence": r["sentence"],
+            "reason_sentence": r.get("evidence"),
         }
         for r in rows[:limit]
     ]
@@ -395,6 +430,7 @@ def search(
         "outcome": outcome,
         "year": year,
         "category": category,
+        "reason": reason or None,
         "decisions": decisions,
         "truncated": len(rows) > limit,
         "upheld": upheld,
@@ -402,7 +438,19 @@ def search(
         "ci_low": p.ci_low if decided else None,
         "ci_high": p.ci_high if decided else None,
         "categories": sorted(labels.values()),
+        "reasons": reason_choices(store),
     }
+
+
+def reason_choices(store: GraphStore) -> list[dict[str, str]]:
+    """The reasons a search can filter by: code and label, by label."""
+    return sorted(
+        (
+            {"code": concept.removeprefix(str(RSN)), "label": label}
+            for concept, label in _reason_labels(store).items()
+        ),
+        key=lambda r: r["label"],
+    )
 
 
 SEARCH_COLUMNS = (
@@ -413,6 +461,7 @@ SEARCH_COLUMNS = (
     "outcome",
     "date",
     "decisive_sentence",
+    "reason_sentence",
 )
 
 
@@ -481,6 +530,7 @@ def letter(store: GraphStore, graph: str, data_base: str) -> dict[str, Any] | No
 
     categories = _categories(store)
     scheme = _scheme(store)
+    reason_names = _reason_labels(store)
     items = []
     for item in d.get(f"{IMR}hasItem", []):
         service = one(item, f"{IMR}requestsService")
@@ -505,6 +555,18 @@ def letter(store: GraphStore, graph: str, data_base: str) -> dict[str, Any] | No
                 }
             )
         citations.sort(key=lambda c: c["iri"])
+        reasons = [
+            {
+                "reason": str(code).removeprefix(str(RSN)),
+                "label": reason_names.get(str(code), str(code).removeprefix(str(RSN))),
+                "sentence": one(statement, f"{IMR}evidenceSentence"),
+                "page": one(statement, f"{IMR}evidencePage"),
+            }
+            for statement in many(item, f"{IMR}hasReason")
+            if (code := one(statement, f"{IMR}reasonConcept"))
+        ]
+        # by code: the same order on every read (a graph's triples have none)
+        reasons.sort(key=lambda r: r["reason"])
         items.append(
             {
                 "iri": item,
@@ -516,6 +578,7 @@ def letter(store: GraphStore, graph: str, data_base: str) -> dict[str, Any] | No
                 "rationale": one(item, f"{IMR}rationale"),
                 "page": one(item, f"{IMR}sourcePage"),
                 "citations": citations,
+                "reasons": reasons,
             }
         )
     items.sort(key=lambda i: (_position(i["iri"]), i["iri"]))
@@ -583,6 +646,7 @@ LETTER_COLUMNS = (
     "page",
     "decisive_sentence",
     "citations",
+    "reasons",
 )
 
 
@@ -592,6 +656,7 @@ def letter_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
         {
             **item,
             "citations": [f"{c['party']}: {c['text']}" for c in item["citations"]],
+            "reasons": [f"{r['reason']}: {r['sentence']}" for r in item["reasons"]],
         }
         for item in data["items"]
     ]
