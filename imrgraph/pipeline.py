@@ -134,11 +134,14 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         raise _OutOfTime()
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
+    # A caller that blocked SIGALRM (a host program, a test) would turn the limit off in silence.
+    blocked = signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGALRM})
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         signal.signal(signal.SIGALRM, previous)
 
 

@@ -3,6 +3,7 @@ shapes, queries and schema inside the package."""
 
 from __future__ import annotations
 
+import os
 import site
 import subprocess
 import sys
@@ -75,8 +76,10 @@ def test_wheel_carries_resources_and_runs_from_another_folder(
         "print(sorted(p.name for p in r.resource_dir('queries').glob('*.rq')));"
         "print(r.schema_path().is_file())"
     )
+    # PYTHONPATH (a developer's checkout) would put the source tree before the wheel.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     out = subprocess.run(
-        [str(python), "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
+        [str(python), "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True, env=env
     ).stdout.splitlines()
     site = str(installed_venv)
     assert out[0].startswith(site), f"imrgraph imported from {out[0]}, not the wheel"
@@ -89,5 +92,6 @@ def test_wheel_carries_resources_and_runs_from_another_folder(
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     )
     assert cli.stdout.startswith("imrgraph ")
