@@ -81,9 +81,10 @@ def _exit(status: int) -> None:
     normal exit would tear the store down under it; ``os._exit`` ends the process as a kill
     would, which the store survives by design (it only read, or had not committed).
     """
-    from imrgraph.store.embedded import abandoned_queries
-
-    if abandoned_queries():
+    # Only a process that ran an embedded query can have one left; importing the store just to
+    # ask would cost every `imrgraph parse` a fifth of a second (rdflib, pyoxigraph, httpx).
+    embedded = sys.modules.get("imrgraph.store.embedded")
+    if embedded is not None and embedded.abandoned_queries():
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(status)

@@ -31,6 +31,7 @@ Each reason is given once per item, with the first sentence that states it.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -583,15 +584,44 @@ def classify(
 _WORD_RE = re.compile(r"\S+")
 
 
-def _locate(text: str, sentence: str, start: int) -> int | None:
-    """Where ``sentence`` (collapsed) begins in ``text`` (raw: any whitespace between words)
-    at or after ``start``; None if not found."""
-    words = _WORD_RE.findall(sentence)[:8]
-    if not words:
-        return None
-    pattern = re.compile(r"\s+".join(re.escape(w) for w in words))
-    m = pattern.search(text, start)
-    return m.start() if m else None
+class _Words:
+    """A text as its words joined by single spaces, with where each word stands in the raw text:
+    a sentence (collapsed) is then found with ``str.find``, not a regex compiled per sentence
+    (that compile was most of the reasons' cost)."""
+
+    def __init__(self, text: str) -> None:
+        self.raw_starts: list[int] = []
+        self.flat_starts: list[int] = []
+        self.lengths: list[int] = []
+        at = 0
+        for match in _WORD_RE.finditer(text):
+            self.raw_starts.append(match.start())
+            self.flat_starts.append(at)
+            self.lengths.append(match.end() - match.start())
+            at += match.end() - match.start() + 1
+        self.flat = " ".join(_WORD_RE.findall(text))
+
+    def locate(self, sentence: str, start: int) -> int | None:
+        """Where ``sentence``'s first eight words begin in the raw text at or after raw offset
+        ``start`` (any whitespace between them), as a regex search from ``start`` would find
+        them; None if they are not there."""
+        words = _WORD_RE.findall(sentence)[:8]
+        if not words:
+            return None
+        index = bisect.bisect_right(self.raw_starts, start) - 1  # the word at or before start
+        if index < 0:
+            flat_from = 0
+        elif start - self.raw_starts[index] < self.lengths[index]:  # inside that word
+            flat_from = self.flat_starts[index] + start - self.raw_starts[index]
+        elif index + 1 < len(self.flat_starts):  # in the space after it
+            flat_from = self.flat_starts[index + 1]
+        else:
+            return None
+        found = self.flat.find(" ".join(words), flat_from)
+        if found < 0:
+            return None
+        word = bisect.bisect_right(self.flat_starts, found) - 1
+        return self.raw_starts[word] + found - self.flat_starts[word]
 
 
 def find_reasons(
@@ -604,17 +634,18 @@ def find_reasons(
     for a PDF (``page_of`` given), the page the sentence begins on, found in the letter's
     ``text`` from ``start`` on; the item's own page when the sentence cannot be placed."""
     cursor = start
+    words = _Words(text) if page_of is not None else None
     for item in items:
         pairs = classify(item.rationale, item.outcome, item.service)
         reasons = []
-        where = _locate(text, item.rationale, cursor) if page_of is not None else None
+        where = words.locate(item.rationale, cursor) if words is not None else None
         if where is not None:
             # past it: the next item may repeat the rationale word for word (ancillary items)
             cursor = where + 1
         for code, sentence in pairs:
             page = item.page
-            if page_of is not None and where is not None:
-                at = _locate(text, sentence, where)
+            if words is not None and where is not None:
+                at = words.locate(sentence, where)
                 if at is not None:
                     page = page_of(at)
             reasons.append(Reason(code=code, sentence=sentence, page=page))
